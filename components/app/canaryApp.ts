@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { AppConfig, PlatformConfig } from "../../stacks/types";
+import { analysisTemplate } from "../spec/analysisTemplate";
+import { rolloutCommands, RolloutCommands } from "../spec/commands";
+import { appObjectNames } from "../spec/labels";
+import { deployerRole, deployerRoleBinding } from "../spec/rbac";
+import { rollout } from "../spec/rollout";
+import { serviceMonitor } from "../spec/serviceMonitor";
+import { copiedService, ExistingService, metricsService } from "../spec/services";
+import { IServicePort } from "../spec/k8sTypes";
+
+export interface CanaryAppArgs {
+    /** The validated app config from `stacks/`. */
+    app: AppConfig;
+    /** Where ServiceMonitors must be labelled to be scraped. */
+    platform: PlatformConfig;
+}
+
+function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingService> {
+    return service.spec.apply((spec): ExistingService => ({
+        ports: (spec.ports ?? []).map((p) => ({
+            name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol as IServicePort["protocol"], appProtocol: p.appProtocol,
+        })),
+        selector: spec.selector ?? {},
+    }));
+}
+
+/**
+ * One application's canary: stable/canary/metrics Services beside the
+ * existing Service, the AnalysisTemplate, the Rollout that adopts the
+ * existing Deployment, the ServiceMonitor, and the CI deployer's RBAC. The
+ * existing Deployment, Service and Ingress are read, never written.
+ */
+export class CanaryApp extends pulumi.ComponentResource {
+    public readonly commands: RolloutCommands;
+    public readonly rollout: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: CanaryAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("canary:app:CanaryApp", name, {}, opts);
+        const { app, platform } = args;
+        const names = appObjectNames(app.name);
+        const at = (objectName: string) => ({ name: objectName, namespace: app.namespace });
+        const child = { parent: this };
+
+        const existing = existingService(
+            k8s.core.v1.Service.get(`${name}-existing-service`, `${app.namespace}/${app.service.name}`, child),
+        );
+        const service = (role: "stable" | "canary", objectName: string) => {
+            const spec = existing.apply((e) => copiedService(at(objectName), app.name, role, e));
+            return new k8s.core.v1.Service(`${name}-${role}`, { metadata: spec.metadata, spec: spec.spec }, child);
+        };
+        const stable = service("stable", names.stableService);
+        const canary = service("canary", names.canaryService);
+        const metricsSpec = existing.apply((e) => metricsService(at(names.metricsService), app.name, app.metrics.job, app.metrics.port, e.selector));
+        new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child);
+
+        new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
+            target: at(names.serviceMonitor),
+            app: app.name,
+            path: app.metrics.path,
+            scrapeInterval: app.metrics.scrapeInterval,
+            selectedBy: platform.monitoring.serviceMonitorLabels,
+        }), child);
+
+        const template = new k8s.apiextensions.CustomResource(
+            `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), child);
+
+        this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, rollout(at(names.rollout), app), {
+            ...child,
+            dependsOn: [stable, canary, template],
+        });
+
+        if (app.deployer) {
+            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name), child);
+            new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
+                ...child,
+                dependsOn: [role],
+            });
+        }
+
+        this.commands = rolloutCommands(app);
+        this.registerOutputs({ commands: this.commands });
+    }
+}

@@ -1,0 +1,48 @@
+import { AppConfig, MetricConfig } from "../../stacks/types";
+import { IAnalysisTemplate } from "./k8sTypes";
+import { ObjectName, stackLabels } from "./labels";
+import { builtinConditions, CANARY_HASH_ARG } from "./queries";
+
+type TemplateMetric = NonNullable<IAnalysisTemplate["spec"]["metrics"]>[number];
+
+function provider(metric: MetricConfig): TemplateMetric["provider"] {
+    if (metric.provider === "newRelic") {
+        return { newRelic: { query: metric.nrql, ...(metric.profile ? { profile: metric.profile } : {}) } };
+    }
+    return { prometheus: { address: metric.prometheusAddress, query: metric.query } };
+}
+
+function conditions(metric: MetricConfig): Pick<TemplateMetric, "successCondition" | "failureCondition"> {
+    if (metric.kind !== "custom") return builtinConditions(metric.kind, metric.threshold);
+    return {
+        ...(metric.successCondition ? { successCondition: metric.successCondition } : {}),
+        ...(metric.failureCondition ? { failureCondition: metric.failureCondition } : {}),
+    };
+}
+
+export function templateMetric(metric: MetricConfig): TemplateMetric {
+    return {
+        name: metric.name,
+        interval: metric.interval,
+        ...(metric.count !== undefined ? { count: metric.count } : {}),
+        ...(metric.initialDelay !== undefined ? { initialDelay: metric.initialDelay } : {}),
+        failureLimit: metric.failureLimit,
+        inconclusiveLimit: metric.inconclusiveLimit,
+        consecutiveErrorLimit: metric.consecutiveErrorLimit,
+        ...conditions(metric),
+        provider: provider(metric),
+    };
+}
+
+/** The app's metric gate. Its one argument is the canary's pod-template hash. */
+export function analysisTemplate(target: ObjectName, app: AppConfig): IAnalysisTemplate {
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AnalysisTemplate",
+        metadata: { ...target, labels: stackLabels(app.name) },
+        spec: {
+            args: [{ name: CANARY_HASH_ARG }],
+            metrics: app.analysis.metrics.map(templateMetric),
+        },
+    };
+}

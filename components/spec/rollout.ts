@@ -1,0 +1,53 @@
+import { AppConfig, CanaryStep } from "../../stacks/types";
+import { IRollout } from "./k8sTypes";
+import { appObjectNames, ObjectName, stackLabels } from "./labels";
+import { CANARY_HASH_ARG } from "./queries";
+
+type Canary = NonNullable<NonNullable<IRollout["spec"]["strategy"]>["canary"]>;
+type RolloutStep = NonNullable<Canary["steps"]>[number];
+
+/** Hands the canary's pod-template hash to the app's AnalysisTemplate. */
+export const canaryHashArg = { name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: "Latest" as const } };
+
+/** A ladder step as Argo wants it: an analysis step without templates runs the app's own template. */
+export function rolloutStep(step: CanaryStep, ownTemplate: string): RolloutStep {
+    if ("analysis" in step) {
+        if (step.analysis.templates.length > 0) return { analysis: { templates: step.analysis.templates } };
+        return { analysis: { templates: [{ templateName: ownTemplate }], args: [canaryHashArg] } };
+    }
+    if ("pause" in step) return { pause: step.pause.duration === undefined ? {} : { duration: step.pause.duration } };
+    return step;
+}
+
+/**
+ * The Rollout that adopts the existing Deployment through `workloadRef`: the
+ * pod template stays in the Deployment (no copy), and `scaleDown` says how
+ * Argo scales the Deployment as the Rollout takes over.
+ */
+export function rollout(target: ObjectName, app: AppConfig): IRollout {
+    const names = appObjectNames(app.name);
+    const canary: Canary = {
+        stableService: names.stableService,
+        canaryService: names.canaryService,
+        steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate)),
+    };
+    if (app.analysis.mode === "background") {
+        canary.analysis = {
+            templates: [{ templateName: names.analysisTemplate }],
+            args: [canaryHashArg],
+            ...(app.analysis.startingStep !== undefined ? { startingStep: app.analysis.startingStep } : {}),
+        };
+    }
+    if (app.stableIngress) canary.trafficRouting = { nginx: { stableIngress: app.stableIngress } };
+    if (app.abortScaleDownDelaySeconds !== undefined) canary.abortScaleDownDelaySeconds = app.abortScaleDownDelaySeconds;
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { ...target, labels: stackLabels(app.name) },
+        spec: {
+            replicas: app.replicas,
+            workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deployment, scaleDown: app.scaleDown },
+            strategy: { canary },
+        },
+    };
+}

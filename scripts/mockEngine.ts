@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+
+// Internal (not in the .d.ts), but exactly what `pulumi.runtime.disconnect()` waits on:
+// every registration the program started.
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+/** A resource the program registered, as the mock engine saw it. */
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: any;
+    /** Set when the program read an existing object instead of creating one. */
+    readId?: string;
+    provider?: string;
+}
+
+/** Live objects the program reads (`Service.get`), keyed by "<type> <namespace>/<name>". */
+export type ClusterFixtures = Record<string, Record<string, unknown>>;
+
+/** What a read of an object missing from the fixtures returns; undefined makes the read fail. */
+export type LiveFallback = (type: string, id: string) => Record<string, unknown> | undefined;
+
+export const registered: Registered[] = [];
+
+export function resetRegistered(): void {
+    registered.length = 0;
+}
+
+/**
+ * Runs the program against Pulumi's mock engine: nothing is applied, every
+ * registration lands in `registered`, and reads of existing objects are
+ * answered from `fixtures`.
+ */
+export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?: LiveFallback): void {
+    pulumi.runtime.setMocks({
+        newResource: (args) => {
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider });
+            if (args.id) {
+                const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);
+                if (!live) throw new Error(`no live ${args.type} ${args.id} in the cluster`);
+                return { id: args.id, state: { ...args.inputs, ...live } };
+            }
+            return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+    }, "canary-stack", stack, true);
+}
+
+/** Sets the stack config as the CLI hands it over (`namespace:key` -> string, objects as JSON). */
+export function setStackConfig(config: Record<string, string>, secretKeys: string[] = []): void {
+    pulumi.runtime.setAllConfig(config, secretKeys);
+}
+
+/** Waits until the mock engine has seen every registration the program started. */
+export async function settle(): Promise<void> {
+    await waitForRPCs();
+}

@@ -1,0 +1,90 @@
+/**
+ * Offline render: runs the real program under Pulumi's mock engine with a
+ * stack's config file and writes every object it would register as one
+ * multi-document YAML stream. No cluster, no Pulumi CLI.
+ *
+ *   npm run render -- --stack prod [--out prod.yaml] [--live live.yaml]
+ *
+ * The program reads the app's existing Service to copy its ports and
+ * selector. `--live` gives those objects (e.g. `kubectl get svc NAME -o yaml`,
+ * several as one YAML stream); without it, a placeholder Service (port 80 to
+ * `http`, selector `app: <service name>`) stands in and the output says so.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments, stringify } from "yaml";
+import { ClusterFixtures, installMocks, registered, setStackConfig, settle } from "./mockEngine";
+import { renderDocuments } from "./renderObjects";
+import { readStackFile } from "./stackFile";
+
+interface Args {
+    stack: string;
+    out?: string;
+    live?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+    const args: Partial<Args> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        const value = argv[i + 1];
+        if (!["--stack", "--out", "--live"].includes(flag) || value === undefined) {
+            throw new Error(`usage: npm run render -- --stack <name> [--out <file>] [--live <file>] (got ${JSON.stringify(flag)})`);
+        }
+        args[flag.slice(2) as keyof Args] = value;
+        i++;
+    }
+    if (!args.stack) throw new Error("usage: npm run render -- --stack <name> [--out <file>] [--live <file>]");
+    return args as Args;
+}
+
+function liveFixtures(file: string): ClusterFixtures {
+    const fixtures: ClusterFixtures = {};
+    for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+        const o = doc.toJS();
+        if (!o) continue;
+        const items = o.kind === "List" ? o.items : [o];
+        for (const item of items) {
+            if (item.kind !== "Service") throw new Error(`${file}: only Services are read live, not ${item.kind}`);
+            fixtures[`kubernetes:core/v1:Service ${item.metadata.namespace}/${item.metadata.name}`] = { spec: item.spec };
+        }
+    }
+    return fixtures;
+}
+
+async function main(): Promise<void> {
+    const args = parseArgs(process.argv.slice(2));
+    const stack = readStackFile(args.stack);
+    const placeholders: string[] = [];
+    installMocks(args.live ? liveFixtures(args.live) : {}, args.stack, (type, id) => {
+        if (type !== "kubernetes:core/v1:Service") return undefined;
+        placeholders.push(id);
+        const name = id.split("/")[1];
+        return { spec: { type: "ClusterIP", selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } };
+    });
+    setStackConfig(stack.config, stack.secretKeys);
+    require(path.join(__dirname, "..", "index"));
+    await settle();
+
+    const documents = renderDocuments(registered);
+    const header = [
+        `# canary-stack render of stack ${args.stack}: ${documents.length} objects, as they would be applied.`,
+        "# Secret values are shown as [secret]. HelmChart documents are chart installs (chart, version, values).",
+        ...(placeholders.length
+            ? [`# Placeholder ports/selector for the live Service(s) ${placeholders.join(", ")}: pass --live to use the real ones.`]
+            : []),
+    ].join("\n");
+    const body = documents.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
+    const text = `${header}\n${body}`;
+    if (args.out) {
+        fs.writeFileSync(args.out, text);
+        process.stderr.write(`wrote ${documents.length} objects to ${args.out}\n`);
+    } else {
+        process.stdout.write(text);
+    }
+}
+
+main().catch((err: Error) => {
+    process.stderr.write(`render failed: ${err.message}\n`);
+    process.exit(1);
+});

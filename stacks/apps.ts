@@ -1,0 +1,126 @@
+import { ownAnalysisSteps, parseSteps } from "./steps";
+import { parseMetricDefaults, parseMetrics, SHARED_METRIC_KEYS } from "./metrics";
+import {
+    AnalysisConfig, AnalysisMode, ANALYSIS_MODES, AppConfig, AppSeries, CanaryStep, DeployerConfig, MetricsEndpoint, PlatformConfig,
+    ScaleDown, SCALE_DOWN_VALUES,
+} from "./types";
+import {
+    fail, list, Obj, obj, oneOf, optionalInt, optionalStr, show, str,
+    DNS_1123_LABEL, DNS_1123_LABEL_WHAT, DNS_LABEL, DNS_LABEL_WHAT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT,
+} from "./reader";
+import { goDurationSeconds } from "../components/spec/duration";
+
+const APP_KEYS = [
+    "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
+    "stableIngress", "abortScaleDownDelaySeconds", "deployer",
+];
+const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", ...SHARED_METRIC_KEYS];
+
+/** `progressively`: no double capacity, and Argo scales the Deployment back up if the Rollout fails. */
+export const DEFAULT_SCALE_DOWN: ScaleDown = "progressively";
+export const DEFAULT_SERIES: AppSeries = {
+    requestsTotal: "http_requests_total",
+    codeLabel: "code",
+    durationHistogram: "http_request_duration_seconds",
+};
+/** App names become `<name>-stable`/`<name>-canary` Service names, which must stay DNS-1035 labels. */
+const MAX_APP_NAME = 56;
+const PROM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function parseMetricsEndpoint(value: unknown, path: string): MetricsEndpoint {
+    const m = obj(value, path, ["port", "path", "job", "scrapeInterval"]);
+    const port = optionalInt(m, "port", path, 1, 65535);
+    if (port === undefined) fail(`${path}.port`, "missing (the container port that serves metrics, an integer from 1 to 65535)");
+    const scrapeInterval = optionalStr(m, "scrapeInterval", path) ?? "15s";
+    if (!goDurationSeconds(scrapeInterval)) fail(`${path}.scrapeInterval`, `${show(scrapeInterval)} is not a duration (use e.g. "15s", "30s")`);
+    return {
+        port,
+        path: optionalStr(m, "path", path, /^\/\S*$/, 'a URL path starting with "/"') ?? "/metrics",
+        job: str(m, "job", path, /^\S+$/, "a Prometheus job label value"),
+        scrapeInterval,
+    };
+}
+
+function parseSeries(value: unknown, path: string): AppSeries {
+    if (value === undefined) return DEFAULT_SERIES;
+    const s = obj(value, path, ["requestsTotal", "codeLabel", "durationHistogram"]);
+    return {
+        requestsTotal: optionalStr(s, "requestsTotal", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? DEFAULT_SERIES.requestsTotal,
+        codeLabel: optionalStr(s, "codeLabel", path, PROM_LABEL_NAME, "a Prometheus label name") ?? DEFAULT_SERIES.codeLabel,
+        durationHistogram: optionalStr(s, "durationHistogram", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? DEFAULT_SERIES.durationHistogram,
+    };
+}
+
+function parseDeployer(value: unknown, path: string, namespace: string): DeployerConfig | undefined {
+    if (value === undefined) return undefined;
+    const d = obj(value, path, ["serviceAccount", "namespace"]);
+    return {
+        serviceAccount: str(d, "serviceAccount", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT),
+        namespace: optionalStr(d, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? namespace,
+    };
+}
+
+function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
+    job: string; series: AppSeries; platform: PlatformConfig;
+}): AnalysisConfig {
+    const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
+    const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
+    const startingStep = optionalInt(analysis, "startingStep", path, 0, steps.length - 1);
+    if (startingStep !== undefined && mode !== "background") fail(`${path}.startingStep`, `only used with mode background (mode is ${mode})`);
+    if (analysis.metrics === undefined) fail(`${path}.metrics`, "missing (a list of metrics, e.g. [{name: error-rate, kind: errorRate, max: 0.01}])");
+    const metrics = parseMetrics(analysis.metrics, `${path}.metrics`, {
+        mode, job: ctx.job, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
+    }, path);
+
+    const inlineSteps = ownAnalysisSteps(steps);
+    if (mode === "inline" && inlineSteps.length === 0) {
+        fail(stepsPath, "no step runs the analysis (analysis.mode is inline); add `- analysis: {}` after a setWeight, or use analysis.mode: background");
+    }
+    const endless = metrics.find((m) => m.count === undefined);
+    if (inlineSteps.length > 0 && endless) {
+        fail(`${stepsPath}[${inlineSteps[0]}].analysis`, `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`);
+    }
+    return { mode, startingStep, metrics };
+}
+
+export function parseApp(raw: unknown, path: string, platform: PlatformConfig): AppConfig {
+    const app = obj(raw, path, APP_KEYS);
+    const name = str(app, "name", path, DNS_LABEL, DNS_LABEL_WHAT);
+    if (name.length > MAX_APP_NAME) fail(`${path}.name`, `${show(name)} is longer than ${MAX_APP_NAME} characters (Service names <name>-canary must fit 63)`);
+    const namespace = str(app, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
+    const workloadRef = obj(app.workloadRef, `${path}.workloadRef`, ["name", "container"]);
+    const deployment = str(workloadRef, "name", `${path}.workloadRef`, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
+    const container = str(workloadRef, "container", `${path}.workloadRef`, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
+    const replicas = optionalInt(app, "replicas", path, 1, 10000);
+    if (replicas === undefined) fail(`${path}.replicas`, "missing (the Deployment's replica count today, an integer from 1 to 10000)");
+    const service = { name: str(app, "service", path, DNS_LABEL, DNS_LABEL_WHAT) };
+    const metrics = parseMetricsEndpoint(app.metrics, `${path}.metrics`);
+    const series = parseSeries(app.series, `${path}.series`);
+    const steps = parseSteps(app.steps, `${path}.steps`);
+    if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
+    const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, { job: metrics.job, series, platform });
+    const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
+    const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);
+    if (abortScaleDownDelaySeconds !== undefined && stableIngress === undefined) {
+        fail(`${path}.abortScaleDownDelaySeconds`, "only applies with traffic routing; set stableIngress too");
+    }
+    return {
+        name, namespace, deployment, container, replicas, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds,
+        scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, DEFAULT_SCALE_DOWN),
+        deployer: parseDeployer(app.deployer, `${path}.deployer`, namespace),
+    };
+}
+
+export function parseApps(value: unknown, path: string, platform: PlatformConfig): AppConfig[] {
+    if (value === undefined) return [];
+    const apps = list(value, path).map((raw, i) => parseApp(raw, `${path}[${i}]`, platform));
+    const seen = new Map<string, number>();
+    apps.forEach((app, i) => {
+        const earlier = seen.get(app.name);
+        if (earlier !== undefined) fail(`${path}[${i}].name`, `${show(app.name)} is already apps[${earlier}]'s name (app names are unique in a stack)`);
+        seen.set(app.name, i);
+    });
+    return apps;
+}
+

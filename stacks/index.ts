@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseApps } from "./apps";
+import { parsePlatform } from "./platform";
+import { AppConfig, ClusterConfig, CustomNewRelicMetric, PlatformConfig, StackConfig } from "./types";
+import { ConfigError, fail, obj, optionalStr, show } from "./reader";
+
+export * from "./types";
+export { ConfigError } from "./reader";
+
+/** The config namespace of this project (`canary-stack:<key>`). */
+export const CONFIG_NAMESPACE = "canary-stack";
+
+function readObject(config: pulumi.Config, key: string): unknown {
+    try {
+        return config.getObject<unknown>(key);
+    } catch (err) {
+        throw new ConfigError(`${key}: not valid YAML/JSON (${(err as Error).message})`);
+    }
+}
+
+function parseCluster(value: unknown, path: string): ClusterConfig {
+    const cluster = obj(value ?? {}, path, ["context"]);
+    return { context: optionalStr(cluster, "context", path) };
+}
+
+/** Every New Relic metric with the path of the app it belongs to, for the credential checks. */
+export function newRelicMetrics(apps: AppConfig[]): { app: AppConfig; metric: CustomNewRelicMetric }[] {
+    return apps.flatMap((app) => app.analysis.metrics
+        .filter((m): m is CustomNewRelicMetric => m.provider === "newRelic")
+        .map((metric) => ({ app, metric })));
+}
+
+function checkNewRelic(apps: AppConfig[], platform: PlatformConfig, hasApiKey: boolean): void {
+    const users = newRelicMetrics(apps);
+    if (users.length === 0) return;
+    const first = users[0];
+    const where = `apps[${apps.indexOf(first.app)}] (${first.app.name}) metric ${show(first.metric.name)} uses provider newRelic`;
+    if (!platform.newRelic) fail("platform.newRelic", `missing (${where}; set accountId and region)`);
+    if (!hasApiKey) {
+        fail("newRelicApiKey", `missing (${where}); set it with: pulumi config set --secret ${CONFIG_NAMESPACE}:newRelicApiKey <personal-api-key>`);
+    }
+}
+
+/** The stack config as read from Pulumi config, before validation. */
+export interface RawStackConfig {
+    cluster?: unknown;
+    platform?: unknown;
+    apps?: unknown;
+}
+
+/** Validates and defaults raw config; throws a ConfigError naming the key, the value and what is allowed. */
+export function parseStackConfig(raw: RawStackConfig, newRelicApiKey?: pulumi.Output<string>): StackConfig {
+    const platform = parsePlatform(raw.platform, "platform");
+    const apps = parseApps(raw.apps, "apps", platform);
+    checkNewRelic(apps, platform, newRelicApiKey !== undefined);
+    return {
+        cluster: parseCluster(raw.cluster, "cluster"),
+        platform,
+        apps,
+        secrets: { newRelicApiKey },
+    };
+}
+
+/** Reads this stack's config; runs before any resource is registered, so bad config registers nothing. */
+export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
+    return parseStackConfig({
+        cluster: readObject(config, "cluster"),
+        platform: readObject(config, "platform"),
+        apps: readObject(config, "apps"),
+    }, config.getSecret("newRelicApiKey"));
+}

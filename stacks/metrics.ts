@@ -1,0 +1,168 @@
+import { builtinQuery, BuiltinKind, thresholdDirection } from "../components/spec/queries";
+import { goDurationSeconds, promDurationSeconds } from "../components/spec/duration";
+import { promqlError } from "./promql";
+import {
+    AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider,
+} from "./types";
+import {
+    bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str, DNS_1123_LABEL, DNS_1123_LABEL_WHAT,
+} from "./reader";
+
+/** Keys that may be set on `analysis` as defaults for every metric, and on each metric. */
+export const SHARED_METRIC_KEYS = [
+    "interval", "count", "initialDelay", "failureLimit", "inconclusiveLimit", "consecutiveErrorLimit",
+    "window", "minRequests", "canaryScoped", "prometheusAddress",
+] as const;
+
+const METRIC_KEYS = [
+    "name", "kind", "provider", "enabled", "min", "max", "query", "nrql", "profile", "successCondition", "failureCondition",
+    ...SHARED_METRIC_KEYS,
+];
+
+export const METRIC_DEFAULTS = {
+    interval: "1m",
+    /** Inline analysis steps need an end; background analysis runs until the rollout finishes. */
+    inlineCount: 3,
+    failureLimit: 1,
+    inconclusiveLimit: 1,
+    consecutiveErrorLimit: 4,
+    window: "2m",
+    minRequests: 20,
+    canaryScoped: true,
+};
+
+export interface MetricContext {
+    mode: AnalysisMode;
+    job: string;
+    series: AppSeries;
+    prometheusAddress: string;
+    /** `analysis`-level defaults, already read from config (may be empty). */
+    defaults: Obj;
+}
+
+const GO_DURATION_WHAT = 'a duration (use e.g. "30s", "5m", "1h")';
+const PROM_DURATION_WHAT = 'a PromQL range (use e.g. "1m", "5m")';
+export const URL_PATTERN = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+export const URL_WHAT = "an http(s) URL such as http://prometheus.monitoring:9090";
+
+type Reader<T> = (o: Obj, key: string, path: string) => T;
+
+/** Reads a key from the metric, else from the analysis defaults, so an error names where the value was written. */
+function inherited(metric: Obj, metricPath: string, ctx: MetricContext, analysisPath: string) {
+    return <T>(key: string, reader: Reader<T>): T =>
+        metric[key] !== undefined ? reader(metric, key, metricPath) : reader(ctx.defaults, key, analysisPath);
+}
+
+function goDuration(o: Obj, key: string, path: string): string | undefined {
+    const value = optionalStr(o, key, path);
+    if (value !== undefined && (goDurationSeconds(value) === undefined || goDurationSeconds(value) === 0)) {
+        fail(`${path}.${key}`, `${show(value)} is not ${GO_DURATION_WHAT}`);
+    }
+    return value;
+}
+
+function promDuration(o: Obj, key: string, path: string): string | undefined {
+    const value = optionalStr(o, key, path);
+    if (value !== undefined && !promDurationSeconds(value)) fail(`${path}.${key}`, `${show(value)} is not ${PROM_DURATION_WHAT}`);
+    return value;
+}
+
+function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath: string): MeasurementSettings {
+    const read = inherited(metric, path, ctx, analysisPath);
+    const limit = (fallback: number): Reader<number> => (o, k, p) => int(o, k, p, 0, 1000, fallback);
+    return {
+        interval: read("interval", goDuration) ?? METRIC_DEFAULTS.interval,
+        count: read("count", (o, k, p) => optionalInt(o, k, p, 1, 10000)) ??
+            (ctx.mode === "inline" ? METRIC_DEFAULTS.inlineCount : undefined),
+        initialDelay: read("initialDelay", goDuration),
+        failureLimit: read("failureLimit", limit(METRIC_DEFAULTS.failureLimit)),
+        inconclusiveLimit: read("inconclusiveLimit", limit(METRIC_DEFAULTS.inconclusiveLimit)),
+        consecutiveErrorLimit: read("consecutiveErrorLimit", limit(METRIC_DEFAULTS.consecutiveErrorLimit)),
+    };
+}
+
+function checkPromql(query: string, path: string): void {
+    const error = promqlError(query);
+    if (error) fail(path, error);
+}
+
+function threshold(metric: Obj, path: string, kind: BuiltinKind): number {
+    const direction = thresholdDirection(kind);
+    const other = direction === "min" ? "max" : "min";
+    if (metric[other] !== undefined) fail(`${path}.${other}`, `${kind} takes a ${direction} threshold, not a ${other}`);
+    const upper = kind === "latencyP95" ? 3600 : 1;
+    const value = optionalNumber(metric, direction, path, 0, upper);
+    if (value !== undefined) return value;
+    if (kind === "targetsUp") return 1;
+    return fail(`${path}.${direction}`, `missing (${kind} needs a ${direction} threshold, a number from 0 to ${upper})`);
+}
+
+/** One metric, or undefined when it is disabled (still validated, so turning it on cannot surprise). */
+export function parseMetric(raw: unknown, path: string, ctx: MetricContext, analysisPath: string): MetricConfig | undefined {
+    const metric = obj(raw, path, METRIC_KEYS);
+    const name = str(metric, "name", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
+    const kind = oneOf<MetricKind>(metric, "kind", path, METRIC_KINDS, "custom");
+    if (metric.kind === undefined) fail(`${path}.kind`, `missing (one of ${METRIC_KINDS.join(", ")})`);
+    const provider = oneOf<MetricProvider>(metric, "provider", path, METRIC_PROVIDERS, "prometheus");
+    const enabled = bool(metric, "enabled", path, true);
+    const settings = measurement(metric, path, ctx, analysisPath);
+    const successCondition = optionalStr(metric, "successCondition", path);
+    const failureCondition = optionalStr(metric, "failureCondition", path);
+
+    if (provider === "newRelic") {
+        if (kind !== "custom") fail(`${path}.provider`, `"newRelic" is only for kind custom (give its nrql and conditions); ${kind} is a built-in Prometheus query`);
+        for (const key of ["query", "prometheusAddress"]) {
+            if (metric[key] !== undefined) fail(`${path}.${key}`, `not used with provider newRelic (use nrql)`);
+        }
+        const nrql = str(metric, "nrql", path, undefined, "an NRQL query");
+        if (!successCondition && !failureCondition) fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
+        const profile = optionalStr(metric, "profile", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
+        return enabled ? { name, kind, provider, profile, nrql, successCondition, failureCondition, ...settings } : undefined;
+    }
+
+    if (metric.nrql !== undefined) fail(`${path}.nrql`, `only used with provider newRelic`);
+    if (metric.profile !== undefined) fail(`${path}.profile`, `only used with provider newRelic`);
+    const read = inherited(metric, path, ctx, analysisPath);
+    const prometheusAddress = read("prometheusAddress", (o, k, p) => optionalStr(o, k, p, URL_PATTERN, URL_WHAT)) ?? ctx.prometheusAddress;
+
+    if (kind === "custom") {
+        const query = str(metric, "query", path, undefined, "a PromQL query");
+        checkPromql(query, `${path}.query`);
+        if (!successCondition && !failureCondition) fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
+        return enabled ? { name, kind, provider, prometheusAddress, query, successCondition, failureCondition, ...settings } : undefined;
+    }
+
+    for (const key of ["query", "successCondition", "failureCondition"]) {
+        if (metric[key] !== undefined) fail(`${path}.${key}`, `built-in kind ${kind} writes its own ${key}; use kind custom to give one`);
+    }
+    const window = read("window", promDuration) ?? METRIC_DEFAULTS.window;
+    const minRequests = read("minRequests", (o, k, p) => int(o, k, p, 1, 1e9, METRIC_DEFAULTS.minRequests));
+    const canaryScoped = read("canaryScoped", (o, k, p) => bool(o, k, p, METRIC_DEFAULTS.canaryScoped));
+    const limit = threshold(metric, path, kind);
+    const query = builtinQuery({ kind, job: ctx.job, canaryScoped, window, minRequests, ...ctx.series });
+    checkPromql(query, `${path} (built-in ${kind} query)`);
+    return enabled
+        ? { name, kind, provider, prometheusAddress, threshold: limit, window, minRequests, canaryScoped, query, ...settings }
+        : undefined;
+}
+
+/** The analysis-level defaults: the same keys a metric takes, checked where they are written. */
+export function parseMetricDefaults(analysis: Obj): Obj {
+    const defaults: Obj = {};
+    for (const key of SHARED_METRIC_KEYS) if (analysis[key] !== undefined) defaults[key] = analysis[key];
+    return defaults;
+}
+
+export function parseMetrics(value: unknown, path: string, ctx: MetricContext, analysisPath: string): MetricConfig[] {
+    const metrics: MetricConfig[] = [];
+    const names = new Set<string>();
+    list(value, path).forEach((raw, i) => {
+        const metric = parseMetric(raw, `${path}[${i}]`, ctx, analysisPath);
+        const name = (raw as Obj).name as string;
+        if (names.has(name)) fail(`${path}[${i}].name`, `${show(name)} is used by an earlier metric (names must be unique)`);
+        names.add(name);
+        if (metric) metrics.push(metric);
+    });
+    if (metrics.length === 0) fail(path, "no enabled metric (an analysis needs at least one)");
+    return metrics;
+}

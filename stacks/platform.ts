@@ -1,0 +1,79 @@
+import {
+    ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
+} from "./types";
+import { bool, fail, isObj, obj, oneOf, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj } from "./reader";
+import { URL_PATTERN, URL_WHAT } from "./metrics";
+
+const HTTPS_URL = /^https:\/\/\S+$/;
+
+function section(platform: Obj, key: string, path: string, allowed: readonly string[]): Obj {
+    return platform[key] === undefined ? {} : obj(platform[key], `${path}.${key}`, allowed);
+}
+
+function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
+    return {
+        install: bool(o, "install", path, true),
+        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "argo-rollouts",
+        dashboard: bool(o, "dashboard", path, false),
+    };
+}
+
+function parseMonitoring(o: Obj, path: string): MonitoringConfig {
+    const install = bool(o, "install", path, true);
+    const namespace = optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "monitoring";
+    const release = optionalStr(o, "release", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "kube-prometheus-stack";
+    const address = optionalStr(o, "prometheusAddress", path, URL_PATTERN, URL_WHAT);
+    if (!install && address === undefined) {
+        fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT})`);
+    }
+    const labels = stringMap(o, "serviceMonitorLabels", path);
+    if (install && o.serviceMonitorLabels !== undefined) {
+        fail(`${path}.serviceMonitorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
+    }
+    return {
+        install, namespace, release,
+        // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
+        prometheusAddress: address ?? `http://prometheus-operated.${namespace}.svc:9090`,
+        serviceMonitorLabels: install ? { release } : labels,
+        alerts: bool(o, "alerts", path, true),
+        grafanaDashboard: bool(o, "grafanaDashboard", path, true),
+    };
+}
+
+function parseCertManager(o: Obj, path: string): CertManagerConfig {
+    const install = bool(o, "install", path, false);
+    return {
+        install,
+        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "cert-manager",
+        present: install || bool(o, "present", path, false),
+    };
+}
+
+function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined {
+    if (value === undefined) return undefined;
+    const o = obj(value, path, ["accountId", "region", "baseUrlRest", "baseUrlNerdgraph"]);
+    const accountId = typeof o.accountId === "number" ? String(o.accountId) : o.accountId;
+    return {
+        accountId: str({ accountId }, "accountId", path, /^\d+$/, "a New Relic account id (digits)"),
+        region: oneOf<NewRelicRegion>(o, "region", path, NEW_RELIC_REGIONS, "us"),
+        baseUrlRest: optionalStr(o, "baseUrlRest", path, HTTPS_URL, "an https URL"),
+        baseUrlNerdgraph: optionalStr(o, "baseUrlNerdgraph", path, HTTPS_URL, "an https URL"),
+    };
+}
+
+export function parsePlatform(value: unknown, path: string): PlatformConfig {
+    if (value !== undefined && !isObj(value)) obj(value, path, []);
+    const platform = obj(value ?? {}, path, ["shared", "argoRollouts", "monitoring", "certManager", "newRelic"]);
+    const argo = parseArgoRollouts(section(platform, "argoRollouts", path, ["install", "namespace", "dashboard"]), `${path}.argoRollouts`);
+    const monitoring = parseMonitoring(section(platform, "monitoring", path, [
+        "install", "namespace", "release", "prometheusAddress", "serviceMonitorLabels", "alerts", "grafanaDashboard",
+    ]), `${path}.monitoring`);
+    const certManager = parseCertManager(section(platform, "certManager", path, ["install", "namespace", "present"]), `${path}.certManager`);
+    return {
+        shared: bool(platform, "shared", path, false),
+        argoRollouts: argo,
+        monitoring,
+        certManager,
+        newRelic: parseNewRelic(platform.newRelic, `${path}.newRelic`),
+    };
+}

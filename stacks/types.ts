@@ -1,0 +1,206 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The validated, defaulted stack configuration that `stacks/` hands to the
+ * components. Every field here has already been checked; components trust it.
+ */
+
+/** What happens to the adopted Deployment while the Rollout runs (Argo's `workloadRef.scaleDown`). */
+export type ScaleDown = "never" | "onsuccess" | "progressively";
+export const SCALE_DOWN_VALUES: readonly ScaleDown[] = ["never", "onsuccess", "progressively"];
+
+export type MetricKind = "successRate" | "errorRate" | "latencyP95" | "targetsUp" | "custom";
+export const METRIC_KINDS: readonly MetricKind[] = ["successRate", "errorRate", "latencyP95", "targetsUp", "custom"];
+
+export type MetricProvider = "prometheus" | "newRelic";
+export const METRIC_PROVIDERS: readonly MetricProvider[] = ["prometheus", "newRelic"];
+
+/** Argo's measurement settings, as in `AnalysisTemplate.spec.metrics[]`. */
+export interface MeasurementSettings {
+    interval: string;
+    /** Unset means "until the analysis is terminated" (background analysis only). */
+    count?: number;
+    initialDelay?: string;
+    failureLimit: number;
+    inconclusiveLimit: number;
+    consecutiveErrorLimit: number;
+}
+
+/** The Prometheus series an app exports, which the built-in queries read. */
+export interface AppSeries {
+    /** Counter of requests with a status-code label. */
+    requestsTotal: string;
+    /** Name of the status-code label on `requestsTotal`. */
+    codeLabel: string;
+    /** Histogram base name (without `_bucket`/`_count`) of request durations in seconds. */
+    durationHistogram: string;
+}
+
+interface MetricBase extends MeasurementSettings {
+    name: string;
+}
+
+export interface BuiltinMetric extends MetricBase {
+    kind: "successRate" | "errorRate" | "latencyP95" | "targetsUp";
+    provider: "prometheus";
+    prometheusAddress: string;
+    /** The threshold: a minimum for successRate/targetsUp, a maximum for errorRate/latencyP95 (seconds). */
+    threshold: number;
+    /** PromQL range of `rate()`/`increase()`. */
+    window: string;
+    /** Requests in `window` below which a measurement is inconclusive (not for targetsUp). */
+    minRequests: number;
+    /** Look at the canary pods alone (`rollouts_pod_template_hash`). */
+    canaryScoped: boolean;
+    /** The PromQL this metric runs; built from the fields above and already parsed. */
+    query: string;
+}
+
+export interface CustomPrometheusMetric extends MetricBase {
+    kind: "custom";
+    provider: "prometheus";
+    prometheusAddress: string;
+    query: string;
+    successCondition?: string;
+    failureCondition?: string;
+}
+
+export interface CustomNewRelicMetric extends MetricBase {
+    kind: "custom";
+    provider: "newRelic";
+    /** Argo's New Relic profile: the controller reads Secret `newrelic` or, with a profile, that Secret name. */
+    profile?: string;
+    nrql: string;
+    successCondition?: string;
+    failureCondition?: string;
+}
+
+export type MetricConfig = BuiltinMetric | CustomPrometheusMetric | CustomNewRelicMetric;
+
+/** One canary step, in Argo Rollouts' own format. */
+export type CanaryStep =
+    | { setWeight: number }
+    | { pause: { duration?: string | number } }
+    | { analysis: AnalysisStep }
+    | { setCanaryScale: { weight?: number; replicas?: number; matchTrafficWeight?: boolean } };
+
+export interface AnalysisStep {
+    /** Empty means the app's own AnalysisTemplate. */
+    templates: { templateName: string; clusterScope?: boolean }[];
+}
+
+export type AnalysisMode = "background" | "inline";
+export const ANALYSIS_MODES: readonly AnalysisMode[] = ["background", "inline"];
+
+export interface AnalysisConfig {
+    /** `background`: one AnalysisRun beside the ladder from `startingStep`; `inline`: only the ladder's analysis steps. */
+    mode: AnalysisMode;
+    startingStep?: number;
+    metrics: MetricConfig[];
+}
+
+export interface ServiceRef {
+    /** The existing Service; the stable/canary Services copy its ports and selector. It is never modified. */
+    name: string;
+}
+
+export interface MetricsEndpoint {
+    port: number;
+    path: string;
+    /** The Prometheus `job` label the queries filter on. */
+    job: string;
+    /** Scrape interval of the app's ServiceMonitor. */
+    scrapeInterval: string;
+}
+
+export interface DeployerConfig {
+    serviceAccount: string;
+    namespace: string;
+}
+
+export interface AppConfig {
+    name: string;
+    namespace: string;
+    /** The existing Deployment the Rollout adopts through `workloadRef`. */
+    deployment: string;
+    container: string;
+    replicas: number;
+    scaleDown: ScaleDown;
+    service: ServiceRef;
+    metrics: MetricsEndpoint;
+    series: AppSeries;
+    steps: CanaryStep[];
+    analysis: AnalysisConfig;
+    /** nginx traffic routing through the existing Ingress of this name. */
+    stableIngress?: string;
+    abortScaleDownDelaySeconds?: number;
+    deployer?: DeployerConfig;
+}
+
+export interface ArgoRolloutsConfig {
+    /** false: the controller already runs in `namespace`; nothing is installed. */
+    install: boolean;
+    namespace: string;
+    /** The Argo Rollouts dashboard (UI), off by default. */
+    dashboard: boolean;
+}
+
+export interface MonitoringConfig {
+    /** false: use the existing Prometheus at `prometheusAddress`. */
+    install: boolean;
+    namespace: string;
+    /** Helm release name of kube-prometheus-stack; its Prometheus selects ServiceMonitors labelled `release: <release>`. */
+    release: string;
+    /** The address every Prometheus metric queries unless it names its own. */
+    prometheusAddress: string;
+    /** Labels a ServiceMonitor needs so that the stack's Prometheus selects it. */
+    serviceMonitorLabels: Record<string, string>;
+    /** The canary PrometheusRule (alerts); needs the Prometheus operator's CRDs in the cluster. */
+    alerts: boolean;
+    /** The Grafana dashboard ConfigMap, picked up by Grafana's sidecar. */
+    grafanaDashboard: boolean;
+}
+
+export interface CertManagerConfig {
+    /** true: install cert-manager (the cluster has none); false: the cluster has one already, or none is wanted. */
+    install: boolean;
+    namespace: string;
+    /** The cluster has a cert-manager (installed here or before): the Prometheus operator's webhook certificates come from it. */
+    present: boolean;
+}
+
+export type NewRelicRegion = "us" | "eu";
+export const NEW_RELIC_REGIONS: readonly NewRelicRegion[] = ["us", "eu"];
+
+export interface NewRelicConfig {
+    accountId: string;
+    region: NewRelicRegion;
+    baseUrlRest?: string;
+    baseUrlNerdgraph?: string;
+}
+
+export interface PlatformConfig {
+    /** The controller and monitoring serve other teams too: `pulumi destroy` leaves them installed. */
+    shared: boolean;
+    argoRollouts: ArgoRolloutsConfig;
+    monitoring: MonitoringConfig;
+    certManager: CertManagerConfig;
+    newRelic?: NewRelicConfig;
+}
+
+export interface ClusterConfig {
+    /** kubeconfig context of the stack's Kubernetes provider; unset means the current context. */
+    context?: string;
+}
+
+export interface StackSecrets {
+    /** New Relic personal API key (`pulumi config set --secret canary-stack:newRelicApiKey`); set when a metric uses New Relic. */
+    newRelicApiKey?: pulumi.Output<string>;
+}
+
+export interface StackConfig {
+    cluster: ClusterConfig;
+    platform: PlatformConfig;
+    apps: AppConfig[];
+    secrets: StackSecrets;
+}

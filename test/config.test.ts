@@ -1,0 +1,146 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, RawStackConfig } from "../stacks";
+import { BuiltinMetric } from "../stacks/types";
+import { existingPlatform, validApp } from "./fixtures";
+
+function raw(change: (app: any, cfg: RawStackConfig & { platform: any; apps: any[] }) => void = () => undefined) {
+    const cfg = { platform: existingPlatform(), apps: [validApp()] };
+    change(cfg.apps[0], cfg);
+    return cfg;
+}
+
+describe("stack config: valid input and defaults", () => {
+    it("applies the documented defaults", () => {
+        const { apps, platform } = parseStackConfig(raw());
+        const app = apps[0];
+        assert.equal(app.scaleDown, "progressively");
+        assert.equal(app.analysis.mode, "inline");
+        assert.equal(app.metrics.path, "/metrics");
+        assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
+        const metric = app.analysis.metrics[1] as BuiltinMetric;
+        assert.deepEqual(
+            { interval: metric.interval, count: metric.count, failureLimit: metric.failureLimit, inconclusiveLimit: metric.inconclusiveLimit,
+                consecutiveErrorLimit: metric.consecutiveErrorLimit, window: metric.window, minRequests: metric.minRequests, canaryScoped: metric.canaryScoped,
+                prometheusAddress: metric.prometheusAddress },
+            { interval: "1m", count: 3, failureLimit: 1, inconclusiveLimit: 1, consecutiveErrorLimit: 4, window: "2m", minRequests: 20, canaryScoped: true,
+                prometheusAddress: "http://prometheus.monitoring:9090" });
+        assert.equal((app.analysis.metrics[3] as BuiltinMetric).threshold, 1, "targetsUp defaults to every target up");
+        assert.equal(platform.shared, false);
+    });
+
+    it("lets analysis-level settings default every metric, and a metric override them", () => {
+        const cfg = raw((app) => {
+            app.analysis.interval = "30s";
+            app.analysis.window = "5m";
+            app.analysis.metrics[0].interval = "10s";
+        });
+        const metrics = parseStackConfig(cfg).apps[0].analysis.metrics as BuiltinMetric[];
+        assert.deepEqual(metrics.map((m) => m.interval), ["10s", "30s", "30s", "30s"]);
+        assert.ok(metrics.every((m) => m.window === "5m" && m.query.includes("[5m]") || m.kind === "targetsUp"));
+    });
+
+    it("leaves count unset in background mode, so the background run lasts the whole rollout", () => {
+        const cfg = raw((app) => {
+            app.analysis.mode = "background";
+            app.analysis.startingStep = 1;
+            app.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: { duration: "1m" } }];
+        });
+        const { analysis } = parseStackConfig(cfg).apps[0];
+        assert.equal(analysis.startingStep, 1);
+        assert.ok(analysis.metrics.every((m) => m.count === undefined));
+    });
+
+    it("validates but drops a disabled metric", () => {
+        const cfg = raw((app) => app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", enabled: false, nrql: "SELECT 1", successCondition: "true" }));
+        assert.deepEqual(parseStackConfig(cfg).apps[0].analysis.metrics.map((m) => m.name), ["success-rate", "error-rate", "latency", "up"]);
+    });
+
+    it("accepts a New Relic metric when the account and the secret API key are configured", () => {
+        const cfg = raw((app, c) => {
+            c.platform.newRelic = { accountId: 12345, region: "eu" };
+            app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", profile: "team-a", nrql: "SELECT 1", successCondition: "result.x < 1", failureCondition: "result.x >= 1" });
+        });
+        const config = parseStackConfig(cfg, pulumi.secret("NRAK-test"));
+        assert.deepEqual(config.platform.newRelic, { accountId: "12345", region: "eu", baseUrlRest: undefined, baseUrlNerdgraph: undefined });
+        assert.equal(config.apps[0].analysis.metrics[4].provider, "newRelic");
+    });
+
+    it("has no apps when none are configured", () => {
+        assert.deepEqual(parseStackConfig({ platform: existingPlatform() }).apps, []);
+    });
+});
+
+type Case = [string, (app: any, cfg: any) => void, string];
+
+const badConfigs: Case[] = [
+    ["setWeight above 100", (a) => { a.steps[2] = { setWeight: 150 }; }, "apps[0].steps[2].setWeight: 150 is not an integer from 0 to 100"],
+    ["setWeight not an integer", (a) => { a.steps[0] = { setWeight: 12.5 }; }, "apps[0].steps[0].setWeight: 12.5 is not an integer from 0 to 100"],
+    ["unknown step kind", (a) => { a.steps[1] = { wait: "1m" }; }, "apps[0].steps[1].wait: unknown step (allowed: setWeight, pause, analysis, setCanaryScale)"],
+    ["step with two kinds", (a) => { a.steps[0] = { setWeight: 10, pause: {} }; }, 'apps[0].steps[0]: {"setWeight":10,"pause":{}} is not a step (a mapping with exactly one of setWeight, pause, analysis, setCanaryScale)'],
+    ["pause duration without unit word", (a) => { a.steps[1] = { pause: { duration: "5 minutes" } }; }, 'apps[0].steps[1].pause.duration: "5 minutes" is not a duration (use e.g. "30s", "5m", or whole seconds)'],
+    ["negative pause seconds", (a) => { a.steps[1] = { pause: { duration: -5 } }; }, 'apps[0].steps[1].pause.duration: -5 is not a duration (use e.g. "30s", "5m", or whole seconds)'],
+    ["empty ladder", (a) => { a.steps = []; }, "apps[0].steps: [] is empty (a canary needs at least one step)"],
+    ["steps missing", (a) => { delete a.steps; }, "apps[0].steps: missing (the canary ladder, e.g. [{setWeight: 10}, {pause: {duration: 5m}}, {analysis: {}}])"],
+    ["inline mode without analysis step", (a) => { a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; }, "apps[0].steps: no step runs the analysis (analysis.mode is inline); add `- analysis: {}` after a setWeight, or use analysis.mode: background"],
+    ["background metric without count run inline", (a) => { a.analysis.mode = "background"; }, 'apps[0].steps[2].analysis: runs the app\'s template inline, but metric "success-rate" has no count, so the step would never finish; set its count'],
+    ["startingStep beyond the ladder", (a) => { a.analysis.mode = "background"; a.analysis.startingStep = 9; }, "apps[0].analysis.startingStep: 9 is not an integer from 0 to 5"],
+    ["startingStep in inline mode", (a) => { a.analysis.startingStep = 1; }, "apps[0].analysis.startingStep: only used with mode background (mode is inline)"],
+    ["unknown analysis mode", (a) => { a.analysis.mode = "sidecar"; }, 'apps[0].analysis.mode: "sidecar" is not one of background, inline'],
+    ["bad interval", (a) => { a.analysis.metrics[0].interval = "5"; }, 'apps[0].analysis.metrics[0].interval: "5" is not a duration (use e.g. "30s", "5m", "1h")'],
+    ["bad analysis-level interval", (a) => { a.analysis.interval = "often"; }, 'apps[0].analysis.interval: "often" is not a duration (use e.g. "30s", "5m", "1h")'],
+    ["bad PromQL window", (a) => { a.analysis.window = "2 minutes"; }, 'apps[0].analysis.window: "2 minutes" is not a PromQL range (use e.g. "1m", "5m")'],
+    ["count zero", (a) => { a.analysis.metrics[1].count = 0; }, "apps[0].analysis.metrics[1].count: 0 is not an integer from 1 to 10000"],
+    ["negative failureLimit", (a) => { a.analysis.metrics[1].failureLimit = -1; }, "apps[0].analysis.metrics[1].failureLimit: -1 is not an integer from 0 to 1000"],
+    ["minRequests zero would let no traffic pass", (a) => { a.analysis.minRequests = 0; }, "apps[0].analysis.minRequests: 0 is not an integer from 1 to 1000000000"],
+    ["unknown metric kind", (a) => { a.analysis.metrics[0].kind = "apdex"; }, 'apps[0].analysis.metrics[0].kind: "apdex" is not one of successRate, errorRate, latencyP95, targetsUp, custom'],
+    ["metric kind missing", (a) => { delete a.analysis.metrics[0].kind; }, "apps[0].analysis.metrics[0].kind: missing (one of successRate, errorRate, latencyP95, targetsUp, custom)"],
+    ["successRate with a max", (a) => { a.analysis.metrics[0] = { name: "sr", kind: "successRate", max: 0.9 }; }, "apps[0].analysis.metrics[0].max: successRate takes a min threshold, not a max"],
+    ["errorRate without threshold", (a) => { delete a.analysis.metrics[1].max; }, "apps[0].analysis.metrics[1].max: missing (errorRate needs a max threshold, a number from 0 to 1)"],
+    ["errorRate above 1", (a) => { a.analysis.metrics[1].max = 5; }, "apps[0].analysis.metrics[1].max: 5 is not a number from 0 to 1"],
+    ["custom PromQL that does not parse", (a) => { a.analysis.metrics.push({ name: "c", kind: "custom", query: 'sum(rate(http_requests_total{job="demo"}[5m])', successCondition: "result[0] < 1" }); }, 'apps[0].analysis.metrics[4].query: PromQL does not parse at its end (something is not closed) (near "ob=\\"demo\\"}[5m])")'],
+    ["custom PromQL with a misspelt function", (a) => { a.analysis.metrics.push({ name: "c", kind: "custom", query: 'rat(x[5m])', successCondition: "result[0] < 1" }); }, 'apps[0].analysis.metrics[4].query: PromQL does not parse at character 4 (near "rat(x[5m])")'],
+    ["custom metric without conditions", (a) => { a.analysis.metrics.push({ name: "c", kind: "custom", query: "up" }); }, "apps[0].analysis.metrics[4]: a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)"],
+    ["built-in metric with its own query", (a) => { a.analysis.metrics[1].query = "up"; }, "apps[0].analysis.metrics[1].query: built-in kind errorRate writes its own query; use kind custom to give one"],
+    ["newRelic on a built-in kind", (a) => { a.analysis.metrics[1].provider = "newRelic"; }, 'apps[0].analysis.metrics[1].provider: "newRelic" is only for kind custom (give its nrql and conditions); errorRate is a built-in Prometheus query'],
+    ["unknown provider", (a) => { a.analysis.metrics[1].provider = "datadog"; }, 'apps[0].analysis.metrics[1].provider: "datadog" is not one of prometheus, newRelic'],
+    ["nrql on a Prometheus metric", (a) => { a.analysis.metrics.push({ name: "c", kind: "custom", nrql: "SELECT 1", query: "up", successCondition: "true" }); }, "apps[0].analysis.metrics[4].nrql: only used with provider newRelic"],
+    ["New Relic metric without account", (a) => { a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT 1", successCondition: "true" }); }, 'platform.newRelic: missing (apps[0] (demo) metric "nr" uses provider newRelic; set accountId and region)'],
+    ["New Relic metric without API key", (a, c) => { c.platform.newRelic = { accountId: "1" }; a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT 1", successCondition: "true" }); }, 'newRelicApiKey: missing (apps[0] (demo) metric "nr" uses provider newRelic); set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>'],
+    ["duplicate metric names", (a) => { a.analysis.metrics[1].name = "success-rate"; }, 'apps[0].analysis.metrics[1].name: "success-rate" is used by an earlier metric (names must be unique)'],
+    ["every metric disabled", (a) => { a.analysis.metrics = [{ name: "up", kind: "targetsUp", enabled: false }]; }, "apps[0].analysis.metrics: no enabled metric (an analysis needs at least one)"],
+    ["metric override with a bad Prometheus address", (a) => { a.analysis.metrics[0].prometheusAddress = "prometheus:9090"; }, 'apps[0].analysis.metrics[0].prometheusAddress: "prometheus:9090" is not an http(s) URL such as http://prometheus.monitoring:9090'],
+    ["app name with capitals", (a) => { a.name = "Demo"; }, 'apps[0].name: "Demo" is not a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)'],
+    ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
+    ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
+    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer)"],
+    ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing is not a mapping"],
+    ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
+    ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
+    ["scaleDown unknown", (a) => { a.scaleDown = "always"; }, 'apps[0].scaleDown: "always" is not one of never, onsuccess, progressively'],
+    ["metrics port out of range", (a) => { a.metrics.port = 70000; }, "apps[0].metrics.port: 70000 is not an integer from 1 to 65535"],
+    ["metrics path without slash", (a) => { a.metrics.path = "metrics"; }, 'apps[0].metrics.path: "metrics" is not a URL path starting with "/"'],
+    ["abortScaleDownDelaySeconds without traffic routing", (a) => { a.abortScaleDownDelaySeconds = 30; }, "apps[0].abortScaleDownDelaySeconds: only applies with traffic routing; set stableIngress too"],
+    ["duplicate app names", (_a, c) => { c.apps.push(validApp()); }, 'apps[1].name: "demo" is already apps[0]\'s name (app names are unique in a stack)'],
+    ["apps not a list", (_a, c) => { c.apps = { demo: {} }; }, 'apps: {"demo":{}} is not a list'],
+    ["existing Prometheus without address", (_a, c) => { delete c.platform.monitoring.prometheusAddress; }, "platform.monitoring.prometheusAddress: missing (with install: false, the address of the existing Prometheus, an http(s) URL such as http://prometheus.monitoring:9090)"],
+    ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, argoRollouts, monitoring, certManager, newRelic)"],
+    ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
+    ["New Relic region unknown", (_a, c) => { c.platform.newRelic = { accountId: "1", region: "apac" }; }, 'platform.newRelic.region: "apac" is not one of us, eu'],
+];
+
+describe("stack config: bad input stops with the key, the value and what is allowed", () => {
+    for (const [what, change, message] of badConfigs) {
+        it(what, () => {
+            assert.throws(() => parseStackConfig(raw(change)), (err: Error) => {
+                assert.equal(err.name, "ConfigError");
+                assert.equal(err.message, message);
+                return true;
+            });
+        });
+    }
+
+    it("covers at least 25 distinct bad configs", () => {
+        assert.ok(new Set(badConfigs.map((c) => c[2])).size >= 25);
+    });
+});

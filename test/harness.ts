@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterFixtures, installMocks as install, registered, setStackConfig } from "../scripts/mockEngine";
+
+export { registered, resetRegistered, settle, Registered } from "../scripts/mockEngine";
+
+export const defaultFixtures: ClusterFixtures = {
+    "kubernetes:core/v1:Service instant/instant-api": {
+        spec: { type: "ClusterIP", selector: { app: "instant-api" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+    },
+    "kubernetes:core/v1:Service demo/demo": {
+        spec: { type: "ClusterIP", selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] },
+    },
+};
+
+export function installMocks(fixtures: ClusterFixtures = defaultFixtures, stack = "test"): void {
+    install(fixtures, stack);
+}
+
+/** Sets the stack config as `Pulumi.<stack>.yaml` would (objects as JSON), with the given secret keys. */
+export function setConfig(values: Record<string, unknown>, secretKeys: string[] = []): void {
+    const namespaced = (k: string) => (k.includes(":") ? k : `canary-stack:${k}`);
+    const flat: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        flat[namespaced(key)] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    setStackConfig(flat, secretKeys.map(namespaced));
+}
+
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => { resolve(value); return value; }));
+}
+
+/** Resources of a type that the program created (reads excluded). */
+export function ofType(type: string) {
+    return registered.filter((r) => r.type === type && !r.readId);
+}
+
+/** The Kubernetes objects that would be applied (reads and providers excluded). */
+export function kubernetesObjects(): any[] {
+    return registered.filter((r) => r.type.startsWith("kubernetes:") && !r.readId && r.inputs?.kind).map((r) => r.inputs);
+}

@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { readStackFile } from "../scripts/stackFile";
+import { installMocks, kubernetesObjects, registered, resetRegistered, setConfig, settle } from "./harness";
+import { existingPlatform, validApp } from "./fixtures";
+import { validateObject } from "./schema";
+
+const indexPath = path.join(__dirname, "..", "index.ts");
+
+/** Runs index.ts afresh, as `pulumi preview` would, and returns its stack outputs. */
+function runProgram(): any {
+    delete require.cache[require.resolve(indexPath)];
+    return require(indexPath);
+}
+
+describe("the whole program under the mock engine", () => {
+    before(() => installMocks());
+    beforeEach(resetRegistered);
+
+    it("registers the prod stack's objects, every one valid against its schema", async () => {
+        const file = readStackFile("prod");
+        setConfig(file.config, file.secretKeys);
+        const outputs = runProgram();
+        await settle();
+        const objects = kubernetesObjects();
+        const kinds = objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+        for (const expected of [
+            "Rollout instant/instant-api", "AnalysisTemplate instant/instant-api", "Service instant/instant-api-stable",
+            "Service instant/instant-api-canary", "Service instant/instant-api-metrics", "ServiceMonitor instant/instant-api",
+            "Role instant/instant-api-deployer", "RoleBinding instant/instant-api-deployer",
+        ]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
+        for (const object of objects) await validateObject(object);
+        assert.match(outputs.rollouts["instant-api"].status, /^kubectl argo rollouts status instant-api -n instant --timeout \d+s$/);
+    });
+
+    it("never creates, only reads, the app's existing Service, Deployment and Ingress", async () => {
+        const file = readStackFile("prod");
+        setConfig(file.config, file.secretKeys);
+        runProgram();
+        await settle();
+        const reads = registered.filter((r) => r.readId).map((r) => `${r.type} ${r.readId}`);
+        assert.deepEqual(reads, ["kubernetes:core/v1:Service instant/instant-api"]);
+        const written = kubernetesObjects().map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+        for (const untouched of ["Service instant/instant-api", "Deployment instant/instant-api", "Ingress instant/api"]) {
+            assert.ok(!written.includes(untouched), `${untouched} must not be written`);
+        }
+    });
+
+    it("registers nothing at all when the config is bad", async () => {
+        const app = validApp();
+        app.steps[0] = { setWeight: 150 };
+        setConfig({ platform: existingPlatform(), apps: [app] });
+        assert.throws(runProgram, /apps\[0\]\.steps\[0\]\.setWeight: 150 is not an integer from 0 to 100/);
+        await settle();
+        assert.deepEqual(registered, []);
+    });
+});

@@ -1,0 +1,186 @@
+import { strict as assert } from "assert";
+import { parseStackConfig } from "../stacks";
+import { AppConfig } from "../stacks/types";
+import { analysisTemplate } from "../components/spec/analysisTemplate";
+import { ladderSeconds, rolloutCommands, STATUS_MARGIN_SECONDS } from "../components/spec/commands";
+import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../components/spec/duration";
+import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/spec/queries";
+import { deployerRole, deployerRoleBinding } from "../components/spec/rbac";
+import { rollout } from "../components/spec/rollout";
+import { serviceMonitor } from "../components/spec/serviceMonitor";
+import { copiedService, metricsService } from "../components/spec/services";
+import { promqlError } from "../stacks/promql";
+import { existingPlatform, validApp } from "./fixtures";
+import { validateObject } from "./schema";
+
+function app(change: (raw: any) => void = () => undefined): AppConfig {
+    const raw = validApp();
+    change(raw);
+    return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+}
+
+const at = { name: "demo", namespace: "demo" };
+
+describe("durations", () => {
+    const go: [string, number | undefined][] = [["30s", 30], ["5m", 300], ["1h30m", 5400], ["1.5h", 5400], ["250ms", 0.25], ["5", undefined], ["5 m", undefined], ["", undefined], ["1d", undefined]];
+    for (const [text, seconds] of go) it(`Go duration ${JSON.stringify(text)} is ${seconds}`, () => assert.equal(goDurationSeconds(text), seconds));
+    const prom: [string, number | undefined][] = [["2m", 120], ["1h30m", 5400], ["1d", 86400], ["1.5m", undefined], ["m", undefined]];
+    for (const [text, seconds] of prom) it(`PromQL range ${JSON.stringify(text)} is ${seconds}`, () => assert.equal(promDurationSeconds(text), seconds));
+    const pauses: [string | number | undefined, number | undefined][] = [[undefined, undefined], [90, 90], ["90", 90], ["2m", 120]];
+    for (const [duration, seconds] of pauses) it(`pause ${JSON.stringify(duration)} is ${seconds}`, () => assert.equal(pauseSeconds(duration), seconds));
+});
+
+describe("built-in queries", () => {
+    const base: BuiltinQueryInput = {
+        kind: "errorRate", job: "demo", canaryScoped: true, window: "2m", minRequests: 20,
+        requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds",
+    };
+    for (const kind of ["successRate", "errorRate", "latencyP95", "targetsUp"] as const) {
+        for (const canaryScoped of [true, false]) {
+            it(`${kind} (${canaryScoped ? "canary pods" : "whole service"}) parses and is scoped as asked`, () => {
+                const query = builtinQuery({ ...base, kind, canaryScoped });
+                assert.equal(promqlError(query), undefined);
+                assert.equal(query.includes('rollouts_pod_template_hash="{{args.canary-hash}}"'), canaryScoped);
+                assert.ok(query.includes('job="demo"'));
+            });
+        }
+    }
+    it("gates traffic queries on a minimum request count, so too little traffic returns nothing", () => {
+        for (const kind of ["successRate", "errorRate", "latencyP95"] as const) {
+            assert.match(builtinQuery({ ...base, kind }), /and on\(\) \(sum\(increase\(\w+\{.*\}\[2m\]\)\) >= 20\)$/);
+        }
+    });
+    it("counts a missing 5xx series as zero errors instead of no data", () => {
+        assert.match(builtinQuery(base), /^\(\(sum\(rate\(http_requests_total\{.*code=~"5.."\}\[2m\]\)\) or vector\(0\)\) \//);
+    });
+    const conditions: [Parameters<typeof builtinConditions>[0], number, string, string][] = [
+        ["successRate", 0.99, "len(result) > 0 && result[0] >= 0.99", "len(result) > 0 && result[0] < 0.99"],
+        ["targetsUp", 1, "len(result) > 0 && result[0] >= 1", "len(result) > 0 && result[0] < 1"],
+        ["errorRate", 0.01, "len(result) > 0 && result[0] <= 0.01", "len(result) > 0 && result[0] > 0.01"],
+        ["latencyP95", 0.5, "len(result) > 0 && result[0] <= 0.5", "len(result) > 0 && result[0] > 0.5"],
+    ];
+    for (const [kind, threshold, success, failure] of conditions) {
+        it(`${kind} sets both conditions, so an empty result is inconclusive`, () => {
+            assert.deepEqual(builtinConditions(kind, threshold), { successCondition: success, failureCondition: failure });
+        });
+    }
+});
+
+describe("Rollout builder", () => {
+    it("adopts the Deployment through workloadRef with the configured scaleDown and no pod template", async () => {
+        const r = rollout(at, app((a) => { a.scaleDown = "onsuccess"; }));
+        assert.deepEqual(r.spec.workloadRef, { apiVersion: "apps/v1", kind: "Deployment", name: "demo", scaleDown: "onsuccess" });
+        assert.equal(r.spec.template, undefined);
+        assert.equal(r.spec.replicas, 4);
+        await validateObject(r);
+    });
+    it("turns an analysis step without templates into the app's template with the canary hash", () => {
+        const steps = rollout(at, app()).spec.strategy?.canary?.steps ?? [];
+        assert.deepEqual(steps[2], {
+            analysis: { templates: [{ templateName: "demo" }], args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }] },
+        });
+        assert.deepEqual(steps.slice(0, 2), [{ setWeight: 10 }, { pause: { duration: "1m" } }]);
+    });
+    it("keeps an analysis step that names its own templates as written", () => {
+        const steps = rollout(at, app((a) => { a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } }); })).spec.strategy?.canary?.steps ?? [];
+        assert.deepEqual(steps[6], { analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+    });
+    it("runs background analysis from startingStep", async () => {
+        const r = rollout(at, app((a) => {
+            a.analysis.mode = "background";
+            a.analysis.startingStep = 1;
+            a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: {} }];
+        }));
+        assert.deepEqual(r.spec.strategy?.canary?.analysis, {
+            templates: [{ templateName: "demo" }], args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }], startingStep: 1,
+        });
+        await validateObject(r);
+    });
+    it("adds nginx traffic routing and abortScaleDownDelaySeconds only when configured", async () => {
+        assert.equal(rollout(at, app()).spec.strategy?.canary?.trafficRouting, undefined);
+        const r = rollout(at, app((a) => { a.stableIngress = "api"; a.abortScaleDownDelaySeconds = 30; }));
+        assert.deepEqual(r.spec.strategy?.canary?.trafficRouting, { nginx: { stableIngress: "api" } });
+        assert.equal(r.spec.strategy?.canary?.abortScaleDownDelaySeconds, 30);
+        await validateObject(r);
+    });
+});
+
+describe("AnalysisTemplate builder", () => {
+    it("writes Argo's measurement fields and a Prometheus provider per built-in metric", async () => {
+        const t = analysisTemplate(at, app((a) => { a.analysis.metrics[1].initialDelay = "30s"; }));
+        assert.deepEqual(t.spec.args, [{ name: "canary-hash" }]);
+        const m = t.spec.metrics?.[1];
+        assert.equal(m?.name, "error-rate");
+        assert.deepEqual([m?.interval, m?.count, m?.initialDelay, m?.failureLimit, m?.inconclusiveLimit, m?.consecutiveErrorLimit], ["1m", 3, "30s", 1, 1, 4]);
+        assert.equal(m?.provider.prometheus?.address, "http://prometheus.monitoring:9090");
+        await validateObject(t);
+    });
+    it("writes a New Relic provider with its profile for a New Relic metric", async () => {
+        const raw = validApp();
+        raw.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", profile: "team-a", nrql: "SELECT count(*) FROM Transaction", successCondition: "result.count > 0" });
+        const platform = { ...existingPlatform(), newRelic: { accountId: "1" } };
+        const { apps } = parseStackConfig({ platform, apps: [raw] }, {} as any);
+        const t = analysisTemplate(at, apps[0]);
+        assert.deepEqual(t.spec.metrics?.[4].provider, { newRelic: { query: "SELECT count(*) FROM Transaction", profile: "team-a" } });
+        assert.equal(t.spec.metrics?.[4].failureCondition, undefined);
+        await validateObject(t);
+    });
+});
+
+describe("Services, ServiceMonitor and RBAC builders", () => {
+    const existing = { selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080 as number | string }] };
+    it("copies the existing Service's ports and selector into a ClusterIP stable/canary Service", async () => {
+        const s = copiedService({ name: "demo-canary", namespace: "demo" }, "demo", "canary", existing);
+        assert.deepEqual(s.spec, { type: "ClusterIP", selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] });
+        await validateObject(s);
+    });
+    it("refuses an existing Service without a selector", () => {
+        assert.throws(() => copiedService(at, "demo", "stable", { selector: {}, ports: [] }), /has no selector/);
+    });
+    it("scrapes a headless metrics Service and copies the pod-template hash to a label", async () => {
+        const svc = metricsService({ name: "demo-metrics", namespace: "demo" }, "demo", "demo-job", 9090, existing.selector);
+        assert.equal(svc.metadata?.labels?.["canary-stack.io/job"], "demo-job");
+        assert.equal(svc.spec?.clusterIP, "None");
+        const sm = serviceMonitor({ target: at, app: "demo", path: "/metrics", scrapeInterval: "15s", selectedBy: { release: "kps" } });
+        assert.equal(sm.metadata?.labels?.release, "kps");
+        assert.deepEqual(sm.spec.podTargetLabels, ["rollouts-pod-template-hash"]);
+        assert.equal(sm.spec.jobLabel, "canary-stack.io/job");
+        await validateObject(svc);
+        await validateObject(sm);
+    });
+    it("lets the CI deployer drive the Rollout and read analysis runs, nothing more", async () => {
+        const role = deployerRole({ name: "demo-deployer", namespace: "demo" }, "demo");
+        assert.deepEqual(role.rules?.[0], { apiGroups: ["argoproj.io"], resources: ["rollouts"], verbs: ["get", "list", "watch", "update", "patch"] });
+        assert.ok(role.rules?.every((r) => !r.verbs.includes("delete") && !r.verbs.includes("create")));
+        const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", { serviceAccount: "ci", namespace: "ci" });
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
+        await validateObject(role);
+        await validateObject(binding);
+    });
+});
+
+describe("commands and the status timeout", () => {
+    it("sums the timed pauses and the inline analysis runs, plus the stated margin", () => {
+        // pauses 60 + 30; two inline runs of count 3 at 1m: 2 x 120.
+        assert.equal(ladderSeconds(app()), 60 + 30 + 2 * 120);
+        const commands = rolloutCommands(app());
+        assert.equal(commands.statusTimeoutSeconds, 330 + STATUS_MARGIN_SECONDS);
+        assert.equal(commands.status, `kubectl argo rollouts status demo -n demo --timeout ${330 + STATUS_MARGIN_SECONDS}s`);
+        assert.equal(commands.abort, "kubectl argo rollouts abort demo -n demo");
+    });
+    it("counts initialDelay and the slowest metric", () => {
+        const a = app((raw) => { raw.analysis.metrics[2].initialDelay = "1m"; raw.analysis.metrics[2].interval = "2m"; });
+        assert.equal(ladderSeconds(a), 60 + 30 + 2 * (60 + 2 * 120));
+    });
+});
+
+describe("the schema check itself", () => {
+    it("rejects an object its schema forbids", async () => {
+        const r: any = rollout(at, app());
+        r.spec.strategy.canary.steps[0].setWeight = "ten";
+        await assert.rejects(validateObject(r), /Rollout demo\/demo is invalid/);
+    });
+    it("rejects a kind it has no schema for", async () => {
+        await assert.rejects(validateObject({ apiVersion: "v1", kind: "Pod" }), /no schema for v1\/Pod/);
+    });
+});
