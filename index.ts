@@ -6,3 +6,7 @@ const outputs = deployStack(loadStackConfig());
 
 /** Per app: watch, promote, abort and status commands. */
 export const rollouts = outputs.rollouts;
+/** The Prometheus every AnalysisTemplate queries unless a metric names its own. */
+export const prometheusAddress = outputs.prometheusAddress;
+/** Grafana's admin password when this stack installs Grafana (a secret: `pulumi stack output --show-secrets`). */
+export const grafanaAdminPassword = outputs.grafanaAdminPassword;

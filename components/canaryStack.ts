@@ -1,25 +1,68 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { newRelicMetrics } from "../stacks";
 import { StackConfig } from "../stacks/types";
 import { CanaryApp } from "./app/canaryApp";
+import { ArgoRollouts } from "./platform/argoRollouts";
+import { CertManager } from "./platform/certManager";
+import { Monitoring } from "./platform/monitoring";
+import { NewRelicCredentials } from "./platform/newRelicCredentials";
 import { RolloutCommands } from "./spec/commands";
+import { newRelicSecretNames } from "./spec/newRelic";
 
 export interface StackOutputs {
     /** Per app: the `kubectl argo rollouts` commands an operator runs. */
     rollouts: Record<string, RolloutCommands>;
+    prometheusAddress: string;
+    /** Set when Grafana is installed by this stack; a secret. */
+    grafanaAdminPassword?: pulumi.Output<string>;
 }
 
 /**
  * The whole stack for one cluster: one Kubernetes provider (the config's
- * context), the platform, then every app. Called once, from index.ts.
+ * context), the platform (cert-manager, then monitoring, then Argo Rollouts,
+ * whose chart's ServiceMonitor needs the monitoring CRDs), then every app,
+ * which waits for the CRDs it uses. Called once, from index.ts.
  */
 export function deployStack(config: StackConfig): StackOutputs {
     const provider = new k8s.Provider("cluster", {
         ...(config.cluster.context ? { context: config.cluster.context } : {}),
     });
     const opts: pulumi.ComponentResourceOptions = { provider };
-    const apps = config.apps.map((app) => new CanaryApp(app.name, { app, platform: config.platform }, opts));
+    const { platform } = config;
+
+    const certManager = new CertManager("cert-manager", { config: platform.certManager }, opts);
+    const monitoring = new Monitoring("monitoring", {
+        config: platform.monitoring,
+        certManagerPresent: platform.certManager.present,
+        controllerJob: platform.argoRollouts.metricsJob,
+        shared: platform.shared,
+    }, { ...opts, dependsOn: certManager.ready });
+    const argo = new ArgoRollouts("argo-rollouts", {
+        config: platform.argoRollouts,
+        monitoring: platform.monitoring,
+        shared: platform.shared,
+    }, { ...opts, dependsOn: monitoring.ready });
+
+    const newRelicUsers = newRelicMetrics(config.apps).map((u) => u.metric);
+    if (newRelicUsers.length > 0 && platform.newRelic && config.secrets.newRelicApiKey) {
+        new NewRelicCredentials("newrelic", {
+            config: platform.newRelic,
+            apiKey: config.secrets.newRelicApiKey,
+            namespace: argo.namespace,
+            secretNames: newRelicSecretNames(newRelicUsers),
+        }, { ...opts, dependsOn: argo.ready });
+    }
+
+    const apps = config.apps.map((app) => new CanaryApp(app.name, {
+        app,
+        platform,
+        rolloutsReady: argo.ready,
+        monitoringReady: monitoring.ready,
+    }, opts));
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
+        prometheusAddress: monitoring.prometheusAddress,
+        grafanaAdminPassword: monitoring.grafanaAdminPassword,
     };
 }

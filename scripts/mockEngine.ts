@@ -12,6 +12,8 @@ export interface Registered {
     /** Set when the program read an existing object instead of creating one. */
     readId?: string;
     provider?: string;
+    /** The resource's `transforms` option, as declared (the mock engine does not run them). */
+    transforms?: pulumi.ResourceTransform[];
 }
 
 /** Live objects the program reads (`Service.get`), keyed by "<type> <namespace>/<name>". */
@@ -21,6 +23,11 @@ export type ClusterFixtures = Record<string, Record<string, unknown>>;
 export type LiveFallback = (type: string, id: string) => Record<string, unknown> | undefined;
 
 export const registered: Registered[] = [];
+
+/** What a provider would generate on create; a placeholder stands in (and is a secret where the real one is). */
+function generated(type: string): Record<string, unknown> {
+    return type === "random:index/randomPassword:RandomPassword" ? { result: "generated-on-apply" } : {};
+}
 
 export function resetRegistered(): void {
     registered.length = 0;
@@ -34,13 +41,15 @@ export function resetRegistered(): void {
 export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?: LiveFallback): void {
     pulumi.runtime.setMocks({
         newResource: (args) => {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider });
+            registered.push({
+                type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider, transforms: args.transforms,
+            });
             if (args.id) {
                 const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);
                 if (!live) throw new Error(`no live ${args.type} ${args.id} in the cluster`);
                 return { id: args.id, state: { ...args.inputs, ...live } };
             }
-            return { id: `${args.name}-id`, state: args.inputs };
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type) } };
         },
         call: (args) => args.inputs,
     }, "canary-stack", stack, true);

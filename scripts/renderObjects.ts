@@ -10,9 +10,17 @@ export function isSecretValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** A copy with every secret replaced by `[secret]`, so nothing secret reaches a rendered file. */
+/**
+ * A copy with every secret replaced by `[secret]`, so nothing secret reaches
+ * a rendered file. A secret mapping keeps its keys (e.g. a Secret's
+ * stringData), which are not secret, so the document still has its shape.
+ */
 export function redactSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) return SECRET_PLACEHOLDER;
+    if (isSecretValue(value)) {
+        const inner = (value as { value?: unknown }).value;
+        const isMapping = typeof inner === "object" && inner !== null && !Array.isArray(inner);
+        return isMapping ? Object.fromEntries(Object.keys(inner).map((k) => [k, SECRET_PLACEHOLDER])) : SECRET_PLACEHOLDER;
+    }
     if (Array.isArray(value)) return value.map(redactSecrets);
     if (typeof value === "object" && value !== null) {
         return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, redactSecrets(v)]));
@@ -21,21 +29,50 @@ export function redactSecrets(value: unknown): unknown {
 }
 
 const HELM_TYPES = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"];
+const CERT_MANAGER_TYPE = "kubernetes-cert-manager:index:CertManager";
+
+interface HelmInstall {
+    name: string;
+    chart: string;
+    version: string;
+    repo?: string;
+    namespace: string;
+    values: unknown;
+}
 
 /** A Helm chart install as one reviewable document: chart, pinned version, repo, namespace and values. */
-function helmDocument(r: Registered): Record<string, unknown> {
-    const inputs = r.inputs;
+function helmDocument(r: Registered, install: HelmInstall): Record<string, unknown> {
     return {
         apiVersion: "canary-stack.io/render",
         kind: "HelmChart",
-        metadata: { name: inputs.name ?? r.name, namespace: inputs.namespace },
-        chart: inputs.chart,
-        version: inputs.version,
-        repo: inputs.repositoryOpts?.repo,
-        namespace: inputs.namespace,
+        metadata: { name: install.name, namespace: install.namespace },
+        chart: install.chart,
+        version: install.version,
+        repo: install.repo,
+        namespace: install.namespace,
         pulumiType: r.type,
-        values: inputs.values ?? {},
+        values: install.values ?? {},
     };
+}
+
+function helmInstall(r: Registered): HelmInstall | undefined {
+    const i = r.inputs;
+    if (HELM_TYPES.includes(r.type)) {
+        return { name: i.name ?? r.name, chart: i.chart, version: i.version, repo: i.repositoryOpts?.repo, namespace: i.namespace, values: i.values };
+    }
+    if (r.type === CERT_MANAGER_TYPE) {
+        // The component's own inputs are the chart's values; helmOptions says which chart release.
+        const { helmOptions, ...values } = i;
+        return {
+            name: helmOptions?.name ?? r.name,
+            chart: helmOptions?.chart ?? "cert-manager",
+            version: helmOptions?.version,
+            repo: helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io",
+            namespace: helmOptions?.namespace,
+            values,
+        };
+    }
+    return undefined;
 }
 
 // Apply order an operator expects to read: namespaces and charts first, then what uses them.
@@ -50,7 +87,8 @@ function sortKey(doc: any): string {
 export function renderDocuments(resources: Registered[]): Record<string, unknown>[] {
     const documents = resources.flatMap((r) => {
         if (r.readId) return [];
-        if (HELM_TYPES.includes(r.type)) return [redactSecrets(helmDocument(r)) as Record<string, unknown>];
+        const install = helmInstall(r);
+        if (install) return [redactSecrets(helmDocument(r, install)) as Record<string, unknown>];
         if (!r.type.startsWith("kubernetes:") || !r.inputs?.kind) return [];
         return [redactSecrets(r.inputs) as Record<string, unknown>];
     });

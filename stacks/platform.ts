@@ -15,6 +15,7 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
         install: bool(o, "install", path, true),
         namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "argo-rollouts",
         dashboard: bool(o, "dashboard", path, false),
+        metricsJob: optionalStr(o, "metricsJob", path, /^\S+$/, "a Prometheus job label value") ?? "argo-rollouts-metrics",
     };
 }
 
@@ -26,15 +27,17 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     if (!install && address === undefined) {
         fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT})`);
     }
-    const labels = stringMap(o, "serviceMonitorLabels", path);
-    if (install && o.serviceMonitorLabels !== undefined) {
-        fail(`${path}.serviceMonitorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
+    const labels = stringMap(o, "selectorLabels", path);
+    if (install && o.selectorLabels !== undefined) {
+        fail(`${path}.selectorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
     }
     return {
         install, namespace, release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
         prometheusAddress: address ?? `http://prometheus-operated.${namespace}.svc:9090`,
-        serviceMonitorLabels: install ? { release } : labels,
+        // kube-prometheus-stack selects ServiceMonitors and PrometheusRules labelled with its release
+        // (serviceMonitorSelectorNilUsesHelmValues stays true); an unselected one fails silently.
+        selectorLabels: install ? { release } : labels,
         alerts: bool(o, "alerts", path, true),
         grafanaDashboard: bool(o, "grafanaDashboard", path, true),
     };
@@ -64,9 +67,9 @@ function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined
 export function parsePlatform(value: unknown, path: string): PlatformConfig {
     if (value !== undefined && !isObj(value)) obj(value, path, []);
     const platform = obj(value ?? {}, path, ["shared", "argoRollouts", "monitoring", "certManager", "newRelic"]);
-    const argo = parseArgoRollouts(section(platform, "argoRollouts", path, ["install", "namespace", "dashboard"]), `${path}.argoRollouts`);
+    const argo = parseArgoRollouts(section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]), `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "install", "namespace", "release", "prometheusAddress", "serviceMonitorLabels", "alerts", "grafanaDashboard",
+        "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "grafanaDashboard",
     ]), `${path}.monitoring`);
     const certManager = parseCertManager(section(platform, "certManager", path, ["install", "namespace", "present"]), `${path}.certManager`);
     return {

@@ -143,6 +143,8 @@ export interface ArgoRolloutsConfig {
     namespace: string;
     /** The Argo Rollouts dashboard (UI), off by default. */
     dashboard: boolean;
+    /** Prometheus `job` of the controller's metrics (the chart's metrics Service, `argo-rollouts-metrics`). */
+    metricsJob: string;
 }
 
 export interface MonitoringConfig {
@@ -153,8 +155,8 @@ export interface MonitoringConfig {
     release: string;
     /** The address every Prometheus metric queries unless it names its own. */
     prometheusAddress: string;
-    /** Labels a ServiceMonitor needs so that the stack's Prometheus selects it. */
-    serviceMonitorLabels: Record<string, string>;
+    /** Labels a ServiceMonitor or PrometheusRule needs so that the stack's Prometheus selects it. */
+    selectorLabels: Record<string, string>;
     /** The canary PrometheusRule (alerts); needs the Prometheus operator's CRDs in the cluster. */
     alerts: boolean;
     /** The Grafana dashboard ConfigMap, picked up by Grafana's sidecar. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFixtures, installMocks as install, registered, setStackConfig } from "../scripts/mockEngine";
+import { renderDocuments } from "../scripts/renderObjects";
 
 export { registered, resetRegistered, settle, Registered } from "../scripts/mockEngine";
 
@@ -35,7 +36,7 @@ export function ofType(type: string) {
     return registered.filter((r) => r.type === type && !r.readId);
 }
 
-/** The Kubernetes objects that would be applied (reads and providers excluded). */
+/** The Kubernetes objects that would be applied, as the render writes them (secrets redacted, Helm charts left out). */
 export function kubernetesObjects(): any[] {
-    return registered.filter((r) => r.type.startsWith("kubernetes:") && !r.readId && r.inputs?.kind).map((r) => r.inputs);
+    return renderDocuments(registered).filter((d) => d.kind !== "HelmChart");
 }

@@ -15,6 +15,10 @@ export interface CanaryAppArgs {
     app: AppConfig;
     /** Where ServiceMonitors must be labelled to be scraped. */
     platform: PlatformConfig;
+    /** What the Argo Rollouts custom resources wait for (the chart that brings their CRDs). */
+    rolloutsReady?: pulumi.Resource[];
+    /** What the ServiceMonitor waits for (the chart that brings the Prometheus operator's CRDs). */
+    monitoringReady?: pulumi.Resource[];
 }
 
 function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingService> {
@@ -60,15 +64,16 @@ export class CanaryApp extends pulumi.ComponentResource {
             app: app.name,
             path: app.metrics.path,
             scrapeInterval: app.metrics.scrapeInterval,
-            selectedBy: platform.monitoring.serviceMonitorLabels,
-        }), child);
+            selectedBy: platform.monitoring.selectorLabels,
+        }), { ...child, dependsOn: args.monitoringReady ?? [] });
 
+        const rolloutsReady = args.rolloutsReady ?? [];
         const template = new k8s.apiextensions.CustomResource(
-            `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), child);
+            `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
 
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, rollout(at(names.rollout), app), {
             ...child,
-            dependsOn: [stable, canary, template],
+            dependsOn: [...rolloutsReady, stable, canary, template],
         });
 
         if (app.deployer) {

@@ -1,0 +1,48 @@
+import { ArgoRolloutsConfig, MonitoringConfig } from "../../stacks/types";
+import { GRAFANA_ADMIN_SECRET } from "./charts";
+
+/**
+ * Values of the argo-rollouts chart: CRDs installed and kept, controller
+ * metrics on :8090 behind a Service, and a ServiceMonitor carrying the labels
+ * the stack's Prometheus selects (when a Prometheus operator is there to read it).
+ */
+export function argoRolloutsValues(argo: ArgoRolloutsConfig, monitoring: MonitoringConfig): Record<string, unknown> {
+    return {
+        installCRDs: true,
+        keepCRDs: true,
+        controller: {
+            metrics: {
+                enabled: true,
+                service: { port: 8090 },
+                serviceMonitor: { enabled: true, additionalLabels: { ...monitoring.selectorLabels } },
+            },
+        },
+        dashboard: { enabled: argo.dashboard },
+    };
+}
+
+/**
+ * Values of kube-prometheus-stack. Its Prometheus keeps the chart's default
+ * selectors (`serviceMonitorSelectorNilUsesHelmValues: true`): it picks up
+ * ServiceMonitors and PrometheusRules labelled `release: <release>`, which
+ * every such object here carries. The Grafana admin password is read from a
+ * Secret the stack writes, never from these values. With cert-manager the
+ * operator's admission webhook certificates come from it instead of the
+ * chart's patch Job (a Helm hook, which a helm.v4.Chart does not run); without
+ * it the webhooks and the operator's TLS (which uses their certificate) are off.
+ */
+export function kubePrometheusStackValues(certManagerPresent: boolean): Record<string, unknown> {
+    const admissionWebhooks = certManagerPresent
+        ? { enabled: true, certManager: { enabled: true }, patch: { enabled: false } }
+        : { enabled: false, patch: { enabled: false } };
+    return {
+        prometheusOperator: {
+            admissionWebhooks,
+            tls: { enabled: certManagerPresent },
+        },
+        grafana: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+        },
+    };
+}

@@ -1,0 +1,191 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { canaryAlerts } from "../components/spec/alerts";
+import { dashboardPanels } from "../components/spec/dashboard";
+import { ARGO_ROLLOUTS_CHART, KUBE_PROMETHEUS_STACK_CHART } from "../components/spec/charts";
+import { kubePrometheusStackValues } from "../components/spec/platformValues";
+import { retainOnDelete } from "../components/platform/retain";
+import { renderDocuments, isSecretValue } from "../scripts/renderObjects";
+import { readStackFile } from "../scripts/stackFile";
+import { promqlError } from "../stacks/promql";
+import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, setConfig, settle } from "./harness";
+import { existingPlatform, validApp } from "./fixtures";
+import { validateObject } from "./schema";
+
+const indexPath = path.join(__dirname, "..", "index.ts");
+const API_KEY = "NRAK-UNITTESTKEY0000000000";
+
+function runProgram(): any {
+    delete require.cache[require.resolve(indexPath)];
+    return require(indexPath);
+}
+
+function runStack(stack: string, extra: Record<string, unknown> = {}, secretKeys: string[] = []): any {
+    const file = readStackFile(stack);
+    setConfig({ ...file.config, ...extra }, [...file.secretKeys, ...secretKeys]);
+    return runProgram();
+}
+
+function objectsOfKind(kind: string): any[] {
+    return kubernetesObjects().filter((o) => o.kind === kind);
+}
+
+function chart(release: string) {
+    const charts = ofType("kubernetes:helm.sh/v4:Chart").filter((c) => c.inputs.name === release);
+    assert.equal(charts.length, 1, `one chart with release ${release}`);
+    return charts[0];
+}
+
+function newRelicApp(): any {
+    const app = validApp();
+    app.analysis.metrics.push({
+        name: "nr-errors", kind: "custom", provider: "newRelic", nrql: "SELECT count(*) FROM TransactionError", successCondition: "result.count < 5",
+    });
+    return app;
+}
+
+describe("platform: the prod stack installs it all", () => {
+    before(() => installMocks());
+    beforeEach(resetRegistered);
+
+    it("installs the pinned argo-rollouts and kube-prometheus-stack charts in their namespaces", async () => {
+        runStack("prod");
+        await settle();
+        const argo = chart("argo-rollouts");
+        assert.deepEqual([argo.inputs.chart, argo.inputs.version, argo.inputs.namespace], ["argo-rollouts", ARGO_ROLLOUTS_CHART.version, "argo-rollouts"]);
+        assert.equal(argo.inputs.values.controller.metrics.enabled, true);
+        assert.equal(argo.inputs.values.controller.metrics.service.port, 8090);
+        const kps = chart("kube-prometheus-stack");
+        assert.deepEqual([kps.inputs.chart, kps.inputs.version, kps.inputs.namespace], ["kube-prometheus-stack", KUBE_PROMETHEUS_STACK_CHART.version, "monitoring"]);
+        assert.deepEqual(objectsOfKind("Namespace").map((n) => n.metadata.name).sort(), ["argo-rollouts", "cert-manager", "monitoring"]);
+        const certManager = ofType("kubernetes-cert-manager:index:CertManager");
+        assert.equal(certManager.length, 1);
+        assert.equal(certManager[0].inputs.helmOptions.version, "v1.17.2");
+        assert.equal(certManager[0].inputs.installCRDs, true);
+    });
+
+    it("labels every ServiceMonitor and PrometheusRule with the release kube-prometheus-stack selects", async () => {
+        runStack("prod");
+        await settle();
+        const kps = chart("kube-prometheus-stack");
+        const release = kps.inputs.name;
+        const prometheusSpec = kps.inputs.values.prometheus?.prometheusSpec ?? {};
+        // The chart's Prometheus selects `release: <release>` only while these stay at their default (true).
+        assert.equal(prometheusSpec.serviceMonitorSelectorNilUsesHelmValues, undefined);
+        assert.equal(prometheusSpec.ruleSelectorNilUsesHelmValues, undefined);
+        const argo = chart("argo-rollouts");
+        assert.deepEqual(argo.inputs.values.controller.metrics.serviceMonitor, { enabled: true, additionalLabels: { release } });
+        const selected = [...objectsOfKind("ServiceMonitor"), ...objectsOfKind("PrometheusRule")];
+        assert.equal(selected.length, 2);
+        for (const o of selected) assert.equal(o.metadata.labels.release, release, `${o.kind} ${o.metadata.name}`);
+    });
+
+    it("gets the Prometheus operator's webhook certificates from cert-manager, not the patch Job", () => {
+        assert.deepEqual(kubePrometheusStackValues(true).prometheusOperator, {
+            admissionWebhooks: { enabled: true, certManager: { enabled: true }, patch: { enabled: false } }, tls: { enabled: true },
+        });
+        assert.deepEqual(kubePrometheusStackValues(false).prometheusOperator, {
+            admissionWebhooks: { enabled: false, patch: { enabled: false } }, tls: { enabled: false },
+        });
+    });
+
+    it("makes the Grafana admin password a RandomPassword, kept secret in its Secret and the stack output", async () => {
+        const outputs = runStack("prod");
+        await settle();
+        assert.equal(ofType("random:index/randomPassword:RandomPassword").length, 1);
+        const secret = ofType("kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === "grafana-admin");
+        assert.ok(secret && isSecretValue(secret.inputs.stringData), "stringData is a secret");
+        assert.equal(chart("kube-prometheus-stack").inputs.values.grafana.admin.existingSecret, "grafana-admin");
+        assert.equal(JSON.stringify(chart("kube-prometheus-stack").inputs.values).includes("adminPassword"), false);
+        assert.equal(await pulumi.isSecret(outputs.grafanaAdminPassword), true);
+    });
+
+    it("keeps CRDs on destroy always, and everything when the platform is shared", async () => {
+        runStack("prod");
+        await settle();
+        for (const release of ["argo-rollouts", "kube-prometheus-stack"]) {
+            assert.equal(chart(release).transforms?.length, 1, `${release} has the retain transform`);
+        }
+        const crd = { type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "rollouts", props: {}, opts: {} } as any;
+        const deployment = { type: "kubernetes:apps/v1:Deployment", name: "controller", props: {}, opts: {} } as any;
+        assert.equal((retainOnDelete(false)(crd) as any).opts.retainOnDelete, true);
+        assert.equal(retainOnDelete(false)(deployment), undefined);
+        assert.equal((retainOnDelete(true)(deployment) as any).opts.retainOnDelete, true);
+    });
+
+    it("validates every object of the prod and local renders against its schema", async () => {
+        for (const stack of ["prod", "local"]) {
+            resetRegistered();
+            runStack(stack);
+            await settle();
+            const docs = renderDocuments(registered).filter((d) => d.kind !== "HelmChart");
+            assert.ok(docs.length >= 8, `${stack}: ${docs.length} objects`);
+            for (const doc of docs) await validateObject(doc);
+        }
+    });
+});
+
+describe("platform: an existing controller and Prometheus (install: false)", () => {
+    before(() => installMocks());
+    beforeEach(resetRegistered);
+
+    it("installs nothing and points every metric at the given Prometheus", async () => {
+        const outputs = runStack("local");
+        await settle();
+        assert.equal(ofType("kubernetes:helm.sh/v4:Chart").length, 0);
+        assert.equal(objectsOfKind("Namespace").length, 0);
+        assert.equal(outputs.prometheusAddress, "http://127.0.0.1:19090");
+        assert.equal(outputs.grafanaAdminPassword, undefined);
+        const template = objectsOfKind("AnalysisTemplate")[0];
+        assert.ok(template.spec.metrics.every((m: any) => m.provider.prometheus.address === "http://127.0.0.1:19090"));
+    });
+
+    it("writes the New Relic Secret in the controller's namespace, with the key kept secret", async () => {
+        const platform = { ...existingPlatform(), newRelic: { accountId: "4242", region: "eu", baseUrlRest: "https://api.eu.newrelic.com/v2" } };
+        setConfig({ platform, apps: [newRelicApp()], newRelicApiKey: API_KEY }, ["newRelicApiKey"]);
+        runProgram();
+        await settle();
+        const secrets = ofType("kubernetes:core/v1:Secret");
+        assert.deepEqual(secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`), ["argo-rollouts/newrelic"]);
+        const data = secrets[0].inputs.stringData;
+        assert.ok(isSecretValue(data));
+        assert.deepEqual(data.value, {
+            "personal-api-key": API_KEY, "account-id": "4242", region: "eu", "base-url-rest": "https://api.eu.newrelic.com/v2",
+        });
+        const rendered = JSON.stringify(renderDocuments(registered));
+        assert.equal(rendered.includes(API_KEY), false, "the API key never reaches a render");
+    });
+
+    it("names the New Relic Secret after the profile a metric uses", async () => {
+        const app = newRelicApp();
+        app.analysis.metrics[4].profile = "team-payments";
+        setConfig({ platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [app], newRelicApiKey: API_KEY }, ["newRelicApiKey"]);
+        runProgram();
+        await settle();
+        assert.deepEqual(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name), ["team-payments"]);
+    });
+
+    it("stops at preview, naming the command, when a New Relic metric has no API key", async () => {
+        setConfig({ platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [newRelicApp()] });
+        assert.throws(runProgram, /newRelicApiKey: missing .* pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>/);
+        await settle();
+        assert.deepEqual(registered, []);
+    });
+});
+
+describe("alerts and dashboard", () => {
+    for (const alert of canaryAlerts("argo-rollouts-metrics")) {
+        it(`alert ${alert.alert} parses as PromQL and uses the controller's metric names`, () => {
+            assert.equal(promqlError(alert.expr), undefined);
+            assert.match(alert.expr, /rollout_info|analysis_run_info|up\{job="argo-rollouts-metrics"\}/);
+        });
+    }
+    for (const panel of dashboardPanels()) {
+        it(`dashboard panel "${panel.title}" parses as PromQL`, () => assert.equal(promqlError(panel.expr), undefined));
+    }
+    it("pages for a failed or errored analysis, a degraded rollout and a controller that is down", () => {
+        const paged = canaryAlerts("x").filter((a) => a.severity === "page").map((a) => a.alert);
+        assert.deepEqual(paged, ["CanaryAnalysisFailed", "CanaryAnalysisErrored", "RolloutDegraded", "RolloutsControllerDown"]);
+    });
+});
