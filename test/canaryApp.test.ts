@@ -1,0 +1,69 @@
+import { strict as assert } from "assert";
+import { CanaryApp } from "../components/app/canaryApp";
+import { parseStackConfig } from "../stacks";
+import { existingPlatform, validApp } from "./fixtures";
+import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, settle } from "./harness";
+import { validateObject } from "./schema";
+
+function config(change: (app: any) => void = () => undefined) {
+    const app = validApp();
+    change(app);
+    return parseStackConfig({ platform: existingPlatform(), apps: [app] });
+}
+
+describe("CanaryApp under the mock engine", () => {
+    before(() => installMocks());
+    beforeEach(resetRegistered);
+
+    it("registers its children as <name>-<role>, all valid against their schemas", async () => {
+        const { apps, platform } = config();
+        const component = new CanaryApp("demo", { app: apps[0], platform });
+        await settle();
+        assert.deepEqual(ofType("canary:app:CanaryApp").map((r) => r.name), ["demo"]);
+        const children = registered.filter((r) => r.type !== "canary:app:CanaryApp").map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(children, [
+            "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate demo-analysistemplate",
+            "kubernetes:argoproj.io/v1alpha1:Rollout demo-rollout",
+            "kubernetes:core/v1:Service demo-canary",
+            "kubernetes:core/v1:Service demo-existing-service",
+            "kubernetes:core/v1:Service demo-metrics",
+            "kubernetes:core/v1:Service demo-stable",
+            "kubernetes:monitoring.coreos.com/v1:ServiceMonitor demo-servicemonitor",
+            "kubernetes:rbac.authorization.k8s.io/v1:Role demo-deployer",
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding demo-deployer",
+        ]);
+        for (const object of kubernetesObjects()) await validateObject(object);
+        assert.equal(component.commands.promote, "kubectl argo rollouts promote demo -n demo");
+    });
+
+    it("copies the live Service's ports and selector into the stable and canary Services", async () => {
+        const { apps, platform } = config();
+        new CanaryApp("demo", { app: apps[0], platform });
+        await settle();
+        const read = registered.find((r) => r.readId);
+        assert.equal(read?.readId, "demo/demo");
+        for (const role of ["stable", "canary"]) {
+            const svc = ofType("kubernetes:core/v1:Service").find((s) => s.name === `demo-${role}`);
+            assert.deepEqual(svc?.inputs.spec, { type: "ClusterIP", selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] });
+        }
+    });
+
+    it("leaves out the deployer RBAC when no deployer is configured", async () => {
+        const { apps, platform } = config((app) => { delete app.deployer; });
+        new CanaryApp("demo", { app: apps[0], platform });
+        await settle();
+        assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
+    });
+
+    it("can be used twice in one stack without name collisions", async () => {
+        const first = config().apps[0];
+        const second = { ...first, name: "other", service: { name: "demo" } };
+        const { platform } = config();
+        new CanaryApp("demo", { app: first, platform });
+        new CanaryApp("other", { app: second, platform });
+        await settle();
+        const names = registered.map((r) => `${r.type} ${r.name}`);
+        assert.equal(new Set(names).size, names.length);
+        assert.ok(kubernetesObjects().some((o) => o.kind === "Rollout" && o.metadata.name === "other"));
+    });
+});
