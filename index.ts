@@ -6,6 +6,8 @@ const outputs = deployStack(loadStackConfig());
 
 /** Per app: watch, promote, abort and status commands. */
 export const rollouts = outputs.rollouts;
+/** Per app: how long a healthy ladder takes, and how far and for how long a broken release gets before the abort. */
+export const exposure = outputs.exposure;
 /** The Prometheus every AnalysisTemplate queries unless a metric names its own. */
 export const prometheusAddress = outputs.prometheusAddress;
 /** Grafana's admin password when this stack installs Grafana (a secret: `pulumi stack output --show-secrets`). */

@@ -8,11 +8,24 @@ import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
 import { NewRelicCredentials } from "./platform/newRelicCredentials";
 import { RolloutCommands } from "./spec/commands";
+import { BrokenRelease, ExposureReport } from "./spec/exposure";
 import { newRelicSecretNames } from "./spec/newRelic";
+
+/** The exposure report as a stack output: JSON has no Infinity, so a never-aborted release shows exposure null. */
+export type ExposureOutput = Omit<ExposureReport, "broken"> & {
+    broken: Omit<BrokenRelease, "exposure"> & { exposure: number | null };
+};
+
+function exposureOutput(report: ExposureReport): ExposureOutput {
+    const exposure = Number.isFinite(report.broken.exposure) ? report.broken.exposure : null;
+    return { ...report, broken: { ...report.broken, exposure } };
+}
 
 export interface StackOutputs {
     /** Per app: the `kubectl argo rollouts` commands an operator runs. */
     rollouts: Record<string, RolloutCommands>;
+    /** Per app: what a broken release can cost on its ladder. */
+    exposure: Record<string, ExposureOutput>;
     prometheusAddress: string;
     /** Set when Grafana is installed by this stack; a secret. */
     grafanaAdminPassword?: pulumi.Output<string>;
@@ -57,11 +70,13 @@ export function deployStack(config: StackConfig): StackOutputs {
     const apps = config.apps.map((app) => new CanaryApp(app.name, {
         app,
         platform,
+        cluster: config.cluster,
         rolloutsReady: argo.ready,
         monitoringReady: monitoring.ready,
     }, opts));
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
+        exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure)])),
         prometheusAddress: monitoring.prometheusAddress,
         grafanaAdminPassword: monitoring.grafanaAdminPassword,
     };

@@ -14,7 +14,18 @@ export interface Registered {
     provider?: string;
     /** The resource's `transforms` option, as declared (the mock engine does not run them). */
     transforms?: pulumi.ResourceTransform[];
+    /** URNs of the resources it depends on (`dependsOn` and inputs): Pulumi deletes it before them. */
+    dependencies: string[];
 }
+
+// The mock engine hands `newResource` no dependencies; the registration request has them.
+const dependenciesByName = new Map<string, string[]>();
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const registerResource = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
+    dependenciesByName.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    return registerResource.call(this, req, callback);
+};
 
 /** Live objects the program reads (`Service.get`), keyed by "<type> <namespace>/<name>". */
 export type ClusterFixtures = Record<string, Record<string, unknown>>;
@@ -43,6 +54,7 @@ export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?
         newResource: (args) => {
             registered.push({
                 type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider, transforms: args.transforms,
+                dependencies: dependenciesByName.get(`${args.type}::${args.name}`) ?? [],
             });
             if (args.id) {
                 const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);

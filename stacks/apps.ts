@@ -1,18 +1,21 @@
 import { ownAnalysisSteps, parseSteps } from "./steps";
 import { parseMetricDefaults, parseMetrics, SHARED_METRIC_KEYS } from "./metrics";
 import {
-    AnalysisConfig, AnalysisMode, ANALYSIS_MODES, AppConfig, AppSeries, CanaryStep, DeployerConfig, MetricsEndpoint, PlatformConfig,
+    AnalysisConfig, AnalysisMode, ANALYSIS_MODES, AppConfig, AppSeries, CanaryStep, DeployerConfig, ExposureBudgetConfig, MetricsEndpoint,
+    PlatformConfig,
     ScaleDown, SCALE_DOWN_VALUES,
 } from "./types";
 import {
-    fail, list, Obj, obj, oneOf, optionalInt, optionalStr, show, str,
+    bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str,
     DNS_1123_LABEL, DNS_1123_LABEL_WHAT, DNS_LABEL, DNS_LABEL_WHAT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT,
 } from "./reader";
 import { goDurationSeconds } from "../components/spec/duration";
+import { budgetViolation } from "../components/spec/exposureBudget";
 
 const APP_KEYS = [
     "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
-    "stableIngress", "abortScaleDownDelaySeconds", "deployer",
+    "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
+    "allowDestroyMidCanary",
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", ...SHARED_METRIC_KEYS];
 
@@ -61,8 +64,16 @@ function parseDeployer(value: unknown, path: string, namespace: string): Deploye
     };
 }
 
+function parseBudget(app: Obj, path: string, platform: PlatformConfig): ExposureBudgetConfig {
+    return {
+        maxBadCanaryWeight: int(app, "maxBadCanaryWeight", path, 0, 100, platform.maxBadCanaryWeight),
+        maxBadCanaryExposure: optionalNumber(app, "maxBadCanaryExposure", path, 0, Number.MAX_SAFE_INTEGER) ?? platform.maxBadCanaryExposure,
+        allowNoAnalysis: bool(app, "allowNoAnalysis", path, false),
+    };
+}
+
 function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
-    job: string; series: AppSeries; platform: PlatformConfig;
+    job: string; series: AppSeries; platform: PlatformConfig; allowNoAnalysis: boolean;
 }): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
     const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
@@ -74,7 +85,7 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     }, path);
 
     const inlineSteps = ownAnalysisSteps(steps);
-    if (mode === "inline" && inlineSteps.length === 0) {
+    if (mode === "inline" && inlineSteps.length === 0 && !ctx.allowNoAnalysis) {
         fail(stepsPath, "no step runs the analysis (analysis.mode is inline); add `- analysis: {}` after a setWeight, or use analysis.mode: background");
     }
     const endless = metrics.find((m) => m.count === undefined);
@@ -99,17 +110,25 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     const series = parseSeries(app.series, `${path}.series`);
     const steps = parseSteps(app.steps, `${path}.steps`);
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
-    const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, { job: metrics.job, series, platform });
+    const budget = parseBudget(app, path, platform);
+    const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {
+        job: metrics.job, series, platform, allowNoAnalysis: budget.allowNoAnalysis,
+    });
     const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
     const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);
     if (abortScaleDownDelaySeconds !== undefined && stableIngress === undefined) {
         fail(`${path}.abortScaleDownDelaySeconds`, "only applies with traffic routing; set stableIngress too");
     }
-    return {
+    const config: AppConfig = {
         name, namespace, deployment, container, replicas, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds,
         scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, DEFAULT_SCALE_DOWN),
         deployer: parseDeployer(app.deployer, `${path}.deployer`, namespace),
+        budget,
+        allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, false),
     };
+    const violation = budgetViolation(config, budget);
+    if (violation) fail(`${path}.steps`, violation);
+    return config;
 }
 
 export function parseApps(value: unknown, path: string, platform: PlatformConfig): AppConfig[] {

@@ -1,10 +1,14 @@
 import {
     ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
 } from "./types";
-import { bool, fail, isObj, obj, oneOf, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj } from "./reader";
+import {
+    bool, fail, int, isObj, obj, oneOf, optionalNumber, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
+} from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
 
 const HTTPS_URL = /^https:\/\/\S+$/;
+/** A broken release may reach 10% of traffic before the gate stops it, unless a stack says otherwise. */
+export const DEFAULT_MAX_BAD_CANARY_WEIGHT = 10;
 
 function section(platform: Obj, key: string, path: string, allowed: readonly string[]): Obj {
     return platform[key] === undefined ? {} : obj(platform[key], `${path}.${key}`, allowed);
@@ -66,7 +70,9 @@ function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined
 
 export function parsePlatform(value: unknown, path: string): PlatformConfig {
     if (value !== undefined && !isObj(value)) obj(value, path, []);
-    const platform = obj(value ?? {}, path, ["shared", "argoRollouts", "monitoring", "certManager", "newRelic"]);
+    const platform = obj(value ?? {}, path, [
+        "shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic",
+    ]);
     const argo = parseArgoRollouts(section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]), `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
         "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "grafanaDashboard",
@@ -74,6 +80,8 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     const certManager = parseCertManager(section(platform, "certManager", path, ["install", "namespace", "present"]), `${path}.certManager`);
     return {
         shared: bool(platform, "shared", path, false),
+        maxBadCanaryWeight: int(platform, "maxBadCanaryWeight", path, 0, 100, DEFAULT_MAX_BAD_CANARY_WEIGHT),
+        maxBadCanaryExposure: optionalNumber(platform, "maxBadCanaryExposure", path, 0, Number.MAX_SAFE_INTEGER),
         argoRollouts: argo,
         monitoring,
         certManager,

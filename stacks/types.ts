@@ -135,6 +135,19 @@ export interface AppConfig {
     stableIngress?: string;
     abortScaleDownDelaySeconds?: number;
     deployer?: DeployerConfig;
+    /** What a broken release may cost before the gate stops it; checked at preview. */
+    budget: ExposureBudgetConfig;
+    /** `pulumi destroy` may restore the stable image while a canary is in progress (otherwise it refuses). */
+    allowDestroyMidCanary: boolean;
+}
+
+export interface ExposureBudgetConfig {
+    /** The highest canary weight (%) a fully broken release may reach before the abort. */
+    maxBadCanaryWeight: number;
+    /** The most traffic-weighted exposure (% x seconds) a fully broken release may cause; unset: no limit. */
+    maxBadCanaryExposure?: number;
+    /** A ladder without the app's own analysis is allowed (it is rejected otherwise). */
+    allowNoAnalysis: boolean;
 }
 
 export interface ArgoRolloutsConfig {
@@ -184,6 +197,9 @@ export interface NewRelicConfig {
 export interface PlatformConfig {
     /** The controller and monitoring serve other teams too: `pulumi destroy` leaves them installed. */
     shared: boolean;
+    /** Stack-wide defaults of every app's exposure budget. */
+    maxBadCanaryWeight: number;
+    maxBadCanaryExposure?: number;
     argoRollouts: ArgoRolloutsConfig;
     monitoring: MonitoringConfig;
     certManager: CertManagerConfig;

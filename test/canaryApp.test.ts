@@ -17,7 +17,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("registers its children as <name>-<role>, all valid against their schemas", async () => {
         const { apps, platform } = config();
-        const component = new CanaryApp("demo", { app: apps[0], platform });
+        const component = new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
         await settle();
         assert.deepEqual(ofType("canary:app:CanaryApp").map((r) => r.name), ["demo"]);
         const children = registered.filter((r) => r.type !== "canary:app:CanaryApp").map((r) => `${r.type} ${r.name}`).sort();
@@ -31,14 +31,36 @@ describe("CanaryApp under the mock engine", () => {
             "kubernetes:monitoring.coreos.com/v1:ServiceMonitor demo-servicemonitor",
             "kubernetes:rbac.authorization.k8s.io/v1:Role demo-deployer",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding demo-deployer",
+            "pulumi-nodejs:dynamic:Resource demo-restore",
+            "pulumi-nodejs:dynamic:Resource demo-snapshot",
         ]);
         for (const object of kubernetesObjects()) await validateObject(object);
         assert.equal(component.commands.promote, "kubectl argo rollouts promote demo -n demo");
+        assert.equal(component.commands.statusTimeoutSeconds, Math.ceil(component.exposure.healthy.worstSeconds) + 60);
+    });
+
+    it("snapshots the Deployment before the Rollout, and restores it before the Rollout is deleted", async () => {
+        const { apps, platform } = config((app) => { app.allowDestroyMidCanary = true; });
+        const component = new CanaryApp("demo", { app: apps[0], platform, cluster: { context: "prod" } });
+        await settle();
+        const dynamic = ofType("pulumi-nodejs:dynamic:Resource");
+        const snapshot = dynamic.find((r) => r.name === "demo-snapshot")!;
+        const restore = dynamic.find((r) => r.name === "demo-restore")!;
+        assert.deepEqual([snapshot.inputs.namespace, snapshot.inputs.deployment, snapshot.inputs.context], ["demo", "demo", "prod"]);
+        assert.deepEqual(
+            [restore.inputs.namespace, restore.inputs.rollout, restore.inputs.deployment, restore.inputs.allowUnhealthy, restore.inputs.context],
+            ["demo", "demo", "demo", true, "prod"]);
+        // Pulumi creates dependencies first and deletes dependents first: snapshot -> Rollout -> restore.
+        const rollout = registered.find((r) => r.name === "demo-rollout")!;
+        assert.ok(rollout.dependencies.some((urn) => urn.endsWith("::demo-snapshot")), "the Rollout waits for the snapshot");
+        assert.ok(restore.dependencies.some((urn) => urn.endsWith("::demo-rollout")), "the restore depends on the Rollout");
+        assert.ok(!snapshot.dependencies.some((urn) => urn.endsWith("::demo-rollout")));
+        assert.ok(component.rollout);
     });
 
     it("copies the live Service's ports and selector into the stable and canary Services", async () => {
         const { apps, platform } = config();
-        new CanaryApp("demo", { app: apps[0], platform });
+        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
         await settle();
         const read = registered.find((r) => r.readId);
         assert.equal(read?.readId, "demo/demo");
@@ -50,7 +72,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("leaves out the deployer RBAC when no deployer is configured", async () => {
         const { apps, platform } = config((app) => { delete app.deployer; });
-        new CanaryApp("demo", { app: apps[0], platform });
+        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
     });
@@ -59,8 +81,8 @@ describe("CanaryApp under the mock engine", () => {
         const first = config().apps[0];
         const second = { ...first, name: "other", service: { name: "demo" } };
         const { platform } = config();
-        new CanaryApp("demo", { app: first, platform });
-        new CanaryApp("other", { app: second, platform });
+        new CanaryApp("demo", { app: first, platform, cluster: {} });
+        new CanaryApp("other", { app: second, platform, cluster: {} });
         await settle();
         const names = registered.map((r) => `${r.type} ${r.name}`);
         assert.equal(new Set(names).size, names.length);

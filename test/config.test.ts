@@ -44,6 +44,7 @@ describe("stack config: valid input and defaults", () => {
         const cfg = raw((app) => {
             app.analysis.mode = "background";
             app.analysis.startingStep = 1;
+            app.maxBadCanaryWeight = 50;
             app.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: { duration: "1m" } }];
         });
         const { analysis } = parseStackConfig(cfg).apps[0];
@@ -64,6 +65,24 @@ describe("stack config: valid input and defaults", () => {
         const config = parseStackConfig(cfg, pulumi.secret("NRAK-test"));
         assert.deepEqual(config.platform.newRelic, { accountId: "12345", region: "eu", baseUrlRest: undefined, baseUrlNerdgraph: undefined });
         assert.equal(config.apps[0].analysis.metrics[4].provider, "newRelic");
+    });
+
+    it("accepts a ladder without analysis only when allowNoAnalysis says so", () => {
+        const cfg = raw((app) => {
+            app.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }];
+            app.allowNoAnalysis = true;
+            app.maxBadCanaryWeight = 100;
+        });
+        assert.equal(parseStackConfig(cfg).apps[0].budget.allowNoAnalysis, true);
+    });
+
+    it("takes the exposure budget from the platform unless the app sets its own", () => {
+        const cfg = raw((app, c) => {
+            c.platform.maxBadCanaryWeight = 20;
+            c.platform.maxBadCanaryExposure = 5000;
+            app.maxBadCanaryWeight = 15;
+        });
+        assert.deepEqual(parseStackConfig(cfg).apps[0].budget, { maxBadCanaryWeight: 15, maxBadCanaryExposure: 5000, allowNoAnalysis: false });
     });
 
     it("has no apps when none are configured", () => {
@@ -113,7 +132,7 @@ const badConfigs: Case[] = [
     ["app name with capitals", (a) => { a.name = "Demo"; }, 'apps[0].name: "Demo" is not a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)'],
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
-    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer)"],
+    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary)"],
     ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing is not a mapping"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
@@ -124,8 +143,11 @@ const badConfigs: Case[] = [
     ["duplicate app names", (_a, c) => { c.apps.push(validApp()); }, 'apps[1].name: "demo" is already apps[0]\'s name (app names are unique in a stack)'],
     ["apps not a list", (_a, c) => { c.apps = { demo: {} }; }, 'apps: {"demo":{}} is not a list'],
     ["existing Prometheus without address", (_a, c) => { delete c.platform.monitoring.prometheusAddress; }, "platform.monitoring.prometheusAddress: missing (with install: false, the address of the existing Prometheus, an http(s) URL such as http://prometheus.monitoring:9090)"],
-    ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, argoRollouts, monitoring, certManager, newRelic)"],
+    ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
+    ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 10: add setWeight 10 and an analysis step before steps[0] (setWeight 50)"],
+    ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
+    ["platform weight budget out of range", (_a, c) => { c.platform.maxBadCanaryWeight = 120; }, "platform.maxBadCanaryWeight: 120 is not an integer from 0 to 100"],
     ["New Relic region unknown", (_a, c) => { c.platform.newRelic = { accountId: "1", region: "apac" }; }, 'platform.newRelic.region: "apac" is not one of us, eu'],
 ];
 

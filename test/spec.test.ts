@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig } from "../stacks";
 import { AppConfig } from "../stacks/types";
 import { analysisTemplate } from "../components/spec/analysisTemplate";
-import { ladderSeconds, rolloutCommands, STATUS_MARGIN_SECONDS } from "../components/spec/commands";
+import { READINESS_ALLOWANCE_SECONDS, rolloutCommands } from "../components/spec/commands";
 import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../components/spec/duration";
 import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/spec/queries";
 import { deployerRole, deployerRoleBinding } from "../components/spec/rbac";
@@ -89,6 +89,7 @@ describe("Rollout builder", () => {
         const r = rollout(at, app((a) => {
             a.analysis.mode = "background";
             a.analysis.startingStep = 1;
+            a.maxBadCanaryWeight = 100;
             a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: {} }];
         }));
         assert.deepEqual(r.spec.strategy?.canary?.analysis, {
@@ -160,17 +161,12 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
 });
 
 describe("commands and the status timeout", () => {
-    it("sums the timed pauses and the inline analysis runs, plus the stated margin", () => {
-        // pauses 60 + 30; two inline runs of count 3 at 1m: 2 x 120.
-        assert.equal(ladderSeconds(app()), 60 + 30 + 2 * 120);
-        const commands = rolloutCommands(app());
-        assert.equal(commands.statusTimeoutSeconds, 330 + STATUS_MARGIN_SECONDS);
-        assert.equal(commands.status, `kubectl argo rollouts status demo -n demo --timeout ${330 + STATUS_MARGIN_SECONDS}s`);
+    it("waits the worst-case healthy ladder plus the readiness allowance", () => {
+        const commands = rolloutCommands(app(), 1769.5);
+        assert.equal(commands.statusTimeoutSeconds, 1770 + READINESS_ALLOWANCE_SECONDS);
+        assert.equal(commands.status, `kubectl argo rollouts status demo -n demo --timeout ${1770 + READINESS_ALLOWANCE_SECONDS}s`);
         assert.equal(commands.abort, "kubectl argo rollouts abort demo -n demo");
-    });
-    it("counts initialDelay and the slowest metric", () => {
-        const a = app((raw) => { raw.analysis.metrics[2].initialDelay = "1m"; raw.analysis.metrics[2].interval = "2m"; });
-        assert.equal(ladderSeconds(a), 60 + 30 + 2 * (60 + 2 * 120));
+        assert.equal(commands.watch, "kubectl argo rollouts get rollout demo -n demo --watch");
     });
 });
 

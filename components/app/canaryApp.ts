@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AppConfig, PlatformConfig } from "../../stacks/types";
+import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
 import { analysisTemplate } from "../spec/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../spec/commands";
+import { ExposureReport, exposureReport, exposureSummary } from "../spec/exposure";
+import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { appObjectNames } from "../spec/labels";
 import { deployerRole, deployerRoleBinding } from "../spec/rbac";
 import { rollout } from "../spec/rollout";
@@ -15,6 +17,8 @@ export interface CanaryAppArgs {
     app: AppConfig;
     /** Where ServiceMonitors must be labelled to be scraped. */
     platform: PlatformConfig;
+    /** The stack's kubeconfig context: the destroy-time restore talks to the same cluster as the provider. */
+    cluster: ClusterConfig;
     /** What the Argo Rollouts custom resources wait for (the chart that brings their CRDs). */
     rolloutsReady?: pulumi.Resource[];
     /** What the ServiceMonitor waits for (the chart that brings the Prometheus operator's CRDs). */
@@ -38,6 +42,8 @@ function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingSe
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
+    /** What a healthy, a broken and a silent release do on this ladder (see components/spec/exposure.ts). */
+    public readonly exposure: ExposureReport;
     public readonly rollout: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: CanaryAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -68,13 +74,28 @@ export class CanaryApp extends pulumi.ComponentResource {
         }), { ...child, dependsOn: args.monitoringReady ?? [] });
 
         const rolloutsReady = args.rolloutsReady ?? [];
+        const connection = args.cluster.context ? { context: args.cluster.context } : {};
+        // Taken before the Rollout exists, so Argo has not scaled the Deployment down yet.
+        const snapshot = new DeploymentSnapshot(`${name}-snapshot`, {
+            namespace: app.namespace, deployment: app.deployment, ...connection,
+        }, child);
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
 
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, rollout(at(names.rollout), app), {
             ...child,
-            dependsOn: [...rolloutsReady, stable, canary, template],
+            dependsOn: [...rolloutsReady, stable, canary, template, snapshot],
         });
+        // Depends on the Rollout, so `pulumi destroy` deletes it first: its delete puts the stable
+        // image and the replica count back on the Deployment and waits until it serves.
+        new DeploymentRestore(`${name}-restore`, {
+            namespace: app.namespace,
+            rollout: names.rollout,
+            deployment: app.deployment,
+            recordedReplicas: snapshot.replicas,
+            allowUnhealthy: app.allowDestroyMidCanary,
+            ...connection,
+        }, { ...child, dependsOn: [this.rollout] });
 
         if (app.deployer) {
             const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name), child);
@@ -84,7 +105,9 @@ export class CanaryApp extends pulumi.ComponentResource {
             });
         }
 
-        this.commands = rolloutCommands(app);
-        this.registerOutputs({ commands: this.commands });
+        this.exposure = exposureReport(app);
+        this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
+        pulumi.log.info(exposureSummary(app), this);
+        this.registerOutputs({ commands: this.commands, exposure: this.exposure });
     }
 }

@@ -1,0 +1,96 @@
+import {
+    deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, restorePlan, ROLLOUT_HASH_LABEL, stopScaleDownPatch,
+} from "../../spec/restorePlan";
+import { KubeApi } from "./kubeApi";
+
+/** One app's restore, as its DeploymentRestore resource recorded it. */
+export interface RestoreTarget {
+    namespace: string;
+    rollout: string;
+    deployment: string;
+    /** The Deployment's replicas before the Rollout adopted it (DeploymentSnapshot). */
+    recordedReplicas: number;
+    /** Go on mid-canary, restoring the stable image. */
+    allowUnhealthy: boolean;
+    /** How long to wait for the Deployment to become Available. */
+    timeoutSeconds: number;
+    pollIntervalSeconds: number;
+}
+
+export type Log = (message: string) => void;
+
+const sleep = (seconds: number) => new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000));
+
+/** Reads the Deployment as it is now, for the DeploymentSnapshot. */
+export async function snapshotDeployment(api: KubeApi, namespace: string, name: string): Promise<DeploymentRecord> {
+    const deployment = await api.getDeployment(namespace, name);
+    if (!deployment) throw new Error(`Deployment ${namespace}/${name} not found: the Rollout can only adopt an existing Deployment`);
+    return deploymentRecord(deployment);
+}
+
+/**
+ * Hands the app back to its Deployment so the Rollout can be deleted: refuse
+ * mid-canary (unless allowed), stop Argo from scaling the Deployment down,
+ * put the stable images and the replicas on it, and wait until it is
+ * Available. Any failure throws, so the destroy stops with the Rollout, which
+ * still serves, in place.
+ */
+export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log: Log = () => undefined): Promise<void> {
+    const { namespace } = target;
+    const rollout = await api.getRollout(namespace, target.rollout);
+    const deployment = await api.getDeployment(namespace, target.deployment);
+    if (!deployment) {
+        throw new Error(`Deployment ${namespace}/${target.deployment} not found: there is nothing to hand the app back to, `
+            + `so the destroy stops here${rollout ? ` and Rollout ${namespace}/${target.rollout} keeps serving` : ""}. `
+            + "Recreate the Deployment, then run pulumi destroy again.");
+    }
+    if (!rollout) return restoreWithoutRollout(api, target, deployment, log);
+
+    const stableHash = rollout.status?.stableRS;
+    const replicaSets = stableHash ? await api.listReplicaSets(namespace, `${ROLLOUT_HASH_LABEL}=${stableHash}`) : [];
+    const decision = restorePlan({
+        rollout, replicaSets, deployment, recordedReplicas: target.recordedReplicas, allowUnhealthy: target.allowUnhealthy,
+    });
+    if (decision.kind === "refuse") throw new Error(decision.message);
+
+    await api.patchRollout(namespace, target.rollout, stopScaleDownPatch);
+    await api.patchDeployment(namespace, target.deployment, deploymentPatch(decision.plan));
+    await waitUntilAvailable(api, target, `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`);
+    const images = decision.plan.containers.map((c) => `${c.name}=${c.image}`).join(", ") || "unchanged images";
+    log(`Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); Rollout ${namespace}/${target.rollout} can go`);
+}
+
+/** Nothing left to protect; only make sure the Deployment is not left at 0 replicas (argoproj/argo-rollouts#3855). */
+async function restoreWithoutRollout(api: KubeApi, target: RestoreTarget, deployment: IDeployment, log: Log): Promise<void> {
+    const where = `${target.namespace}/${target.deployment}`;
+    const replicas = deployment.spec?.replicas ?? 1;
+    if (replicas > 0) {
+        log(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} runs ${replicas} replicas: nothing to restore`);
+        return;
+    }
+    if (target.recordedReplicas <= 0) {
+        throw new Error(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} is at 0 replicas, `
+            + `but no replica count was recorded: scale it yourself (kubectl scale deployment ${target.deployment} -n ${target.namespace} --replicas=N)`);
+    }
+    await api.patchDeployment(target.namespace, target.deployment, { spec: { replicas: target.recordedReplicas } });
+    await waitUntilAvailable(api, target, `Rollout ${target.namespace}/${target.rollout} was already gone.`);
+    log(`Rollout ${target.namespace}/${target.rollout} was already gone; Deployment ${where} scaled back to ${target.recordedReplicas} replicas and Available`);
+}
+
+/** Polls until the Deployment is Available; on timeout, says what it saw and what is left as it was (`leftAs`). */
+async function waitUntilAvailable(api: KubeApi, target: RestoreTarget, leftAs: string): Promise<void> {
+    const where = `${target.namespace}/${target.deployment}`;
+    const deadline = Date.now() + target.timeoutSeconds * 1000;
+    for (;;) {
+        const deployment = await api.getDeployment(target.namespace, target.deployment);
+        if (!deployment) throw new Error(`Deployment ${where} disappeared while waiting for it to become Available`);
+        const { available, seen } = deploymentAvailability(deployment);
+        if (available) return;
+        if (Date.now() >= deadline) {
+            throw new Error(`Deployment ${where} did not become Available within ${target.timeoutSeconds}s (last seen: ${seen}). `
+                + `${leftAs} `
+                + `Find out why the pods are not available (kubectl describe deployment ${target.deployment} -n ${target.namespace}), then run pulumi destroy again.`);
+        }
+        await sleep(target.pollIntervalSeconds);
+    }
+}

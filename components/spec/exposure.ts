@@ -1,0 +1,185 @@
+import { AppConfig, MetricConfig } from "../../stacks/types";
+import {
+    analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, signalDelaySeconds, Timeline, timeline,
+    weightSecondsUntil,
+} from "./exposureTimeline";
+
+/**
+ * How far a canary ladder lets a release get, known at `pulumi preview`.
+ *
+ * Three releases are played through the ladder and the app's own
+ * AnalysisTemplate: a healthy one, a fully broken one (every measurement of
+ * every metric fails once the signal can see the canary) and one with no
+ * traffic (every measurement inconclusive).
+ *
+ * Assumptions (Argo Rollouts semantics, worst case where there is a choice):
+ * - Time 0 is the image change. The canary weight is 0 until the first
+ *   setWeight. setWeight takes effect at once (pods are modelled as Ready
+ *   instantly; Argo's replica-count approximation of the weight without
+ *   traffic routing is not modelled). setCanaryScale and analysis steps that
+ *   name other templates take no time and never fail.
+ * - A pause with a duration waits that long. A pause without one waits for a
+ *   human: it counts 0 seconds (the human promotes at once, which for a
+ *   rising ladder is the worst case for weight and exposure) and is listed in
+ *   `humanPauses`.
+ * - Measurement k (0-based) of a metric is taken at initialDelay + k×interval
+ *   after its run starts, and takes no time. An inline analysis step starts
+ *   a run and blocks the ladder until the run has taken `count` measurements
+ *   or ends early. Background analysis starts one run when the ladder reaches
+ *   startingStep (0 when unset) and runs beside it until the ladder ends.
+ * - A metric fails at its failureLimit+1-th failed measurement and gives up
+ *   at its inconclusiveLimit+1-th inconclusive one; Argo then ends the whole
+ *   run, so the earliest metric decides. Failed: the rollout aborts and the
+ *   weight is 0 from that moment. Inconclusive: the rollout pauses there.
+ *   A metric whose count is reached first passes, even if every measurement
+ *   was failed or inconclusive (count <= failureLimit lets a broken release
+ *   through).
+ * - When a background measurement falls on the same second as a ladder step,
+ *   the ladder moves first (higher weight); a measurement at the second the
+ *   ladder ends is never taken and the canary is promoted.
+ * - Signal delay: a built-in rate metric (successRate, errorRate,
+ *   latencyP95) sees a broken canary only once the canary has served traffic
+ *   for its whole `window`; earlier measurements pass. targetsUp, custom and
+ *   New Relic metrics see it from the first second of traffic. Scrape lag is
+ *   not added.
+ * - Healthy worst case: inconclusive measurements count towards `count` in
+ *   Argo, so they add no time. Errored measurements do not: each is retried
+ *   one interval later. The slowest passing run has consecutiveErrorLimit
+ *   errors before each of its `count` measurements.
+ * - Weight decreases are followed as written. Adding an analysis step never
+ *   raises weight or exposure on a rising ladder when the step comes after
+ *   the signal can see the canary (tested as a property); earlier, the new
+ *   run's measurement grid can catch the canary later than the run it
+ *   delays would have (e.g. 600 instead of 500 %·s, also tested).
+ */
+
+export interface HealthyRelease {
+    /** Seconds from the image change to full promotion when every measurement passes at once. */
+    bestSeconds: number;
+    /** The same when every inline run is as slow as a passing run can be. */
+    worstSeconds: number;
+    /** Indexes of pauses without duration; each counts 0 seconds above. */
+    humanPauses: number[];
+}
+
+/** Where a release stops on the ladder. */
+export interface LadderStop {
+    /** Index of the step the ladder is at; the step count when the ladder completes. */
+    step: number;
+    /** Canary weight % at that moment; 100 once the ladder completes. */
+    weight: number;
+    /** Seconds from the image change. */
+    seconds: number;
+}
+
+export interface BrokenRelease extends LadderStop {
+    /** False: the ladder completes first and promotes the broken version to 100%. */
+    aborted: boolean;
+    /** The highest canary weight % before the abort. */
+    maxWeight: number;
+    /** Canary weight % × seconds served until the abort; Infinity when never aborted. */
+    exposure: number;
+}
+
+export interface NoTrafficRelease extends LadderStop {
+    /** False: no run gives up before the ladder completes (every count is reached within inconclusiveLimit). */
+    waits: boolean;
+}
+
+export interface ExposureReport {
+    healthy: HealthyRelease;
+    broken: BrokenRelease;
+    noTraffic: NoTrafficRelease;
+}
+
+/** Seconds from a run's start to its last measurement when every measurement errors as often as Argo tolerates. */
+export function slowestPassingRunSeconds(metrics: MetricConfig[]): number {
+    return Math.max(0, ...metrics.map((m) => {
+        const measurements = (m.count ?? 1) * (1 + m.consecutiveErrorLimit);
+        return delaySeconds(m) + intervalSeconds(m) * (measurements - 1);
+    }));
+}
+
+function bestTimeline(app: AppConfig): Timeline {
+    return timeline(app, analysisRunSeconds(app.analysis.metrics));
+}
+
+export function healthyRelease(app: AppConfig): HealthyRelease {
+    const best = bestTimeline(app);
+    return {
+        bestSeconds: best.end,
+        worstSeconds: timeline(app, slowestPassingRunSeconds(app.analysis.metrics)).end,
+        humanPauses: best.humanPauses,
+    };
+}
+
+function stopAt(line: Timeline, event: LadderEvent): LadderStop {
+    return { step: event.step, weight: line.steps[event.step].weight, seconds: event.seconds };
+}
+
+function completed(line: Timeline): LadderStop {
+    return { step: line.steps.length, weight: 100, seconds: line.end };
+}
+
+/**
+ * A fully broken release: passing runs take as long as healthy ones, so it
+ * follows the healthy timeline until the first run fails.
+ */
+export function brokenRelease(app: AppConfig): BrokenRelease {
+    const line = bestTimeline(app);
+    const servedAt = firstServedAt(line);
+    const abort = firstLimitReached(line, app.analysis.metrics, (m) => servedAt + signalDelaySeconds(m), (m) => m.failureLimit);
+    if (!abort) return { ...completed(line), aborted: false, maxWeight: 100, exposure: Infinity };
+    return {
+        ...stopAt(line, abort),
+        aborted: true,
+        maxWeight: Math.max(0, ...line.steps.slice(0, abort.step + 1).map((s) => s.weight)),
+        exposure: weightSecondsUntil(line, abort.seconds),
+    };
+}
+
+/** A release whose every measurement is inconclusive, from the first one on. */
+export function noTrafficRelease(app: AppConfig): NoTrafficRelease {
+    const line = bestTimeline(app);
+    const pause = firstLimitReached(line, app.analysis.metrics, () => -Infinity, (m) => m.inconclusiveLimit);
+    return pause ? { ...stopAt(line, pause), waits: true } : { ...completed(line), waits: false };
+}
+
+export function exposureReport(app: AppConfig): ExposureReport {
+    return { healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app) };
+}
+
+/** Seconds as a Go duration: "6m40s", "1h", "7.5s", "0s". */
+export function formatSeconds(seconds: number): string {
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = Number((seconds % 60).toFixed(3));
+    const parts = [hours ? `${hours}h` : "", minutes ? `${minutes}m` : "", rest ? `${rest}s` : ""].join("");
+    return parts || "0s";
+}
+
+function healthyText(h: HealthyRelease): string {
+    const range = h.bestSeconds === h.worstSeconds
+        ? formatSeconds(h.bestSeconds)
+        : `${formatSeconds(h.bestSeconds)}-${formatSeconds(h.worstSeconds)}`;
+    const n = h.humanPauses.length;
+    return `healthy ladder ${range}${n ? ` plus ${n} manual promotion${n > 1 ? "s" : ""}` : ""}`;
+}
+
+export function brokenText(b: BrokenRelease): string {
+    return b.aborted
+        ? `a broken release aborts by ${formatSeconds(b.seconds)} at ${b.maxWeight}% (exposure ${Math.round(b.exposure)} %·s)`
+        : `a broken release is never aborted: the ladder promotes it to 100% at ${formatSeconds(b.seconds)}`;
+}
+
+function noTrafficText(n: NoTrafficRelease): string {
+    return n.waits
+        ? `no traffic: waits at step ${n.step} (${n.weight}%) after ${formatSeconds(n.seconds)}`
+        : `no traffic: never waits, promoted at ${formatSeconds(n.seconds)}`;
+}
+
+/** One line for `pulumi preview` logs. */
+export function exposureSummary(app: AppConfig): string {
+    const r = exposureReport(app);
+    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}; ${noTrafficText(r.noTraffic)}`;
+}

@@ -1,0 +1,160 @@
+import { AppConfig, CanaryStep, MetricConfig } from "../../stacks/types";
+import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "./duration";
+
+/**
+ * The ladder laid out in time, and when an AnalysisRun's measurements reach a
+ * limit. The scenarios in `exposure.ts` are this one timeline cut short at
+ * the first run that fails or gives up; see the assumptions there.
+ */
+
+/** One ladder step: `[start, end)` in seconds from the image change, and the canary weight while it runs. */
+export interface StepSpan {
+    start: number;
+    end: number;
+    weight: number;
+}
+
+/** One AnalysisRun of the app's own template. */
+export interface RunSpan {
+    start: number;
+    /** A measurement at or after this moment is never taken: the ladder has completed and terminated the run. */
+    deadline: number;
+    /** The analysis step it blocks, or for background analysis its startingStep. */
+    step: number;
+    inline: boolean;
+}
+
+export interface Timeline {
+    steps: StepSpan[];
+    /** When the last step ends and the canary is promoted to 100%. */
+    end: number;
+    runs: RunSpan[];
+    /** Indexes of pauses without duration; each takes 0 seconds here. */
+    humanPauses: number[];
+}
+
+/** A moment the ladder stops: the step it is at and the time. */
+export interface LadderEvent {
+    step: number;
+    seconds: number;
+}
+
+export function isOwnAnalysis(step: CanaryStep): boolean {
+    return "analysis" in step && step.analysis.templates.length === 0;
+}
+
+function stepSeconds(step: CanaryStep, runSeconds: number): number {
+    if ("pause" in step) return pauseSeconds(step.pause.duration) ?? 0;
+    return isOwnAnalysis(step) ? runSeconds : 0;
+}
+
+function backgroundRun(app: AppConfig, steps: StepSpan[], end: number): RunSpan[] {
+    if (app.analysis.mode !== "background") return [];
+    const step = app.analysis.startingStep ?? 0;
+    return [{ start: steps[step]?.start ?? end, deadline: end, step, inline: false }];
+}
+
+/** The ladder when each inline run of the app's template takes `runSeconds`. */
+export function timeline(app: AppConfig, runSeconds: number): Timeline {
+    let clock = 0;
+    let weight = 0;
+    const steps = app.steps.map((step) => {
+        if ("setWeight" in step) weight = step.setWeight;
+        const start = clock;
+        clock += stepSeconds(step, runSeconds);
+        return { start, end: clock, weight };
+    });
+    const inline = app.steps.flatMap((step, i) =>
+        isOwnAnalysis(step) ? [{ start: steps[i].start, deadline: Infinity, step: i, inline: true }] : []);
+    const humanPauses = app.steps.flatMap((step, i) => ("pause" in step && step.pause.duration === undefined ? [i] : []));
+    return { steps, end: clock, runs: [...inline, ...backgroundRun(app, steps, clock)], humanPauses };
+}
+
+export function delaySeconds(metric: MetricConfig): number {
+    return metric.initialDelay ? goDurationSeconds(metric.initialDelay) ?? 0 : 0;
+}
+
+export function intervalSeconds(metric: MetricConfig): number {
+    return goDurationSeconds(metric.interval) ?? 0;
+}
+
+/**
+ * Seconds of bad traffic before a measurement sees a broken canary: the
+ * `rate()` window of the traffic built-ins; targetsUp reads `up` at an
+ * instant, and custom and New Relic queries are opaque, so 0.
+ */
+export function signalDelaySeconds(metric: MetricConfig): number {
+    if (metric.kind === "custom" || metric.kind === "targetsUp") return 0;
+    return promDurationSeconds(metric.window) ?? 0;
+}
+
+/** Seconds from an AnalysisRun's start to its last measurement when every measurement passes (unset count: 1). */
+export function analysisRunSeconds(metrics: MetricConfig[]): number {
+    return Math.max(0, ...metrics.map((m) => delaySeconds(m) + intervalSeconds(m) * ((m.count ?? 1) - 1)));
+}
+
+/** Inline runs end after `count` measurements (config requires one; unset counts as 1, as in `analysisRunSeconds`). */
+function runCount(run: RunSpan, metric: MetricConfig): number | undefined {
+    return run.inline ? metric.count ?? 1 : metric.count;
+}
+
+/** Float slack, so that 120/60 is 2 and not 2.0000000001. */
+const EPSILON = 1e-9;
+
+/**
+ * When a metric of `run` records its `limit + 1`-th counted measurement, if
+ * only measurements taken at or after `from` count (earlier ones pass);
+ * undefined if the run ends first.
+ */
+export function metricLimitReached(run: RunSpan, metric: MetricConfig, from: number, limit: number): number | undefined {
+    const first = run.start + delaySeconds(metric);
+    const interval = intervalSeconds(metric);
+    let skipped = 0;
+    if (from > first) {
+        if (interval <= 0) return undefined;
+        skipped = Math.ceil((from - first) / interval - EPSILON);
+    }
+    const index = skipped + limit;
+    const count = runCount(run, metric);
+    if (count !== undefined && index >= count) return undefined;
+    const at = first + index * interval;
+    return at < run.deadline ? at : undefined;
+}
+
+/**
+ * The first moment any run of the app's template reaches `limit(metric) + 1`
+ * counted measurements (Argo ends the whole run on its first such metric).
+ * The step is the one the ladder is at: an inline run blocks its analysis
+ * step; beside a background run, the ladder has already taken every step
+ * that starts at that same second.
+ */
+export function firstLimitReached(
+    line: Timeline, metrics: MetricConfig[], from: (m: MetricConfig) => number, limit: (m: MetricConfig) => number,
+): LadderEvent | undefined {
+    let first: LadderEvent | undefined;
+    for (const run of line.runs) {
+        for (const metric of metrics) {
+            const seconds = metricLimitReached(run, metric, from(metric), limit(metric));
+            if (seconds === undefined) continue;
+            const step = run.inline ? run.step : stepAt(line, seconds);
+            if (!first || seconds < first.seconds || (seconds === first.seconds && step < first.step)) first = { step, seconds };
+        }
+    }
+    return first;
+}
+
+/** The step that runs at `seconds` (steps that start then have been taken); the step count once the ladder is over. */
+export function stepAt(line: Timeline, seconds: number): number {
+    const index = line.steps.findIndex((s) => s.start <= seconds && seconds < s.end);
+    return index === -1 ? line.steps.length : index;
+}
+
+/** When the canary first serves traffic (the first setWeight above 0), or Infinity. */
+export function firstServedAt(line: Timeline): number {
+    return line.steps.find((s) => s.weight > 0)?.start ?? Infinity;
+}
+
+/** Canary weight % × seconds, summed from the image change until `seconds`. */
+export function weightSecondsUntil(line: Timeline, seconds: number): number {
+    return line.steps.reduce((sum, s) => sum + s.weight * Math.max(0, Math.min(s.end, seconds) - s.start), 0);
+}

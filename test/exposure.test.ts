@@ -1,0 +1,229 @@
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import { parseStackConfig } from "../stacks";
+import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings, MetricConfig } from "../stacks/types";
+import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../components/spec/exposure";
+import { budgetViolation, insertSteps } from "../components/spec/exposureBudget";
+import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../components/spec/exposureTimeline";
+import { existingPlatform, validApp } from "./fixtures";
+
+const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
+
+const w = (setWeight: number): CanaryStep => ({ setWeight });
+const pause = (seconds?: number): CanaryStep => ({ pause: seconds === undefined ? {} : { duration: `${seconds}s` } });
+const A: CanaryStep = { analysis: { templates: [] } };
+const other: CanaryStep = { analysis: { templates: [{ templateName: "smoke" }] } };
+
+const SETTINGS: MeasurementSettings = { interval: "30s", count: 3, failureLimit: 1, inconclusiveLimit: 1, consecutiveErrorLimit: 2 };
+
+function custom(settings: Partial<MeasurementSettings> = {}): MetricConfig {
+    return {
+        name: "custom", kind: "custom", provider: "prometheus", prometheusAddress: "http://prometheus:9090", query: "vector(1)",
+        successCondition: "result[0] == 1", ...SETTINGS, ...settings,
+    };
+}
+
+function builtin(kind: BuiltinMetric["kind"], window: string, settings: Partial<MeasurementSettings> = {}): MetricConfig {
+    return {
+        name: kind.toLowerCase(), kind, provider: "prometheus", prometheusAddress: "http://prometheus:9090", threshold: 0.01,
+        window, minRequests: 20, canaryScoped: true, query: "vector(0)", ...SETTINGS, ...settings,
+    };
+}
+
+function ladder(steps: CanaryStep[], metrics: MetricConfig[], mode: AnalysisMode = "inline", startingStep?: number): AppConfig {
+    return { ...base, steps, analysis: { mode, startingStep, metrics } };
+}
+
+const neverAborted = (steps: number, seconds: number) =>
+    ({ step: steps, weight: 100, seconds, aborted: false, maxWeight: 100, exposure: Infinity });
+const aborted = (step: number, weight: number, seconds: number, maxWeight: number, exposure: number) =>
+    ({ step, weight, seconds, aborted: true, maxWeight, exposure });
+const waits = (step: number, weight: number, seconds: number) => ({ step, weight, seconds, waits: true });
+const neverWaits = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, waits: false });
+const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = []) => ({ bestSeconds, worstSeconds, humanPauses });
+
+const LADDER = [w(10), pause(60), A, w(50), pause(30), A];
+const BRIEF = [w(25), pause(60), w(50), pause(60), w(75), pause(60)];
+
+/** Every outcome derived by hand; times in seconds from the image change. */
+const rows: [string, AppConfig, ExposureReport][] = [
+    // Runs take 2x30 = 60: A at [60,120), A at [150,210) -> 210. Slowest run: 3x(1+2) measurements = 8 intervals = 240 -> 60+240+30+240 = 570.
+    // Broken: first A fails at 60 and 90, failureLimit 1 -> abort at 90 at 10%: 10x90 = 900. No traffic: inconclusive at 60, 90 -> waits at 90.
+    ["inline, failureLimit 1", ladder(LADDER, [custom()]),
+        { healthy: healthy(210, 570), broken: aborted(2, 10, 90, 10, 900), noTraffic: waits(2, 10, 90) }],
+    // failureLimit 0 / inconclusiveLimit 0: the first measurement (60) decides both: 10x60 = 600.
+    ["inline, failureLimit 0", ladder(LADDER, [custom({ failureLimit: 0, inconclusiveLimit: 0 })]),
+        { healthy: healthy(210, 570), broken: aborted(2, 10, 60, 10, 600), noTraffic: waits(2, 10, 60) }],
+    // failureLimit 3 with count 3: three failures are within the limit, every run passes, promoted at 210.
+    // No traffic still gives up at the 2nd inconclusive (90).
+    ["inline, failureLimit 3 = count lets a broken release through", ladder(LADDER, [custom({ failureLimit: 3 })]),
+        { healthy: healthy(210, 570), broken: neverAborted(6, 210), noTraffic: waits(2, 10, 90) }],
+    // count 5: runs 4x30 = 120 -> 60+120+30+120 = 330; slowest 5x3-1 = 14 intervals = 420 -> 60+420+30+420 = 930.
+    // Broken: 4th failure at 60+3x30 = 150 -> 10x150 = 1500.
+    ["inline, failureLimit 3, count 5", ladder(LADDER, [custom({ failureLimit: 3, count: 5 })]),
+        { healthy: healthy(330, 930), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 90) }],
+    // Background from step 0, every 30s, failureLimit 2: fails at 0, 30, 60 -> abort at 60. setWeight 50 starts at 60 too
+    // (the ladder moves first): 50% reached, exposure 25x60 = 1500. No traffic: inconclusive at 0, 30 -> waits at 30 in pause steps[1].
+    ["background from step 0 (the issue's example)", ladder(BRIEF, [custom({ count: undefined, failureLimit: 2 })], "background"),
+        { healthy: healthy(180, 180), broken: aborted(3, 50, 60, 50, 1500), noTraffic: waits(1, 25, 30) }],
+    // Same with errorRate over 2m: measurements count from 120 -> 3rd failure at 180, the second the ladder ends: promoted.
+    ["background, errorRate window 2m", ladder(BRIEF, [builtin("errorRate", "2m", { count: undefined, failureLimit: 2 })], "background"),
+        { healthy: healthy(180, 180), broken: neverAborted(6, 180), noTraffic: waits(1, 25, 30) }],
+    // startingStep 2 starts the run at 60; initialDelay 30s -> measurements at 90, 120 -> abort at 120 in pause steps[3] at 20%:
+    // 10x60 + 20x60 = 1800. No traffic: inconclusive at 90, 120 -> waits at 120.
+    ["background, startingStep 2, initialDelay 30s",
+        ladder([w(10), pause(60), w(20), pause(120), w(40), pause(120)], [custom({ count: undefined, initialDelay: "30s" })], "background", 2),
+        { healthy: healthy(300, 300), broken: aborted(3, 20, 120, 20, 1800), noTraffic: waits(3, 20, 120) }],
+    // The pause without duration counts 0: A runs [0,90) (30 + 1x60), then a 60s pause -> 150.
+    // Slowest run: 30 + (2x2-1)x60 = 210 -> 270. Broken: first measurement at 30 fails, failureLimit 0 -> 10x30 = 300.
+    ["pause without duration before an inline analysis",
+        ladder([w(10), pause(), A, w(50), pause(60)], [custom({ interval: "1m", initialDelay: "30s", count: 2, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 1 })]),
+        { healthy: healthy(150, 270, [1]), broken: aborted(2, 10, 30, 10, 300), noTraffic: waits(2, 10, 30) }],
+    // The last step is a setWeight: the ladder ends at 60, before errorRate over 1m can see the canary (first counted measurement at 60).
+    ["final step without a pause",
+        ladder([w(20), pause(60), w(50)], [builtin("errorRate", "1m", { count: undefined, failureLimit: 0 })], "background"),
+        { healthy: healthy(60, 60), broken: neverAborted(3, 60), noTraffic: waits(1, 20, 30) }],
+    // A final 30s pause keeps the run alive at 60: it fails then, after setWeight 50 (moved first): 20x60 = 1200.
+    ["final pause gives the background run time",
+        ladder([w(20), pause(60), w(50), pause(30)], [builtin("errorRate", "1m", { count: undefined, failureLimit: 0 })], "background"),
+        { healthy: healthy(90, 90), broken: aborted(3, 50, 60, 50, 1200), noTraffic: waits(1, 20, 30) }],
+    // A at 120. errorRate (2m window, 1m interval) fails at 120, 180; targetsUp (no window, 30s) at 120, 150: it decides, 10x150 = 1500.
+    // Runs: max(2x60, 4x30) = 120 -> 240; slowest max((3x5-1)x60, (5x5-1)x30) = 840 -> 960.
+    ["several metrics: the earliest to fail decides",
+        ladder([w(10), pause(120), A], [
+            builtin("errorRate", "2m", { interval: "1m", consecutiveErrorLimit: 4 }),
+            builtin("targetsUp", "2m", { count: 5, consecutiveErrorLimit: 4 }),
+        ]),
+        { healthy: healthy(240, 960), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 150) }],
+    // count 2 within inconclusiveLimit 2: the no-traffic run passes on count; promoted at 90 + 60 = 150.
+    // Slowest run 30 + (2x5-1)x60 = 570 -> 630. Broken: fails at 30 (failureLimit 0): 10x30 = 300.
+    ["count within inconclusiveLimit never waits",
+        ladder([w(10), A, w(50), pause(60)], [custom({ interval: "1m", initialDelay: "30s", count: 2, failureLimit: 0, inconclusiveLimit: 2, consecutiveErrorLimit: 4 })]),
+        { healthy: healthy(150, 630), broken: aborted(1, 10, 30, 10, 300), noTraffic: neverWaits(4, 150) }],
+    // Only another template's analysis step: it is not modelled (0s, never fails), so nothing gates the ladder.
+    ["no analysis of its own", ladder([w(10), pause(60), other, w(100)], [custom()]),
+        { healthy: healthy(60, 60), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60) }],
+    // The fixture: 4 metrics, 1m interval, count 3, failureLimit 1, consecutiveErrorLimit 4. Runs 120: 60+120+30+120 = 330;
+    // slowest (3x5-1)x60 = 840: 60+840+30+840 = 1770. targetsUp fails at 60, 120 -> 10x120 = 1200.
+    ["validApp() through parseStackConfig", base,
+        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120) }],
+];
+
+describe("exposure: ladders derived by hand", () => {
+    for (const [name, app, expected] of rows) {
+        it(name, () => assert.deepEqual(exposureReport(app), expected));
+    }
+    it("takes the timed pauses plus each inline run as the best case", () => {
+        assert.equal(exposureReport(base).healthy.bestSeconds, 60 + 30 + 2 * analysisRunSeconds(base.analysis.metrics));
+    });
+    it("adding an analysis step before the signal can see the canary may raise exposure (measurement grid)", () => {
+        // errorRate over 50s, every 60s, failureLimit 0. Original: A at 50 fails at once: 10x50 = 500.
+        // With A right after setWeight 10: it measures at 0 (too early, passes) and 60 (fails): 10x60 = 600.
+        const metrics = [builtin("errorRate", "50s", { interval: "1m", count: 2, failureLimit: 0 })];
+        assert.equal(exposureReport(ladder([w(10), pause(50), A], metrics)).broken.exposure, 500);
+        assert.equal(exposureReport(ladder([w(10), A, pause(50), A], metrics)).broken.exposure, 600);
+    });
+});
+
+describe("exposure summary", () => {
+    const cases: [string, AppConfig, string][] = [
+        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 10% (exposure 1200 %·s); no traffic: waits at step 2 (10%) after 2m"],
+        ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at step 2 (10%) after 30s"],
+        ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at step 1 (25%) after 30s"],
+        ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
+    ];
+    for (const [name, app, line] of cases) it(name, () => assert.equal(exposureSummary(app), line));
+    const durations: [number, string][] = [[0, "0s"], [400, "6m40s"], [3600, "1h"], [5430, "1h30m30s"], [7.5, "7.5s"]];
+    for (const [seconds, text] of durations) it(`formats ${seconds}s as ${text}`, () => assert.equal(formatSeconds(seconds), text));
+});
+
+describe("exposure budget", () => {
+    const background = (metric: MetricConfig, steps: CanaryStep[]) => ladder(steps, [metric], "background");
+    const cases: [string, AppConfig, Parameters<typeof budgetViolation>[1], string | undefined][] = [
+        ["within budget", base, { maxBadCanaryWeight: 10 }, undefined],
+        // setWeight 5 then A: fails at 0 and 60 (targetsUp) -> 5%.
+        ["first weight above the budget: a lower first step with an analysis step", base, { maxBadCanaryWeight: 5 },
+            "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryWeight is 5: add setWeight 5 and an analysis step before steps[0] (setWeight 10)"],
+        // No count (background): no analysis step can be suggested. 15s: fails at 0, 15, 30 -> abort in the 25% pause.
+        ["background run too slow: a shorter interval", rows[4][1], { maxBadCanaryWeight: 25 },
+            "a broken release reaches 50% before the abort at 1m (exposure 1500 %·s); budget maxBadCanaryWeight is 25: lower interval to 15s"],
+        // A right after setWeight 10 fails at 0 and 30: 10x30 = 300.
+        ["exposure: an analysis step right after the first setWeight", rows[0][1], { maxBadCanaryWeight: 10, maxBadCanaryExposure: 700 },
+            "a broken release reaches 10% before the abort at 1m30s (exposure 900 %·s); budget maxBadCanaryExposure is 700 %·s: add an analysis step after steps[0] (setWeight 10)"],
+        // Fails at 0, 60: 600. 30s: 300, 15s: 150, both > 100; failureLimit 0: abort at 0, exposure 0.
+        ["exposure: a lower failureLimit", background(custom({ interval: "1m", count: undefined }), [w(10), pause(300)]),
+            { maxBadCanaryWeight: 10, maxBadCanaryExposure: 100 },
+            "a broken release reaches 10% before the abort at 1m (exposure 600 %·s); budget maxBadCanaryExposure is 100 %·s: lower failureLimit to 0"],
+        // errorRate over 2m fails at 120: 1200. Shorter intervals do not help the window; 1m window: abort at 60, 600.
+        ["exposure: a shorter window", background(builtin("errorRate", "2m", { count: undefined, failureLimit: 0 }), [w(10), pause(600)]),
+            { maxBadCanaryWeight: 10, maxBadCanaryExposure: 700 },
+            "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 700 %·s: shorten window to 1m"],
+        // failureLimit 2 < count 3: the first A fails at 60+2x30 = 120.
+        ["never aborted: a lower failureLimit", rows[2][1], { maxBadCanaryWeight: 50 },
+            "a broken release is never aborted: the ladder promotes it to 100% at 3m30s; budget maxBadCanaryWeight is 50: lower failureLimit to 2"],
+        // Best candidate is A after setWeight 10 (600); shorter intervals 900/750, failureLimit 0 600, windows irrelevant (targetsUp).
+        ["nothing single is enough", base, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
+            "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: " +
+            "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
+        // A before setWeight 100 at 60: fails at 60 and 90 -> 10%.
+        ["no analysis of its own is rejected", rows[12][1], { maxBadCanaryWeight: 10 },
+            "no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: " +
+            "the ladder promotes it to 100% at 1m; add an analysis step before steps[3] (setWeight 100), or set allowNoAnalysis"],
+        ["no analysis of its own, allowed", rows[12][1], { maxBadCanaryWeight: 10, allowNoAnalysis: true }, undefined],
+    ];
+    for (const [name, app, budget, message] of cases) it(name, () => assert.equal(budgetViolation(app, budget), message));
+
+    it("insertSteps keeps a background startingStep on the same step", () => {
+        const app = ladder(BRIEF, [custom({ count: undefined })], "background", 2);
+        assert.equal(insertSteps(app, 1, [A]).analysis.startingStep, 3);
+        assert.equal(insertSteps(app, 3, [A]).analysis.startingStep, 2);
+    });
+});
+
+const seconds = fc.constantFrom(0, 10, 30, 45, 60, 120, 300);
+const metricArb: fc.Arbitrary<MetricConfig> = fc.record({
+    window: fc.constantFrom<string | undefined>(undefined, "30s", "1m", "2m"),
+    interval: fc.constantFrom("10s", "15s", "30s", "1m"),
+    initialDelay: fc.constantFrom<string | undefined>(undefined, "30s"),
+    count: fc.integer({ min: 1, max: 5 }),
+    failureLimit: fc.integer({ min: 0, max: 3 }),
+    inconclusiveLimit: fc.integer({ min: 0, max: 3 }),
+    consecutiveErrorLimit: fc.integer({ min: 0, max: 4 }),
+}).map(({ window, ...settings }) => (window ? builtin("errorRate", window, settings) : custom(settings)));
+
+/** Rising ladders: each rung sets a higher weight, then maybe pauses (timed or not) and maybe runs the analysis. */
+const rungArb = fc.record({ rise: fc.integer({ min: 1, max: 40 }), pause: fc.option(fc.option(seconds, { nil: undefined }), { nil: null }), analysis: fc.boolean() });
+const appArb = fc.record({
+    rungs: fc.array(rungArb, { minLength: 1, maxLength: 5 }),
+    metrics: fc.array(metricArb, { minLength: 1, maxLength: 3 }),
+    mode: fc.constantFrom<AnalysisMode>("inline", "background"),
+    start: fc.nat(),
+}).map(({ rungs, metrics, mode, start }) => {
+    let weight = 0;
+    const steps = rungs.flatMap((r): CanaryStep[] => {
+        weight = Math.min(100, weight + r.rise);
+        return [w(weight), ...(r.pause === null ? [] : [pause(r.pause)]), ...(r.analysis ? [A] : [])];
+    });
+    return ladder(steps, metrics, mode, mode === "background" ? start % steps.length : undefined);
+});
+
+describe("exposure properties", () => {
+    it("the healthy worst case is never shorter than the best case", () => {
+        fc.assert(fc.property(appArb, (app) => {
+            const { healthy: h } = exposureReport(app);
+            assert.ok(h.worstSeconds >= h.bestSeconds);
+        }));
+    });
+    it("adding an analysis step once the signal can see the canary never raises weight or exposure (rising ladders)", () => {
+        fc.assert(fc.property(appArb, fc.nat(), (app, at) => {
+            const p = at % (app.steps.length + 1);
+            const line = timeline(app, analysisRunSeconds(app.analysis.metrics));
+            const visibleAt = Math.max(...app.analysis.metrics.map((m) => firstServedAt(line) + signalDelaySeconds(m)));
+            fc.pre(visibleAt <= (line.steps[p]?.start ?? line.end));
+            const before = exposureReport(app).broken;
+            const after = exposureReport(insertSteps(app, p, [A])).broken;
+            assert.ok(after.exposure <= before.exposure, `exposure ${after.exposure} > ${before.exposure}`);
+            assert.ok(after.maxWeight <= before.maxWeight, `weight ${after.maxWeight} > ${before.maxWeight}`);
+        }), { numRuns: 500 });
+    });
+});

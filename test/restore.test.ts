@@ -1,0 +1,430 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { DeploymentRestore, DeploymentSnapshot } from "../components/app/deploymentRestore";
+import { kubeApi } from "../components/app/restore/kubeApi";
+import { restoreDeployment, RestoreTarget, snapshotDeployment } from "../components/app/restore/restore";
+import {
+    canaryWeight, deploymentAvailability, deploymentPatch, deploymentRecord, restorePlan, RestoreDecision, unhealthyState,
+} from "../components/spec/restorePlan";
+import { FakeKubeApi } from "./fakeKubeApi";
+import { installMocks, ofType, resetRegistered, settle } from "./harness";
+
+const NS = "instant";
+const NAME = "instant-api";
+const KEY = `${NS}/${NAME}`;
+const STABLE = "registry.example/api:1.4.0";
+const NEWEST = "registry.example/api:1.5.0";
+const SIDECAR = "envoyproxy/envoy:v1.30.1";
+
+/** `kubectl argo rollouts` would show step 2/8 at 10% for a Rollout paused at index 2. */
+const STEPS = [
+    { setWeight: 10 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: {} },
+    { setWeight: 50 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: { duration: "5m" } },
+    { setWeight: 100 }, { pause: { duration: "1m" } },
+];
+
+const HEALTHY = { phase: "Healthy", stableRS: "stable1", currentPodHash: "stable1", currentStepIndex: 8 };
+const PAUSED = {
+    phase: "Paused", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 2,
+    pauseConditions: [{ reason: "CanaryPauseStep", startTime: "2025-01-01T00:00:00Z" }],
+};
+
+function rolloutObject(status: any, replicas = 4): any {
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: NAME, namespace: NS, uid: "uid-rollout", generation: 3 },
+        spec: {
+            replicas,
+            workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: NAME, scaleDown: "onsuccess" },
+            strategy: { canary: { stableService: `${NAME}-stable`, canaryService: `${NAME}-canary`, steps: STEPS } },
+        },
+        ...(status ? { status } : {}),
+    };
+}
+
+function podSpec(api: string) {
+    return {
+        initContainers: [{ name: "migrate", image: api }],
+        containers: [{ name: "api", image: api, ports: [{ containerPort: 8080 }] }, { name: "envoy", image: SIDECAR }],
+    };
+}
+
+function replicaSet(hash: string, api: string, owner = NAME, uid = "uid-rollout"): any {
+    return {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: {
+            name: `${owner}-${hash}`, namespace: NS,
+            labels: { app: NAME, "rollouts-pod-template-hash": hash },
+            ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: owner, uid, controller: true }],
+        },
+        spec: { replicas: 4, selector: { matchLabels: { app: NAME } }, template: { metadata: { labels: { app: NAME } }, spec: podSpec(api) } },
+    };
+}
+
+/** As Argo leaves it: scaled to 0 (scaleDown onsuccess), template already holding the image under canary. */
+function deploymentObject(api: string, replicas = 0): any {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: NAME, namespace: NS, generation: 7 },
+        spec: {
+            replicas,
+            selector: { matchLabels: { app: NAME } },
+            template: { metadata: { labels: { app: NAME } }, spec: podSpec(api) },
+        },
+        status: { observedGeneration: 7, replicas: 0, updatedReplicas: 0, availableReplicas: 0, conditions: [] },
+    };
+}
+
+const REPLICA_SETS = [replicaSet("stable1", STABLE), replicaSet("canary2", NEWEST), replicaSet("stable1", "evil/api:0", "other-rollout", "uid-other")];
+
+const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at step 2/8 (canary weight 10%): refusing to destroy mid-canary. "
+    + "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
+    + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
+    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+
+describe("restore plan (pure)", () => {
+    const states: [string, any, string | undefined][] = [
+        ["Healthy, stable", HEALTHY, undefined],
+        ["Paused mid-canary", PAUSED, "Paused at step 2/8 (canary weight 10%)"],
+        ["Progressing to 50%", { phase: "Progressing", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 4 }, "Progressing at step 4/8 (canary weight 50%)"],
+        ["weight reported by traffic routing", { ...PAUSED, canary: { weights: { canary: { weight: 25 } } } }, "Paused at step 2/8 (canary weight 25%)"],
+        ["aborted", { phase: "Degraded", abort: true, stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 0 }, "Degraded (aborted)"],
+        ["Healthy but paused", { ...HEALTHY, pauseConditions: [{ reason: "PausedByUser" }] }, "Healthy (paused: PausedByUser) at step 8/8 (canary weight 100%)"],
+        ["Healthy phase, canary hash not yet stable", { ...HEALTHY, currentPodHash: "canary2" }, "Healthy (pod template canary2 is not the stable stable1 yet) at step 8/8 (canary weight 100%)"],
+        ["never reconciled", undefined, "without status (the Argo Rollouts controller has not reconciled it)"],
+    ];
+    for (const [title, status, expected] of states) {
+        it(`state: ${title} -> ${expected ?? "at rest"}`, () => assert.equal(unhealthyState(rolloutObject(status)), expected));
+    }
+
+    it("reads the canary weight from the last setWeight reached", () => {
+        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 0 })), 10);
+        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 5 })), 50);
+        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 8 })), 100);
+    });
+
+    const restores: [string, any, boolean, number, string, RestoreDecision][] = [
+        ["healthy: stable images, recorded replicas", HEALTHY, false, 4, STABLE, {
+            kind: "restore",
+            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
+        }],
+        ["healthy, Deployment template already newer: still the stable image", HEALTHY, false, 4, NEWEST, {
+            kind: "restore",
+            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
+        }],
+        ["mid-canary refused", PAUSED, false, 4, NEWEST, { kind: "refuse", message: PAUSED_REFUSAL }],
+        ["mid-canary allowed: the stable image, not the canary's", PAUSED, true, 4, NEWEST, {
+            kind: "restore",
+            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
+        }],
+        ["more replicas recorded than the Rollout runs", HEALTHY, false, 9, STABLE, {
+            kind: "restore",
+            plan: { replicas: 9, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
+        }],
+        ["never reconciled, allowed: replicas only, the Deployment's own images", undefined, true, 2, NEWEST, {
+            kind: "restore", plan: { replicas: 4, containers: [], initContainers: [] },
+        }],
+    ];
+    for (const [title, status, allowUnhealthy, recordedReplicas, deploymentImage, expected] of restores) {
+        it(title, () => assert.deepEqual(restorePlan({
+            rollout: rolloutObject(status), replicaSets: REPLICA_SETS, deployment: deploymentObject(deploymentImage), recordedReplicas, allowUnhealthy,
+        }), expected));
+    }
+
+    it("refuses when no ReplicaSet the Rollout owns carries the stable hash", () => {
+        const decision = restorePlan({
+            rollout: rolloutObject(HEALTHY), replicaSets: [replicaSet("stable1", "evil/api:0", "other-rollout", "uid-other")],
+            deployment: deploymentObject(STABLE), recordedReplicas: 4, allowUnhealthy: true,
+        });
+        assert.equal(decision.kind, "refuse");
+        assert.match((decision as { message: string }).message,
+            /^Rollout instant\/instant-api names stable ReplicaSet hash stable1 \(status\.stableRS\), but no ReplicaSet it owns carries rollouts-pod-template-hash=stable1: cannot tell which image is stable/);
+    });
+
+    it("never scales below the Rollout's replicas nor the Deployment's own", () => {
+        const plan = (rolloutReplicas: number, deploymentReplicas: number) => {
+            const decision = restorePlan({
+                rollout: rolloutObject(HEALTHY, rolloutReplicas), replicaSets: REPLICA_SETS,
+                deployment: deploymentObject(STABLE, deploymentReplicas), recordedReplicas: 4, allowUnhealthy: false,
+            });
+            return decision.kind === "restore" ? decision.plan.replicas : undefined;
+        };
+        assert.equal(plan(6, 0), 6);
+        assert.equal(plan(2, 0), 4);
+        assert.equal(plan(2, 5), 5);
+    });
+
+    it("leaves containers the stable ReplicaSet does not have, and ignores ones the Deployment no longer has", () => {
+        const deployment = deploymentObject(NEWEST);
+        deployment.spec.template.spec.containers = [{ name: "api", image: NEWEST }, { name: "new-agent", image: "agent:2" }];
+        const decision = restorePlan({ rollout: rolloutObject(HEALTHY), replicaSets: REPLICA_SETS, deployment, recordedReplicas: 1, allowUnhealthy: false });
+        assert.deepEqual(decision.kind === "restore" && decision.plan.containers, [{ name: "api", image: STABLE }]);
+    });
+
+    it("patches images by container name, and only replicas when no image is known", () => {
+        assert.deepEqual(deploymentPatch({ replicas: 3, containers: [{ name: "api", image: STABLE }], initContainers: [] }),
+            { spec: { replicas: 3, template: { spec: { containers: [{ name: "api", image: STABLE }] } } } });
+        assert.deepEqual(deploymentPatch({ replicas: 3, containers: [], initContainers: [] }), { spec: { replicas: 3 } });
+    });
+
+    const availability: [string, any, boolean][] = [
+        ["rolled out and available", { observedGeneration: 8, updatedReplicas: 4, availableReplicas: 4, conditions: [{ type: "Available", status: "True" }] }, true],
+        ["old generation observed", { observedGeneration: 7, updatedReplicas: 4, availableReplicas: 4, conditions: [{ type: "Available", status: "True" }] }, false],
+        ["pods not yet available", { observedGeneration: 8, updatedReplicas: 4, availableReplicas: 2, conditions: [{ type: "Available", status: "True" }] }, false],
+        ["old pods still counted", { observedGeneration: 8, updatedReplicas: 2, availableReplicas: 4, conditions: [{ type: "Available", status: "True" }] }, false],
+        ["Available=False", { observedGeneration: 8, updatedReplicas: 4, availableReplicas: 4, conditions: [{ type: "Available", status: "False" }] }, false],
+        ["no status", undefined, false],
+    ];
+    for (const [title, status, expected] of availability) {
+        it(`availability: ${title} -> ${expected}`, () => {
+            const deployment = { ...deploymentObject(STABLE, 4), metadata: { name: NAME, namespace: NS, generation: 8 }, status };
+            assert.equal(deploymentAvailability(deployment).available, expected);
+        });
+    }
+
+    it("records replicas (1 when unset) and images by container", () => {
+        assert.deepEqual(deploymentRecord(deploymentObject(STABLE, 5)), { replicas: 5, images: { api: STABLE, envoy: SIDECAR } });
+        const unset = deploymentObject(STABLE);
+        delete unset.spec.replicas;
+        assert.equal(deploymentRecord(unset).replicas, 1);
+    });
+});
+
+describe("restore against a fake Kubernetes API", () => {
+    let fake: FakeKubeApi;
+    let kubeconfig: string;
+
+    const target = (change: Partial<RestoreTarget> = {}): RestoreTarget => ({
+        namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: 4, allowUnhealthy: false,
+        timeoutSeconds: 5, pollIntervalSeconds: 0.01, ...change,
+    });
+    const restore = (change: Partial<RestoreTarget> = {}, log?: (message: string) => void) =>
+        restoreDeployment(kubeApi({ kubeconfig, context: "fake" }), target(change), log);
+    const images = () => fake.deployments.get(KEY).spec.template.spec.containers.map((c: any) => `${c.name}=${c.image}`);
+
+    beforeEach(async () => {
+        fake = await FakeKubeApi.start();
+        kubeconfig = fake.writeKubeconfig("elsewhere");
+        fake.rollouts.set(KEY, rolloutObject(HEALTHY));
+        fake.deployments.set(KEY, deploymentObject(STABLE));
+        fake.replicaSets = structuredClone(REPLICA_SETS);
+        fake.availableAfterPolls = 3;
+    });
+    afterEach(async () => fake.close());
+
+    it("healthy: stops Argo's scale-down before scaling up, restores stable images and replicas, waits until Available", async () => {
+        await restore();
+        assert.deepEqual(fake.calls(), [
+            "GET rollout instant/instant-api",
+            "GET deployment instant/instant-api",
+            "GET replicasets instant rollouts-pod-template-hash=stable1",
+            "PATCH rollout instant/instant-api",
+            "PATCH deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+        ]);
+        const [rolloutPatch, deploymentPatchRequest] = fake.writes();
+        assert.equal(rolloutPatch.contentType, "application/merge-patch+json");
+        assert.deepEqual(rolloutPatch.body, { spec: { workloadRef: { scaleDown: "never" } } });
+        assert.equal(deploymentPatchRequest.contentType, "application/strategic-merge-patch+json");
+        const rollout = fake.rollouts.get(KEY);
+        assert.deepEqual(rollout.spec.workloadRef, { apiVersion: "apps/v1", kind: "Deployment", name: NAME, scaleDown: "never" });
+        const deployment = fake.deployments.get(KEY);
+        assert.equal(deployment.spec.replicas, 4);
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+        assert.deepEqual(deployment.spec.template.spec.containers[0].ports, [{ containerPort: 8080 }], "strategic merge keeps the rest of the container");
+        assert.equal(deployment.status.availableReplicas, 4);
+    });
+
+    it("mid-canary: refuses with the state and the commands, and writes nothing", async () => {
+        fake.rollouts.set(KEY, rolloutObject(PAUSED));
+        fake.deployments.set(KEY, deploymentObject(NEWEST));
+        await assert.rejects(restore(), (error: Error) => {
+            assert.equal(error.message, PAUSED_REFUSAL);
+            return true;
+        });
+        assert.deepEqual(fake.writes(), []);
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 0);
+        assert.equal(fake.rollouts.get(KEY).spec.workloadRef.scaleDown, "onsuccess");
+    });
+
+    it("mid-canary with allowUnhealthy: restores the stable image, not the Deployment's newest one", async () => {
+        fake.rollouts.set(KEY, rolloutObject(PAUSED));
+        fake.deployments.set(KEY, deploymentObject(NEWEST));
+        await restore({ allowUnhealthy: true });
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+        assert.deepEqual(fake.deployments.get(KEY).spec.template.spec.initContainers, [{ name: "migrate", image: STABLE }]);
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
+    });
+
+    it("healthy but the Deployment's template differs from the stable ReplicaSet: the stable image wins", async () => {
+        fake.deployments.set(KEY, deploymentObject(NEWEST));
+        await restore();
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+    });
+
+    it("restores the Rollout's current replicas when larger than the recorded ones", async () => {
+        fake.rollouts.set(KEY, rolloutObject(HEALTHY, 7));
+        await restore({ recordedReplicas: 4 });
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 7);
+        assert.equal(fake.deployments.get(KEY).status.availableReplicas, 7);
+    });
+
+    it("Deployment missing: a clear error, nothing written", async () => {
+        fake.deployments.clear();
+        await assert.rejects(restore(), {
+            message: "Deployment instant/instant-api not found: there is nothing to hand the app back to, so the destroy stops here "
+                + "and Rollout instant/instant-api keeps serving. Recreate the Deployment, then run pulumi destroy again.",
+        });
+        assert.deepEqual(fake.writes(), []);
+    });
+
+    it("never Available: times out naming the Deployment and what it saw; the Rollout stays", async () => {
+        fake.availableAfterPolls = "never";
+        await assert.rejects(restore({ timeoutSeconds: 0.2 }), (error: Error) => {
+            assert.match(error.message, /^Deployment instant\/instant-api did not become Available within 0\.2s \(last seen: generation 8, observedGeneration 8, 4 replicas wanted, 4 updated, 0 available, Available=False \(MinimumReplicasUnavailable\)\)\. /);
+            assert.match(error.message, /Rollout instant\/instant-api was not deleted \(its workloadRef\.scaleDown is now never\), so the app keeps serving\./);
+            return true;
+        });
+        assert.ok(fake.rollouts.has(KEY));
+        assert.ok(fake.requests.every((r) => r.method !== "DELETE"));
+        assert.ok(fake.calls().filter((c) => c === "GET deployment instant/instant-api").length > 3, "it polled until the deadline");
+    });
+
+    it("Rollout already gone, Deployment serving: nothing to do", async () => {
+        fake.rollouts.clear();
+        fake.deployments.set(KEY, deploymentObject(STABLE, 3));
+        const logged: string[] = [];
+        await restore({}, (message) => logged.push(message));
+        assert.deepEqual(fake.writes(), []);
+        assert.deepEqual(logged, ["Rollout instant/instant-api is already gone and Deployment instant/instant-api runs 3 replicas: nothing to restore"]);
+    });
+
+    it("Rollout already gone, Deployment left at 0 (argo-rollouts#3855): scales back to the recorded replicas", async () => {
+        fake.rollouts.clear();
+        await restore({ recordedReplicas: 5 });
+        assert.deepEqual(fake.writes().map((w) => w.body), [{ spec: { replicas: 5 } }]);
+        assert.equal(fake.deployments.get(KEY).status.availableReplicas, 5);
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+    });
+
+    it("snapshot: reads replicas and images of the live Deployment", async () => {
+        fake.deployments.set(KEY, deploymentObject(STABLE, 6));
+        assert.deepEqual(await snapshotDeployment(kubeApi({ kubeconfig, context: "fake" }), NS, NAME), { replicas: 6, images: { api: STABLE, envoy: SIDECAR } });
+    });
+
+    it("honours KUBECONFIG and its current context when no kubeconfig or context is given", async () => {
+        const saved = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = fake.writeKubeconfig("fake");
+        try {
+            assert.equal((await snapshotDeployment(kubeApi({}), NS, NAME)).replicas, 0);
+        } finally {
+            if (saved === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = saved;
+        }
+    });
+
+    it("names a context the kubeconfig does not have", () => {
+        assert.throws(() => kubeApi({ kubeconfig, context: "prod" }), {
+            message: `context "prod" is not in ${kubeconfig} (it has: fake, elsewhere)`,
+        });
+    });
+
+    it("stops at the first failed call with the API server's message, before the Deployment is touched", async () => {
+        fake.deny = { method: "PATCH", kind: "rollouts" };
+        await assert.rejects(restore(), {
+            message: 'patching Rollout instant/instant-api failed (HTTP 403): rollouts.argoproj.io "instant-api" is forbidden: '
+                + 'User "system:anonymous" cannot patch resource "rollouts" in API group "argoproj.io" in the namespace "instant"',
+        });
+        assert.deepEqual(fake.writes().map((w) => w.path), ["/apis/argoproj.io/v1alpha1/namespaces/instant/rollouts/instant-api"]);
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 0);
+    });
+});
+
+describe("DeploymentSnapshot and DeploymentRestore", () => {
+    let fake: FakeKubeApi;
+    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+    /** What the dynamic provider does at destroy time: load the provider from the state's `__provider` string. */
+    const providerOf = (inputs: any) => requireFromString(inputs.__provider).handler();
+
+    before(() => installMocks());
+    beforeEach(async () => {
+        resetRegistered();
+        fake = await FakeKubeApi.start();
+        fake.rollouts.set(KEY, rolloutObject(HEALTHY));
+        fake.deployments.set(KEY, deploymentObject(STABLE));
+        fake.replicaSets = structuredClone(REPLICA_SETS);
+    });
+    afterEach(async () => fake.close());
+
+    async function construct(kubeconfig: string) {
+        const snapshot = new DeploymentSnapshot("instant-api-snapshot", { namespace: NS, deployment: NAME, kubeconfig, context: "fake" });
+        new DeploymentRestore("instant-api-restore", {
+            namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: snapshot.replicas, kubeconfig, context: "fake", pollIntervalSeconds: 0.01,
+        });
+        await settle();
+        const inputsOf = (name: string) => ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === name)?.inputs;
+        return { snapshotInputs: inputsOf("instant-api-snapshot"), restoreInputs: inputsOf("instant-api-restore") };
+    }
+
+    it("registers two dynamic resources with their inputs and defaults", async () => {
+        const { snapshotInputs, restoreInputs } = await construct("/nonexistent/kubeconfig");
+        assert.equal(ofType("pulumi-nodejs:dynamic:Resource").length, 2);
+        assert.equal(snapshotInputs.namespace, NS);
+        assert.equal(snapshotInputs.deployment, NAME);
+        assert.equal(typeof snapshotInputs.__provider, "string");
+        assert.equal(restoreInputs.rollout, NAME);
+        assert.equal(restoreInputs.allowUnhealthy, false);
+        assert.equal(restoreInputs.timeoutSeconds, 600);
+        assert.equal(restoreInputs.pollIntervalSeconds, 0.01);
+    });
+
+    it("their serialized providers run as a plain destroy would: the snapshot reads, the restore's delete restores", async () => {
+        const kubeconfig = fake.writeKubeconfig("elsewhere");
+        const { snapshotInputs, restoreInputs } = await construct(kubeconfig);
+        fake.deployments.set(KEY, deploymentObject(STABLE, 3));
+        const created = await providerOf(snapshotInputs).create(snapshotInputs);
+        assert.equal(created.id, KEY);
+        assert.equal(created.outs.replicas, 3);
+        assert.deepEqual(created.outs.images, { api: STABLE, envoy: SIDECAR });
+
+        fake.deployments.set(KEY, deploymentObject(NEWEST, 0));
+        const restore = providerOf(restoreInputs);
+        const props = { ...restoreInputs, recordedReplicas: created.outs.replicas };
+        assert.deepEqual(await restore.create(props), { id: KEY, outs: props });
+        const logged: string[] = [];
+        const consoleError = console.error;
+        console.error = (message: string) => logged.push(message);
+        try {
+            await restore.delete(KEY, props);
+        } finally {
+            console.error = consoleError;
+        }
+        assert.deepEqual(logged, [`Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); Rollout instant/instant-api can go`]);
+        assert.equal(fake.rollouts.get(KEY).spec.workloadRef.scaleDown, "never");
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
+        assert.equal(fake.deployments.get(KEY).spec.template.spec.containers[0].image, STABLE);
+    });
+
+    it("the snapshot never re-reads: an update keeps the record, only another Deployment replaces it", async () => {
+        const { snapshotInputs } = await construct("/k");
+        const provider = providerOf(snapshotInputs);
+        const olds = { ...snapshotInputs, replicas: 4, images: { api: STABLE } };
+        assert.deepEqual(await provider.diff(KEY, olds, { ...snapshotInputs }), { changes: false, replaces: [] });
+        assert.deepEqual(await provider.diff(KEY, olds, { ...snapshotInputs, context: "other" }), { changes: true, replaces: [] });
+        assert.deepEqual(await provider.diff(KEY, olds, { ...snapshotInputs, deployment: "other" }), { changes: true, replaces: ["deployment"] });
+        assert.deepEqual((await provider.update(KEY, olds, { ...snapshotInputs, context: "other" })).outs.replicas, 4);
+    });
+
+    it("the restore stores new settings on update and is never replaced", async () => {
+        const { restoreInputs } = await construct("/k");
+        const provider = providerOf(restoreInputs);
+        const news = { ...restoreInputs, allowUnhealthy: true };
+        assert.deepEqual(await provider.diff(KEY, restoreInputs, news), { changes: true });
+        assert.deepEqual(await provider.update(KEY, restoreInputs, news), { outs: news });
+    });
+});
