@@ -2,7 +2,7 @@ import {
     ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
 } from "./types";
 import {
-    bool, fail, int, isObj, obj, oneOf, optionalNumber, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
+    bool, fail, int, obj, oneOf, optionalNumber, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
 } from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
 
@@ -69,7 +69,6 @@ function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined
 }
 
 export function parsePlatform(value: unknown, path: string): PlatformConfig {
-    if (value !== undefined && !isObj(value)) obj(value, path, []);
     const platform = obj(value ?? {}, path, [
         "shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic",
     ]);

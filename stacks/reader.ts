@@ -30,6 +30,7 @@ export function isObj(value: unknown): value is Obj {
 
 /** A mapping with no keys outside `allowed`. */
 export function obj(value: unknown, path: string, allowed: readonly string[]): Obj {
+    if (value === undefined) fail(path, `missing (a mapping of ${allowed.join(", ")})`);
     if (!isObj(value)) fail(path, `${show(value)} is not a mapping`);
     for (const key of Object.keys(value)) {
         if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown key (allowed: ${allowed.join(", ")})`);

@@ -133,7 +133,7 @@ const badConfigs: Case[] = [
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary)"],
-    ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing is not a mapping"],
+    ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing (a mapping of name, container)"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
     ["scaleDown unknown", (a) => { a.scaleDown = "always"; }, 'apps[0].scaleDown: "always" is not one of never, onsuccess, progressively'],
