@@ -1,0 +1,111 @@
+import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { kubeApi } from "../components/app/restore/kubeApi";
+import { restoreDeployment } from "../components/app/restore/restore";
+import { DEMO, demoImage } from "./demoApp";
+import { BASE_LATENCY_SECONDS, Env, setBehaviour } from "./environment";
+import { run, sleep, waitFor } from "./lib/proc";
+import { RolloutObserver } from "./observe";
+import { ScenarioResult } from "./report/types";
+
+/**
+ * The destroy scenarios call the restore exactly as DeploymentRestore's
+ * delete does (same function, same client, same kubeconfig), then delete the
+ * Rollout as `pulumi destroy` would next. The Pulumi engine itself is not in
+ * this loop: its Kubernetes provider cannot be built here (see e2e/README.md).
+ */
+function target(allowUnhealthy: boolean) {
+    return {
+        namespace: DEMO.namespace, rollout: DEMO.name, deployment: DEMO.name, recordedReplicas: DEMO.replicas,
+        allowUnhealthy, timeoutSeconds: 120, pollIntervalSeconds: 1,
+    };
+}
+
+function result(name: string, expected: string, observed: string, passed: boolean, seconds: number, extra: Record<string, unknown>): ScenarioResult {
+    return { name, image: "", expected, observed, passed, seconds, maxWeight: 0, samples: [], measurements: [], events: [], extra };
+}
+
+/** `kubectl argo rollouts status` from the stack outputs: its exit code on the Rollout as it is now. */
+export function statusCommand(env: Env, timeout = "10s"): number {
+    try {
+        run("kubectl-argo-rollouts", ["status", DEMO.name, "-n", DEMO.namespace, "--timeout", timeout], { ...process.env, KUBECONFIG: env.kubeconfig });
+        return 0;
+    } catch (err) {
+        return Number(/exited (\d+)/.exec((err as Error).message)?.[1] ?? 1);
+    }
+}
+
+export async function destroyMidCanary(env: Env): Promise<ScenarioResult> {
+    const image = demoImage("v8");
+    setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });
+    const previousStable = env.kubectl.get("rollout", DEMO.name, DEMO.namespace).status.stableRS;
+    env.kubectl.run(["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace]);
+    const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable);
+    await waitFor("the canary to be paused at its first step", 60000, () => {
+        const r = observer.sample();
+        return r?.status?.phase === "Paused" && r.status.currentPodHash !== previousStable ? r : undefined;
+    }, 250);
+    const before = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
+    let message = "";
+    try {
+        await restoreDeployment(kubeApi({ kubeconfig: env.kubeconfig }), target(false), env.log);
+    } catch (err) {
+        message = (err as Error).message;
+    }
+    const after = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
+    const unchanged = before.rollout.metadata.generation === after.rollout.metadata.generation
+        && before.deployment.metadata.generation === after.deployment.metadata.generation
+        && before.deployment.spec.replicas === after.deployment.spec.replicas;
+    const refused = message.includes("refusing to destroy mid-canary");
+    // Let the canary finish, so the next scenario starts from a Healthy Rollout.
+    await waitFor("the mid-canary image to be promoted", 240000, () => {
+        const s = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status;
+        return s?.phase === "Healthy" && s.stableRS === s.currentPodHash && s.stableRS !== previousStable ? true : undefined;
+    }, 1000);
+    return result("pulumi destroy mid-canary", "refused with the documented message, nothing changed",
+        refused ? `refused: "${message.split("\n")[0]}"; Rollout and Deployment ${unchanged ? "unchanged" : "CHANGED"}` : `not refused: ${message || "restore ran"}`,
+        refused && unchanged, observer.seconds(), { message });
+}
+
+async function readyEndpoints(discovery: k8sClient.DiscoveryV1Api): Promise<number> {
+    const slices = await discovery.listNamespacedEndpointSlice({ namespace: DEMO.namespace, labelSelector: `kubernetes.io/service-name=${DEMO.name}` });
+    return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+}
+
+export async function destroyHealthy(env: Env): Promise<ScenarioResult> {
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(env.kubeconfig);
+    const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+    const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
+    const stableRs = env.kubectl.list("replicaset", DEMO.namespace, `rollouts-pod-template-hash=${rollout.status.stableRS}`)[0];
+    const stableImage = stableRs.spec.template.spec.containers[0].image;
+    const t0 = Date.now();
+    const probes: number[] = [];
+    let probing = true;
+    const probe = (async () => {
+        while (probing) {
+            probes.push(await readyEndpoints(discovery).catch(() => -1));
+            await sleep(100);
+        }
+    })();
+
+    await restoreDeployment(kubeApi({ kubeconfig: env.kubeconfig }), target(false), env.log);
+    const restored = env.kubectl.get("deployment", DEMO.name, DEMO.namespace);
+    const restoredAt = (Date.now() - t0) / 1000;
+    env.kubectl.run(["delete", "rollout", DEMO.name, "-n", DEMO.namespace, "--wait=true"]);
+    await waitFor("the Rollout's pods to be gone", 120000, () =>
+        env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined, 500);
+    await sleep(3000);
+    probing = false;
+    await probe;
+
+    const image = restored.spec.template.spec.containers[0].image;
+    const available = restored.status.availableReplicas;
+    const minReady = Math.min(...probes.filter((p) => p >= 0));
+    const passed = restored.spec.replicas === DEMO.replicas && image === stableImage && available === DEMO.replicas && minReady > 0;
+    return result("pulumi destroy on a healthy Rollout",
+        "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0",
+        `Deployment ${restored.spec.replicas} replicas (${available} available), image ${image} (stable ${stableImage}) after ${restoredAt}s; ` +
+        `${probes.length} endpoint probes every 100 ms, fewest ready ${minReady}`,
+        passed, (Date.now() - t0) / 1000, { probes: probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: restoredAt });
+}

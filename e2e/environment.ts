@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
+import { Kubectl } from "./lib/kubectl";
+import { run, start, Started, stop, waitFor } from "./lib/proc";
+import { startPrometheus } from "./prometheus";
+import type { SimConfig } from "./traffic/server";
+import { HEALTHY } from "./traffic/split";
+
+const ROOT = path.join(__dirname, "..");
+export const PROMETHEUS_PORT = 19090; // Pulumi.local.yaml's monitoring.prometheusAddress
+const CONTROLLER_METRICS_PORT = 18090;
+const SIM_PORT = 18081;
+/** Healthy latency of the demo app; the local stack's p95 limit is 0.3 s, so 2x this is caught. */
+export const BASE_LATENCY_SECONDS = 0.2;
+
+export interface Env {
+    dir: string;
+    kubeconfig: string;
+    kubectl: Kubectl;
+    prometheus: Started;
+    controller: Started;
+    simConfigFile: string;
+    sim: SimConfig;
+    log: (message: string) => void;
+}
+
+function pathWithTools(): string {
+    const tools = run(path.join(ROOT, "scripts", "toolchain"), ["--print-path"]).trim();
+    return [path.join(ROOT, "node_modules", ".bin"), tools, process.env.PATH].join(":");
+}
+
+/** Prometheus restarts on the same port and data dir, as after an outage. */
+export async function restartPrometheus(env: Env): Promise<void> {
+    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile));
+}
+
+export async function stopPrometheus(env: Env): Promise<void> {
+    await stop(env.prometheus);
+}
+
+function prometheusOptions(dir: string, targetsFile: string) {
+    return {
+        dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: "demo", targetsFile,
+        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`,
+    };
+}
+
+/** Rewrites the simulator's config (it re-reads it every tick). */
+export function setBehaviour(env: Env, image: string, behaviour: SimConfig["behaviours"][string]): void {
+    env.sim.behaviours[image] = behaviour;
+    fs.writeFileSync(env.simConfigFile, JSON.stringify(env.sim, null, 2));
+}
+
+/** The local stack's objects as the program renders them, with the live Service copied. */
+function renderLocalStack(env: Env): string {
+    const live = path.join(env.dir, "live-service.yaml");
+    fs.writeFileSync(live, env.kubectl.run(["get", "service", DEMO.name, "-n", DEMO.namespace, "-o", "yaml"]));
+    const out = path.join(env.dir, "local-render.yaml");
+    run("ts-node", ["--transpile-only", path.join(ROOT, "scripts", "render.ts"), "--stack", "local", "--live", live, "--out", out]);
+    const docs = parseAllDocuments(fs.readFileSync(out, "utf8")).map((d) => d.toJS()).filter((d) => d && d.kind !== "HelmChart");
+    return asStream(docs);
+}
+
+export async function setUp(dir: string, log: (message: string) => void): Promise<Env> {
+    process.env.PATH = pathWithTools();
+    process.env.CANARY_E2E_DIR = dir;
+    log("cluster up (etcd, kube-apiserver, controller-manager, scheduler, kwok, CRDs)");
+    run(path.join(ROOT, "scripts", "cluster-up"), [], { ...process.env, CANARY_E2E_SKIP_SMOKE: "1" });
+    const kubeconfig = path.join(dir, "kubeconfig");
+    const kubectl = new Kubectl(kubeconfig);
+
+    log("the app before the migration: Deployment demo (4 replicas, RollingUpdate) and its Service");
+    kubectl.apply(asStream(demoManifests(demoImage("v1"))));
+    kubectl.run(["rollout", "status", "deployment/demo", "-n", DEMO.namespace, "--timeout=120s"]);
+
+    const targetsFile = path.join(dir, "targets.json");
+    fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
+    log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
+    const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile));
+    log("Argo Rollouts controller, out of cluster");
+    const controller = start("rollouts-controller", "rollouts-controller", [
+        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, "--healthzPort=18080",
+    ], path.join(dir, "logs", "rollouts-controller.log"));
+
+    const sim: SimConfig = {
+        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
+        behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
+    };
+    const env: Env = { dir, kubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, log };
+    setBehaviour(env, demoImage("v1"), sim.behaviours[demoImage("v1")]);
+
+    log("apply the local stack's objects (the offline render of Pulumi.local.yaml)");
+    kubectl.apply(renderLocalStack(env));
+    await waitFor("the Rollout to adopt the Deployment and be Healthy", 120000, () => {
+        const r = kubectl.get("rollout", DEMO.name, DEMO.namespace);
+        return r?.status?.phase === "Healthy" && r.status.stableRS ? r : undefined;
+    }, 500);
+    start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
+        path.join(dir, "logs", "traffic-sim.log"));
+    return env;
+}

@@ -1,0 +1,62 @@
+import * as fs from "fs";
+import * as path from "path";
+import { start, Started, waitFor } from "./lib/proc";
+
+export interface PrometheusOptions {
+    dir: string;
+    port: number;
+    /** The app's Prometheus job (the ServiceMonitor's jobLabel value). */
+    job: string;
+    /** file_sd targets written by the traffic simulator, one per version. */
+    targetsFile: string;
+    /** Where the Argo Rollouts controller serves its metrics. */
+    controllerTarget: string;
+}
+
+/**
+ * A real Prometheus (Debian's package) on loopback. It stands in for the
+ * operator-managed one: the app's scrape job has the same `job` and the
+ * `rollouts_pod_template_hash` target label the ServiceMonitor would give.
+ */
+export function prometheusConfig(o: PrometheusOptions): string {
+    return [
+        "global:",
+        "  scrape_interval: 1s",
+        "  evaluation_interval: 1s",
+        "scrape_configs:",
+        `  - job_name: ${o.job}`,
+        "    file_sd_configs:",
+        `      - files: [${JSON.stringify(o.targetsFile)}]`,
+        "        refresh_interval: 1s",
+        "  - job_name: argo-rollouts-metrics",
+        "    static_configs:",
+        `      - targets: [${JSON.stringify(o.controllerTarget)}]`,
+        "",
+    ].join("\n");
+}
+
+export async function startPrometheus(o: PrometheusOptions): Promise<Started> {
+    fs.mkdirSync(o.dir, { recursive: true });
+    const config = path.join(o.dir, "prometheus.yml");
+    fs.writeFileSync(config, prometheusConfig(o));
+    if (!fs.existsSync(o.targetsFile)) fs.writeFileSync(o.targetsFile, "[]");
+    const started = start("prometheus", "prometheus", [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${path.join(o.dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${o.port}`,
+        "--storage.tsdb.retention.time=1h",
+    ], path.join(o.dir, "prometheus.log"));
+    await waitFor("Prometheus to be ready", 30000, async () => {
+        const res = await fetch(`http://127.0.0.1:${o.port}/-/ready`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+    });
+    return started;
+}
+
+/** One instant query; the vector's values. */
+export async function query(port: number, promql: string): Promise<number[]> {
+    const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
+    const body = (await (await fetch(url)).json()) as { status: string; data: { result: { value: [number, string] }[] } };
+    if (body.status !== "success") throw new Error(`query failed: ${promql}`);
+    return body.data.result.map((r) => Number(r.value[1]));
+}

@@ -1,0 +1,108 @@
+import { ScenarioResult } from "./types";
+
+/** What the run as a whole was: when, how long, and which controller, Prometheus and tool versions it used. */
+export interface ReportMeta {
+    startedAt: string;
+    durationSeconds: number;
+    versions: Record<string, string>;
+}
+
+/** A file-name-safe form of a scenario name: runs of anything but [a-z0-9] become one '-'. */
+export function slug(name: string): string {
+    const s = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    return s === "" ? "scenario" : s;
+}
+
+export function timelineFileName(name: string): string {
+    return `timeline-${slug(name)}.svg`;
+}
+
+/** Without samples there is no weight to draw, so no picture is written or linked. */
+export function hasTimeline(result: ScenarioResult): boolean {
+    return result.samples.length > 0;
+}
+
+/** Keeps a value inside its table cell: a '|' would split it and a '<' would start raw HTML. */
+function cell(value: unknown): string {
+    return String(value).replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
+}
+
+function table(header: string[], rows: unknown[][]): string[] {
+    return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
+}
+
+const seconds = (n: number) => n.toFixed(1);
+/** Error rates and thresholds are printed as measured, to four significant digits, never rescaled. */
+const rate = (n: number) => (Number.isFinite(n) ? String(Number(n.toPrecision(4))) : String(n));
+const numberIn = (extra: Record<string, unknown> | undefined, key: string) => (typeof extra?.[key] === "number" ? (extra[key] as number) : undefined);
+const yesNo = (caught: boolean) => (caught ? "yes" : "no");
+
+function detectionRows(results: ScenarioResult[]): unknown[][] {
+    return results.flatMap((r) => {
+        const [canary, whole, threshold] = ["canaryErrorRate", "wholeServiceErrorRate", "threshold"].map((k) => numberIn(r.extra, k));
+        if (canary === undefined || whole === undefined || threshold === undefined) return [];
+        const injected = numberIn(r.extra, "injectedErrorRate");
+        return [[r.name, injected === undefined ? "—" : rate(injected), rate(canary), rate(whole), rate(threshold), yesNo(canary > threshold), yesNo(whole > threshold)]];
+    });
+}
+
+function abortRows(results: ScenarioResult[]): unknown[][] {
+    return results.flatMap((r) => {
+        const predicted = numberIn(r.extra, "predictedAbortSeconds");
+        if (predicted === undefined) return [];
+        const diff = r.seconds - predicted;
+        return [[r.name, seconds(r.seconds), seconds(predicted), `${diff > 0 ? "+" : ""}${seconds(diff)}`]];
+    });
+}
+
+export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): string {
+    const passed = results.filter((r) => r.passed).length;
+    const lines: string[] = [
+        "# Canary end-to-end report",
+        "",
+        `Started ${cell(meta.startedAt)}, took ${seconds(meta.durationSeconds)} s. **${passed} of ${results.length} scenarios passed.**`,
+        "",
+    ];
+    if (Object.keys(meta.versions).length > 0) lines.push(...table(["Component", "Version"], Object.entries(meta.versions)), "");
+
+    lines.push(
+        "## Scenarios",
+        "",
+        ...table(
+            ["Scenario", "Image", "Expected", "Observed", "Seconds", "Max weight", "Result"],
+            results.map((r) => [r.name, r.image, r.expected, r.observed, seconds(r.seconds), `${r.maxWeight}%`, r.passed ? "pass" : "**FAIL**"]),
+        ),
+        "",
+    );
+
+    const detection = detectionRows(results);
+    if (detection.length > 0) {
+        lines.push(
+            "## Detection power",
+            "",
+            "The same error rate seen through a query scoped to the canary's pods and through one over the whole Service; caught means the value is above the threshold.",
+            "",
+            ...table(["Scenario", "Injected error rate", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service"], detection),
+            "",
+        );
+    }
+
+    const aborts = abortRows(results);
+    if (aborts.length > 0) {
+        lines.push(
+            "## Time to abort",
+            "",
+            "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
+            "",
+            ...table(["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"], aborts),
+            "",
+        );
+    }
+
+    lines.push("## Timelines", "");
+    for (const r of results) {
+        const name = cell(r.name).replace(/[[\]]/g, "\\$&");
+        lines.push(hasTimeline(r) ? `- [${name}](${timelineFileName(r.name)})` : `- ${name}: no weight samples, no timeline`);
+    }
+    return lines.join("\n") + "\n";
+}

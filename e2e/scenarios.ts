@@ -1,0 +1,151 @@
+import { DEMO, demoImage } from "./demoApp";
+import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, restartPrometheus, setBehaviour, stopPrometheus } from "./environment";
+import { sleep, waitFor } from "./lib/proc";
+import { RolloutObserver } from "./observe";
+import { query } from "./prometheus";
+import { ScenarioResult, TimelineEvent } from "./report/types";
+import { Behaviour } from "./traffic/split";
+
+export type Outcome = "promoted" | "aborted" | "paused";
+
+export interface CanaryScenario {
+    name: string;
+    tag: string;
+    behaviour: Behaviour;
+    expected: Outcome;
+    expectedText: string;
+    /** Runs beside the canary, e.g. to stop Prometheus; gets the observer. */
+    during?: (env: Env, observer: RolloutObserver, events: TimelineEvent[]) => Promise<void>;
+    /** Sampled once a second while the canary runs: named PromQL values, given the canary's pod-template hash. */
+    probes?: (canaryHash: string) => Record<string, string>;
+    extra?: Record<string, unknown>;
+}
+
+const LOCAL_ERROR_THRESHOLD = 0.02;
+const window = "30s";
+const errorShare = (selector: string) =>
+    `(sum(rate(http_requests_total{job="demo"${selector}, code=~"5.."}[${window}])) or vector(0)) / sum(rate(http_requests_total{job="demo"${selector}}[${window}]))`;
+
+export function outcomeOf(rollout: any, previousStable: string, runs: () => any[]): Outcome | undefined {
+    const status = rollout?.status ?? {};
+    if (status.abort) return "aborted";
+    if (status.phase === "Healthy" && status.currentPodHash && status.stableRS === status.currentPodHash && status.stableRS !== previousStable) {
+        return "promoted";
+    }
+    const inconclusive = (status.pauseConditions ?? []).some((c: any) => c.reason === "InconclusiveAnalysis");
+    if (inconclusive || (status.phase === "Paused" && runs().some((r) => r.status?.phase === "Inconclusive"))) return "paused";
+    return undefined;
+}
+
+/** Waits until the last window holds no errors, so a previous bad image does not colour this scenario's numbers. */
+async function cleanWindow(env: Env): Promise<void> {
+    env.log(`waiting for a ${window} window without errors`);
+    await waitFor("a window without errors", 120000, async () => {
+        const values = await query(PROMETHEUS_PORT, errorShare(""));
+        return values.length > 0 && values[0] === 0 ? true : undefined;
+    }, 1000);
+}
+
+/** Changes the image through the Deployment, as an operator's CI would, and watches the canary to its outcome. */
+export async function runCanary(env: Env, scenario: CanaryScenario): Promise<ScenarioResult> {
+    const image = demoImage(scenario.tag);
+    setBehaviour(env, image, scenario.behaviour);
+    if (scenario.probes) await cleanWindow(env);
+    const before = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
+    const previousStable: string = before.status.stableRS;
+    // After an abort the aborted canary's hash is still current until the controller sees the new image.
+    const previousCanary: string | undefined = before.status.currentPodHash;
+    env.log(`${scenario.name}: set image ${image} (expect ${scenario.expected})`);
+    env.kubectl.run(["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace]);
+    const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable);
+    const events: TimelineEvent[] = [{ t: 0, kind: "image-change", label: `image ${scenario.tag}` }];
+    observer.start();
+
+    const probed: Record<string, number[]> = {};
+    let probing = true;
+    const probeLoop = (async () => {
+        while (probing && scenario.probes) {
+            const canaryHash: string | undefined = observer.latest?.status?.currentPodHash;
+            const isNew = canaryHash && canaryHash !== previousStable && canaryHash !== previousCanary;
+            const probes = isNew ? scenario.probes(canaryHash) : {};
+            for (const [name, promql] of Object.entries(probes)) {
+                const values = await query(PROMETHEUS_PORT, promql).catch(() => []);
+                if (values.length > 0 && Number.isFinite(values[0])) (probed[name] ??= []).push(values[0]);
+            }
+            await sleep(1000);
+        }
+    })();
+    const during = scenario.during?.(env, observer, events);
+
+    let outcome: Outcome | undefined;
+    let error: string | undefined;
+    try {
+        outcome = await waitFor(`${scenario.name} to be promoted, aborted or paused`, 240000,
+            () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns()), 500);
+    } catch (err) {
+        error = (err as Error).message;
+    }
+    const seconds = observer.seconds();
+    if (outcome) events.push({ t: seconds, kind: outcome, label: outcome });
+    probing = false;
+    await probeLoop;
+    await during;
+    observer.stop();
+
+    const runs = observer.analysisRuns().map((r) => `${r.metadata.name}: ${r.status?.phase ?? "?"}`);
+    // The value each query had when the analysis decided: the last sample before the outcome.
+    const last = (name: string) => probed[name]?.at(-1);
+    return {
+        name: scenario.name,
+        image,
+        expected: scenario.expectedText,
+        observed: error ?? `${outcome} after ${seconds}s; analysis runs: ${runs.join(", ") || "none"}`,
+        passed: outcome === scenario.expected,
+        seconds,
+        maxWeight: observer.maxWeight(),
+        samples: observer.samples,
+        measurements: observer.measurements(),
+        events,
+        extra: { ...scenario.extra, ...Object.fromEntries(Object.keys(probed).map((k) => [k, last(k)])) },
+    };
+}
+
+const healthy = (latency = BASE_LATENCY_SECONDS): Behaviour => ({ errorRate: 0, latencySeconds: latency });
+
+export function canaryScenarios(predictedAbortSeconds: number): CanaryScenario[] {
+    const detection = (injected: number) => ({
+        probes: (hash: string) => ({ canaryErrorRate: errorShare(`, rollouts_pod_template_hash="${hash}"`), wholeServiceErrorRate: errorShare("") }),
+        extra: { injectedErrorRate: injected, threshold: LOCAL_ERROR_THRESHOLD, predictedAbortSeconds },
+    });
+    return [
+        { name: "healthy image", tag: "v2", behaviour: healthy(), expected: "promoted", expectedText: "promoted to 100%, analysis Successful" },
+        {
+            name: "image failing 30% of requests", tag: "v3", behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted", expectedText: "aborted, traffic back on stable", ...detection(0.3),
+        },
+        {
+            name: "image failing 5% of requests", tag: "v4", behaviour: { errorRate: 0.05, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted", expectedText: "caught by the canary-scoped error rate", ...detection(0.05),
+        },
+        {
+            name: "image with 2x latency", tag: "v5", behaviour: healthy(2 * BASE_LATENCY_SECONDS),
+            expected: "aborted", expectedText: "caught by the p95 latency metric",
+        },
+        {
+            name: "no traffic to the canary", tag: "v6", behaviour: { ...healthy(), noTraffic: true },
+            expected: "paused", expectedText: "never promoted: inconclusive, paused",
+        },
+        {
+            name: "Prometheus stopped during analysis", tag: "v7", behaviour: healthy(), expected: "aborted",
+            expectedText: "never promoted: measurements error, the analysis errors, the canary aborts",
+            during: async (env, observer, events) => {
+                await waitFor("the canary to reach its first analysis step", 120000, () => ((observer.latest?.status?.currentStepIndex ?? 0) >= 2 ? true : undefined), 250);
+                await stopPrometheus(env);
+                events.push({ t: observer.seconds(), kind: "prometheus-stopped", label: "Prometheus stopped" });
+                await waitFor("the canary to be aborted", 180000, () => (observer.latest?.status?.abort ? true : undefined), 500).catch(() => undefined);
+                await restartPrometheus(env);
+                events.push({ t: observer.seconds(), kind: "prometheus-started", label: "Prometheus back" });
+            },
+        },
+    ];
+}
