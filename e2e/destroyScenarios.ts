@@ -1,6 +1,4 @@
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { kubeApi } from "../components/app/restore/kubeApi";
-import { restoreDeployment } from "../components/app/restore/restore";
 import { DEMO, demoImage } from "./demoApp";
 import { BASE_LATENCY_SECONDS, Env, setBehaviour } from "./environment";
 import { run, sleep, waitFor } from "./lib/proc";
@@ -8,17 +6,12 @@ import { RolloutObserver } from "./observe";
 import { ScenarioResult } from "./report/types";
 
 /**
- * The destroy scenarios call the restore exactly as DeploymentRestore's
- * delete does (same function, same client, same kubeconfig), then delete the
- * Rollout as `pulumi destroy` would next. The Pulumi engine itself is not in
- * this loop: its Kubernetes provider cannot be built here (see e2e/README.md).
+ * The destroy scenarios run a real `pulumi destroy` of the app's
+ * DeploymentSnapshot and DeploymentRestore (e2e/pulumi-restore), whose
+ * serialized provider does the restore, then delete the Rollout with kubectl,
+ * as `pulumi destroy` of the whole program would next: the Kubernetes
+ * provider that would delete it cannot be built here (see the README).
  */
-function target(allowUnhealthy: boolean) {
-    return {
-        namespace: DEMO.namespace, rollout: DEMO.name, deployment: DEMO.name, recordedReplicas: DEMO.replicas,
-        allowUnhealthy, timeoutSeconds: 120, pollIntervalSeconds: 1,
-    };
-}
 
 function result(name: string, expected: string, observed: string, passed: boolean, seconds: number, extra: Record<string, unknown>): ScenarioResult {
     return { name, image: "", expected, observed, passed, seconds, maxWeight: 0, samples: [], measurements: [], events: [], extra };
@@ -45,25 +38,26 @@ export async function destroyMidCanary(env: Env): Promise<ScenarioResult> {
         return r?.status?.phase === "Paused" && r.status.currentPodHash !== previousStable ? r : undefined;
     }, 250);
     const before = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
-    let message = "";
-    try {
-        await restoreDeployment(kubeApi({ kubeconfig: env.kubeconfig }), target(false), env.log);
-    } catch (err) {
-        message = (err as Error).message;
-    }
+    const resourcesBefore = env.pulumi.resources().length;
+    env.log("pulumi destroy mid-canary (expect a refusal)");
+    const destroy = await env.pulumi.destroy();
+    const message = /Rollout \S+ is [^\n]*?refusing to destroy mid-canary.*?stack's state\)\./.exec(destroy.output)?.[0] ?? "";
+    const stateKept = env.pulumi.resources().length === resourcesBefore;
     const after = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
     const unchanged = before.rollout.metadata.generation === after.rollout.metadata.generation
         && before.deployment.metadata.generation === after.deployment.metadata.generation
         && before.deployment.spec.replicas === after.deployment.spec.replicas;
-    const refused = message.includes("refusing to destroy mid-canary");
+    const refused = destroy.code !== 0 && message !== "" && stateKept;
     // Let the canary finish, so the next scenario starts from a Healthy Rollout.
     await waitFor("the mid-canary image to be promoted", 240000, () => {
         const s = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status;
         return s?.phase === "Healthy" && s.stableRS === s.currentPodHash && s.stableRS !== previousStable ? true : undefined;
     }, 1000);
     return result("pulumi destroy mid-canary", "refused with the documented message, nothing changed",
-        refused ? `refused: "${message.split("\n")[0]}"; Rollout and Deployment ${unchanged ? "unchanged" : "CHANGED"}` : `not refused: ${message || "restore ran"}`,
-        refused && unchanged, observer.seconds(), { message });
+        refused
+            ? `pulumi destroy exited ${destroy.code}: "${message}"; Rollout and Deployment ${unchanged ? "unchanged" : "CHANGED"}; stack state kept`
+            : `not refused (exit ${destroy.code}): ${destroy.output.slice(-600)}`,
+        refused && unchanged, observer.seconds(), { message, exitCode: destroy.code });
 }
 
 async function readyEndpoints(discovery: k8sClient.DiscoveryV1Api): Promise<number> {
@@ -89,7 +83,9 @@ export async function destroyHealthy(env: Env): Promise<ScenarioResult> {
         }
     })();
 
-    await restoreDeployment(kubeApi({ kubeconfig: env.kubeconfig }), target(false), env.log);
+    env.log("pulumi destroy of the healthy Rollout's restore");
+    const destroy = await env.pulumi.destroy();
+    if (destroy.code !== 0) throw new Error(`pulumi destroy failed:\n${destroy.output}`);
     const restored = env.kubectl.get("deployment", DEMO.name, DEMO.namespace);
     const restoredAt = (Date.now() - t0) / 1000;
     env.kubectl.run(["delete", "rollout", DEMO.name, "-n", DEMO.namespace, "--wait=true"]);
@@ -105,7 +101,8 @@ export async function destroyHealthy(env: Env): Promise<ScenarioResult> {
     const passed = restored.spec.replicas === DEMO.replicas && image === stableImage && available === DEMO.replicas && minReady > 0;
     return result("pulumi destroy on a healthy Rollout",
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0",
-        `Deployment ${restored.spec.replicas} replicas (${available} available), image ${image} (stable ${stableImage}) after ${restoredAt}s; ` +
+        `pulumi destroy exited 0; Deployment ${restored.spec.replicas} replicas (${available} available), image ${image} (stable ${stableImage}) ` +
+        `${restoredAt}s after the destroy started, before the Rollout was deleted; ` +
         `${probes.length} endpoint probes every 100 ms, fewest ready ${minReady}`,
         passed, (Date.now() - t0) / 1000, { probes: probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: restoredAt });
 }

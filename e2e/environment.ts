@@ -5,6 +5,7 @@ import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop, waitFor } from "./lib/proc";
 import { startPrometheus } from "./prometheus";
+import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
 import { HEALTHY } from "./traffic/split";
 
@@ -23,6 +24,8 @@ export interface Env {
     controller: Started;
     simConfigFile: string;
     sim: SimConfig;
+    /** The app's DeploymentSnapshot and DeploymentRestore under a real Pulumi engine. */
+    pulumi: PulumiStack;
     log: (message: string) => void;
 }
 
@@ -88,7 +91,11 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
         behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
     };
-    const env: Env = { dir, kubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, log };
+    log("pulumi up of the app's DeploymentSnapshot and DeploymentRestore (before the Rollout exists)");
+    const pulumi = new PulumiStack(dir);
+    pulumi.init(kubeconfig);
+    pulumi.up();
+    const env: Env = { dir, kubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
     setBehaviour(env, demoImage("v1"), sim.behaviours[demoImage("v1")]);
 
     log("apply the local stack's objects (the offline render of Pulumi.local.yaml)");
