@@ -1,0 +1,76 @@
+/** Objects of a migrated app as the API server returns them, for the restore tests. */
+export const NS = "instant";
+export const NAME = "instant-api";
+export const KEY = `${NS}/${NAME}`;
+export const STABLE = "registry.example/api:1.4.0";
+export const NEWEST = "registry.example/api:1.5.0";
+export const SIDECAR = "envoyproxy/envoy:v1.30.1";
+
+/** `kubectl argo rollouts` would show step 2/8 at 10% for a Rollout paused at index 2. */
+export const STEPS = [
+    { setWeight: 10 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: {} },
+    { setWeight: 50 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: { duration: "5m" } },
+    { setWeight: 100 }, { pause: { duration: "1m" } },
+];
+
+export const HEALTHY = { phase: "Healthy", stableRS: "stable1", currentPodHash: "stable1", currentStepIndex: 8 };
+export const PAUSED = {
+    phase: "Paused", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 2,
+    pauseConditions: [{ reason: "CanaryPauseStep", startTime: "2025-01-01T00:00:00Z" }],
+};
+
+export function rolloutObject(status: any, replicas = 4): any {
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: NAME, namespace: NS, uid: "uid-rollout", generation: 3 },
+        spec: {
+            replicas,
+            workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: NAME, scaleDown: "onsuccess" },
+            strategy: { canary: { stableService: `${NAME}-stable`, canaryService: `${NAME}-canary`, steps: STEPS } },
+        },
+        ...(status ? { status } : {}),
+    };
+}
+
+export function podSpec(api: string) {
+    return {
+        initContainers: [{ name: "migrate", image: api }],
+        containers: [{ name: "api", image: api, ports: [{ containerPort: 8080 }] }, { name: "envoy", image: SIDECAR }],
+    };
+}
+
+export function replicaSet(hash: string, api: string, owner = NAME, uid = "uid-rollout"): any {
+    return {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: {
+            name: `${owner}-${hash}`, namespace: NS,
+            labels: { app: NAME, "rollouts-pod-template-hash": hash },
+            ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: owner, uid, controller: true }],
+        },
+        spec: { replicas: 4, selector: { matchLabels: { app: NAME } }, template: { metadata: { labels: { app: NAME } }, spec: podSpec(api) } },
+    };
+}
+
+/** As Argo leaves it: scaled to 0 (scaleDown onsuccess), template already holding the image under canary. */
+export function deploymentObject(api: string, replicas = 0): any {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: NAME, namespace: NS, generation: 7 },
+        spec: {
+            replicas,
+            selector: { matchLabels: { app: NAME } },
+            template: { metadata: { labels: { app: NAME } }, spec: podSpec(api) },
+        },
+        status: { observedGeneration: 7, replicas: 0, updatedReplicas: 0, availableReplicas: 0, conditions: [] },
+    };
+}
+
+export const REPLICA_SETS = [replicaSet("stable1", STABLE), replicaSet("canary2", NEWEST), replicaSet("stable1", "evil/api:0", "other-rollout", "uid-other")];
+
+export const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at step 2/8 (canary weight 10%): refusing to destroy mid-canary. "
+    + "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
+    + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
+    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
