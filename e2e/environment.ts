@@ -10,9 +10,12 @@ import type { SimConfig } from "./traffic/server";
 import { HEALTHY } from "./traffic/split";
 
 const ROOT = path.join(__dirname, "..");
-export const PROMETHEUS_PORT = 19090; // Pulumi.local.yaml's monitoring.prometheusAddress
-const CONTROLLER_METRICS_PORT = 18090;
-const SIM_PORT = 18081;
+// Fixed ports below 15000: cluster-up picks its ports from 15000-32767, and the kernel's
+// ephemeral range (outgoing connections) starts at 32768.
+export const PROMETHEUS_PORT = 14090; // Pulumi.local.yaml's monitoring.prometheusAddress
+const CONTROLLER_METRICS_PORT = 14091;
+const CONTROLLER_HEALTHZ_PORT = 14092;
+const SIM_PORT = 14093;
 /** Healthy latency of the demo app; the local stack's p95 limit is 0.3 s, so 2x this is caught. */
 export const BASE_LATENCY_SECONDS = 0.2;
 
@@ -84,7 +87,7 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
     const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile));
     log("Argo Rollouts controller, out of cluster");
     const controller = start("rollouts-controller", "rollouts-controller", [
-        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, "--healthzPort=18080",
+        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
     ], path.join(dir, "logs", "rollouts-controller.log"));
 
     const sim: SimConfig = {
