@@ -12,18 +12,20 @@ export interface Registered {
     /** Set when the program read an existing object instead of creating one. */
     readId?: string;
     provider?: string;
-    /** The resource's `transforms` option, as declared (the mock engine does not run them). */
-    transforms?: pulumi.ResourceTransform[];
+    /** How many `transforms` the resource declares (the mock engine does not run them). */
+    transformCount: number;
     /** URNs of the resources it depends on (`dependsOn` and inputs): Pulumi deletes it before them. */
     dependencies: string[];
 }
 
-// The mock engine hands `newResource` no dependencies; the registration request has them.
-const dependenciesByName = new Map<string, string[]>();
+// The mock engine hands `newResource` no dependencies or transforms; the registration request has them.
+const requests = new Map<string, { dependencies: string[]; transformCount: number }>();
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registerResource = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
-    dependenciesByName.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    requests.set(`${req.getType()}::${req.getName()}`, {
+        dependencies: req.getDependenciesList(), transformCount: req.getTransformsList().length,
+    });
     return registerResource.call(this, req, callback);
 };
 
@@ -53,8 +55,8 @@ export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?
     pulumi.runtime.setMocks({
         newResource: (args) => {
             registered.push({
-                type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider, transforms: args.transforms,
-                dependencies: dependenciesByName.get(`${args.type}::${args.name}`) ?? [],
+                type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider,
+                dependencies: [], transformCount: 0, ...requests.get(`${args.type}::${args.name}`),
             });
             if (args.id) {
                 const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);
