@@ -32,8 +32,8 @@ e2e_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # kernel's ephemeral range (ip_local_port_range), so that outgoing connections made
 # while the cluster starts cannot grab a port chosen for a listener.
 e2e_free_port() {
-  local p i taken=" $* " lo=32768 hi base=15000
-  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  local p i taken=" $* " lo=32768 base=15000
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
   ((lo - base > 1000)) || base=1024
   for i in $(seq 1 200); do
     p=$((base + RANDOM % (lo - base)))
