@@ -3,7 +3,7 @@ import { DEMO, demoImage } from "./demoApp";
 import { BASE_LATENCY_SECONDS, Env, setBehaviour } from "./environment";
 import { run, sleep, waitFor } from "./lib/proc";
 import { RolloutObserver } from "./observe";
-import { ScenarioResult } from "./report/types";
+import { ScenarioResult, stepResult } from "./report/types";
 
 /**
  * The destroy scenarios run a real `pulumi destroy` of the app's
@@ -12,10 +12,6 @@ import { ScenarioResult } from "./report/types";
  * as `pulumi destroy` of the whole program would next: the Kubernetes
  * provider that would delete it cannot be built here (see the README).
  */
-
-function result(name: string, expected: string, observed: string, passed: boolean, seconds: number, extra: Record<string, unknown>): ScenarioResult {
-    return { name, image: "", expected, observed, passed, seconds, maxWeight: 0, samples: [], measurements: [], events: [], extra };
-}
 
 /** `kubectl argo rollouts status` from the stack outputs: its exit code on the Rollout as it is now. */
 export function statusCommand(env: Env, timeout = "10s"): number {
@@ -53,7 +49,7 @@ export async function destroyMidCanary(env: Env): Promise<ScenarioResult> {
         const s = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status;
         return s?.phase === "Healthy" && s.stableRS === s.currentPodHash && s.stableRS !== previousStable ? true : undefined;
     }, 1000);
-    return result("pulumi destroy mid-canary", "refused with the documented message, nothing changed",
+    return stepResult("pulumi destroy mid-canary", "refused with the documented message, nothing changed",
         refused
             ? `pulumi destroy exited ${destroy.code}: "${message}"; Rollout and Deployment ${unchanged ? "unchanged" : "CHANGED"}; stack state kept`
             : `not refused (exit ${destroy.code}): ${destroy.output.slice(-600)}`,
@@ -99,7 +95,7 @@ export async function destroyHealthy(env: Env): Promise<ScenarioResult> {
     const available = restored.status.availableReplicas;
     const minReady = Math.min(...probes.filter((p) => p >= 0));
     const passed = restored.spec.replicas === DEMO.replicas && image === stableImage && available === DEMO.replicas && minReady > 0;
-    return result("pulumi destroy on a healthy Rollout",
+    return stepResult("pulumi destroy on a healthy Rollout",
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0",
         `pulumi destroy exited 0; Deployment ${restored.spec.replicas} replicas (${available} available), image ${image} (stable ${stableImage}) ` +
         `${restoredAt}s after the destroy started, before the Rollout was deleted; ` +

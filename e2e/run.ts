@@ -12,7 +12,7 @@ import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary, statusCommand } from "./destroyScenarios";
 import { Env, setUp } from "./environment";
 import { run, stopAll } from "./lib/proc";
-import { ScenarioResult } from "./report/types";
+import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
 import { canaryScenarios, runCanary } from "./scenarios";
 
@@ -29,11 +29,7 @@ function localApp() {
 
 function statusResult(name: string, expectZero: boolean, env: Env): ScenarioResult {
     const code = statusCommand(env);
-    const passed = expectZero ? code === 0 : code !== 0;
-    return {
-        name, image: "", expected: expectZero ? "exit 0" : "non-zero exit", observed: `exit ${code}`, passed, seconds: 0, maxWeight: 0,
-        samples: [], measurements: [], events: [],
-    };
+    return stepResult(name, expectZero ? "exit 0" : "non-zero exit", `exit ${code}`, expectZero ? code === 0 : code !== 0);
 }
 
 function table(results: ScenarioResult[]): string {
@@ -59,10 +55,7 @@ async function main(): Promise<number> {
         results.push(await destroyHealthy(env));
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
-        results.push({
-            name: "e2e run", image: "", expected: "completes", observed: (err as Error).message, passed: false, seconds: 0, maxWeight: 0,
-            samples: [], measurements: [], events: [],
-        });
+        results.push(stepResult("e2e run", "completes", (err as Error).message, false));
     } finally {
         await stopAll();
         try {
