@@ -20,7 +20,7 @@ export class CertManager extends pulumi.ComponentResource {
             const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args.config.namespace), { parent: this });
             this.ready.push(new CertManagerChart(`${name}-chart`, {
                 installCRDs: true,
-                helmOptions: { namespace: args.config.namespace, version: CERT_MANAGER_CHART.version },
+                helmOptions: { name: CERT_MANAGER_CHART.chart, namespace: args.config.namespace, version: CERT_MANAGER_CHART.version },
             }, { parent: this, dependsOn: [namespace] }));
         }
         this.registerOutputs({});
