@@ -61,11 +61,17 @@ export function parseStackConfig(raw: RawStackConfig, newRelicApiKey?: pulumi.Ou
     };
 }
 
+/** The API key as a secret, or undefined when unset or empty (Pulumi.yaml's default is ""). */
+function newRelicApiKey(config: pulumi.Config): pulumi.Output<string> | undefined {
+    const raw = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:newRelicApiKey`);
+    return raw ? config.requireSecret("newRelicApiKey") : undefined;
+}
+
 /** Reads this stack's config; runs before any resource is registered, so bad config registers nothing. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
     return parseStackConfig({
         cluster: readObject(config, "cluster"),
         platform: readObject(config, "platform"),
         apps: readObject(config, "apps"),
-    }, config.getSecret("newRelicApiKey"));
+    }, newRelicApiKey(config));
 }

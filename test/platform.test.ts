@@ -166,12 +166,15 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
         assert.deepEqual(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name), ["team-payments"]);
     });
 
-    it("stops at preview, naming the command, when a New Relic metric has no API key", async () => {
-        setConfig({ platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [newRelicApp()] });
-        assert.throws(runProgram, /newRelicApiKey: missing .* pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>/);
-        await settle();
-        assert.deepEqual(registered, []);
-    });
+    for (const [what, key] of [["no API key", undefined], ["an empty API key (Pulumi.yaml's default)", ""]] as const) {
+        it(`stops at preview, naming the command, when a New Relic metric has ${what}`, async () => {
+            const values = { platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [newRelicApp()] };
+            setConfig(key === undefined ? values : { ...values, newRelicApiKey: key }, key === undefined ? [] : ["newRelicApiKey"]);
+            assert.throws(runProgram, /newRelicApiKey: missing .* pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>/);
+            await settle();
+            assert.deepEqual(registered, []);
+        });
+    }
 });
 
 describe("alerts and dashboard", () => {
