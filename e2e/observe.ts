@@ -21,8 +21,9 @@ export class RolloutObserver {
     private readonly t0 = Date.now();
     latest: any;
 
+    /** `previousStable`: the stable hash before the image change; `ignored`: other hashes whose runs are not this canary's. */
     constructor(private readonly kubectl: Kubectl, private readonly namespace: string, private readonly name: string,
-        private readonly previousStable: string) {}
+        private readonly previousStable: string, private readonly ignored: string[] = []) {}
 
     seconds(at = Date.now()): number {
         return Math.round((at - this.t0) / 100) / 10;
@@ -66,7 +67,7 @@ export class RolloutObserver {
         const since = Math.floor(this.t0 / 1000) * 1000;
         return this.kubectl.list("analysisrun", this.namespace)
             .filter((run) => Date.parse(run.metadata.creationTimestamp) >= since)
-            .filter((run) => run.metadata.labels?.["rollouts-pod-template-hash"] !== this.previousStable)
+            .filter((run) => ![this.previousStable, ...this.ignored].includes(run.metadata.labels?.["rollouts-pod-template-hash"]))
             .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
     }
 

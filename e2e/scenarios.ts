@@ -57,7 +57,7 @@ export async function runCanary(env: Env, scenario: CanaryScenario): Promise<Sce
     const previousCanary: string | undefined = before.status.currentPodHash;
     env.log(`${scenario.name}: set image ${image} (expect ${scenario.expected})`);
     env.kubectl.run(["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace]);
-    const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable);
+    const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable, previousCanary ? [previousCanary] : []);
     const events: TimelineEvent[] = [{ t: 0, kind: "image-change", label: `image ${scenario.tag}` }];
     observer.start();
 
