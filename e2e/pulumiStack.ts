@@ -51,6 +51,12 @@ export class PulumiStack {
         return this.must(["up", "--yes", "--skip-preview"]);
     }
 
+    /** `pulumi preview --expect-no-changes`: true when a second `pulumi up` would change nothing. */
+    noChanges(): { ok: boolean; output: string } {
+        const { code, output } = this.run(["preview", "--expect-no-changes"]);
+        return { ok: code === 0, output };
+    }
+
     /** Asynchronous, so that probes of the cluster keep running while the engine works. */
     destroy(): Promise<{ code: number; output: string }> {
         return new Promise((resolve) => {

@@ -44,6 +44,9 @@ async function main(): Promise<number> {
     const predicted = brokenRelease(localApp()).seconds;
     try {
         const env = await setUp(dir, log);
+        const second = env.pulumi.noChanges();
+        results.push(stepResult("second pulumi up of the restore stack", "no changes (the snapshot is not read again)",
+            second.ok ? "pulumi preview --expect-no-changes exited 0" : `changes: ${second.output.slice(-400)}`, second.ok));
         for (const scenario of canaryScenarios(predicted)) {
             const result = await runCanary(env, scenario);
             results.push(result);
