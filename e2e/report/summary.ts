@@ -55,6 +55,11 @@ function abortRows(results: ScenarioResult[]): unknown[][] {
     });
 }
 
+/** A titled table, or nothing when there are no rows. */
+function optionalSection(title: string, intro: string, headers: string[], rows: unknown[][]): string[] {
+    return rows.length === 0 ? [] : [`## ${title}`, "", intro, "", ...table(headers, rows), ""];
+}
+
 export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): string {
     const passed = results.filter((r) => r.passed).length;
     const lines: string[] = [
@@ -75,29 +80,14 @@ export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): st
         "",
     );
 
-    const detection = detectionRows(results);
-    if (detection.length > 0) {
-        lines.push(
-            "## Detection power",
-            "",
-            "The same error rate seen through a query scoped to the canary's pods and through one over the whole Service; caught means the value is above the threshold.",
-            "",
-            ...table(["Scenario", "Injected error rate", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service"], detection),
-            "",
-        );
-    }
-
-    const aborts = abortRows(results);
-    if (aborts.length > 0) {
-        lines.push(
-            "## Time to abort",
-            "",
-            "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
-            "",
-            ...table(["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"], aborts),
-            "",
-        );
-    }
+    lines.push(...optionalSection("Detection power",
+        "The same error rate seen through a query scoped to the canary's pods and through one over the whole Service; caught means the value is above the threshold.",
+        ["Scenario", "Injected error rate", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service"],
+        detectionRows(results)));
+    lines.push(...optionalSection("Time to abort",
+        "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
+        ["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"],
+        abortRows(results)));
 
     lines.push("## Timelines", "");
     for (const r of results) {
