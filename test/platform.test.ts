@@ -14,7 +14,7 @@ import { existingPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";
 
 const indexPath = path.join(__dirname, "..", "index.ts");
-const API_KEY = "NRAK-UNITTESTKEY0000000000";
+const API_KEY = "test-only-personal-api-key";
 
 function runProgram(): any {
     delete require.cache[require.resolve(indexPath)];
