@@ -25,24 +25,17 @@ describe("restore plan (pure)", () => {
         assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 8 })), 100);
     });
 
+    /** The plan that puts the stable ReplicaSet's images back, with `replicas`. */
+    const stableRestore = (replicas: number): RestoreDecision => ({
+        kind: "restore",
+        plan: { replicas, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
+    });
     const restores: [string, any, boolean, number, string, RestoreDecision][] = [
-        ["healthy: stable images, recorded replicas", HEALTHY, false, 4, STABLE, {
-            kind: "restore",
-            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
-        }],
-        ["healthy, Deployment template already newer: still the stable image", HEALTHY, false, 4, NEWEST, {
-            kind: "restore",
-            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
-        }],
+        ["healthy: stable images, recorded replicas", HEALTHY, false, 4, STABLE, stableRestore(4)],
+        ["healthy, Deployment template already newer: still the stable image", HEALTHY, false, 4, NEWEST, stableRestore(4)],
         ["mid-canary refused", PAUSED, false, 4, NEWEST, { kind: "refuse", message: PAUSED_REFUSAL }],
-        ["mid-canary allowed: the stable image, not the canary's", PAUSED, true, 4, NEWEST, {
-            kind: "restore",
-            plan: { replicas: 4, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
-        }],
-        ["more replicas recorded than the Rollout runs", HEALTHY, false, 9, STABLE, {
-            kind: "restore",
-            plan: { replicas: 9, containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }], initContainers: [{ name: "migrate", image: STABLE }] },
-        }],
+        ["mid-canary allowed: the stable image, not the canary's", PAUSED, true, 4, NEWEST, stableRestore(4)],
+        ["more replicas recorded than the Rollout runs", HEALTHY, false, 9, STABLE, stableRestore(9)],
         ["never reconciled, allowed: replicas only, the Deployment's own images", undefined, true, 2, NEWEST, {
             kind: "restore", plan: { replicas: 4, containers: [], initContainers: [] },
         }],
