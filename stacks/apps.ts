@@ -73,7 +73,7 @@ function parseBudget(app: Obj, path: string, platform: PlatformConfig): Exposure
 }
 
 function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
-    job: string; series: AppSeries; platform: PlatformConfig; allowNoAnalysis: boolean;
+    job: string; series: AppSeries; platform: PlatformConfig;
 }): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
     const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
@@ -85,9 +85,6 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     }, path);
 
     const inlineSteps = ownAnalysisSteps(steps);
-    if (mode === "inline" && inlineSteps.length === 0 && !ctx.allowNoAnalysis) {
-        fail(stepsPath, "no step runs the analysis (analysis.mode is inline); add `- analysis: {}` after a setWeight, or use analysis.mode: background");
-    }
     const endless = metrics.find((m) => m.count === undefined);
     if (inlineSteps.length > 0 && endless) {
         fail(`${stepsPath}[${inlineSteps[0]}].analysis`, `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`);
@@ -112,7 +109,7 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
     const budget = parseBudget(app, path, platform);
     const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {
-        job: metrics.job, series, platform, allowNoAnalysis: budget.allowNoAnalysis,
+        job: metrics.job, series, platform,
     });
     const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
     const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);

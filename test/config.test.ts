@@ -101,7 +101,7 @@ const badConfigs: Case[] = [
     ["negative pause seconds", (a) => { a.steps[1] = { pause: { duration: -5 } }; }, 'apps[0].steps[1].pause.duration: -5 is not a duration (use e.g. "30s", "5m", or whole seconds)'],
     ["empty ladder", (a) => { a.steps = []; }, "apps[0].steps: [] is empty (a canary needs at least one step)"],
     ["steps missing", (a) => { delete a.steps; }, "apps[0].steps: missing (the canary ladder, e.g. [{setWeight: 10}, {pause: {duration: 5m}}, {analysis: {}}])"],
-    ["inline mode without analysis step", (a) => { a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; }, "apps[0].steps: no step runs the analysis (analysis.mode is inline); add `- analysis: {}` after a setWeight, or use analysis.mode: background"],
+    ["inline mode without analysis step", (a) => { a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; }, "apps[0].steps: no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: the ladder promotes it to 100% at 1m; add an analysis step after steps[0] (setWeight 10), or set allowNoAnalysis"],
     ["background metric without count run inline", (a) => { a.analysis.mode = "background"; }, 'apps[0].steps[2].analysis: runs the app\'s template inline, but metric "success-rate" has no count, so the step would never finish; set its count'],
     ["startingStep beyond the ladder", (a) => { a.analysis.mode = "background"; a.analysis.startingStep = 9; }, "apps[0].analysis.startingStep: 9 is not an integer from 0 to 5"],
     ["startingStep in inline mode", (a) => { a.analysis.startingStep = 1; }, "apps[0].analysis.startingStep: only used with mode background (mode is inline)"],

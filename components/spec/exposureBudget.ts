@@ -1,17 +1,10 @@
-import { AppConfig, CanaryStep, MetricConfig } from "../../stacks/types";
+import { AppConfig, CanaryStep, ExposureBudgetConfig, MetricConfig } from "../../stacks/types";
 import { goDurationSeconds, promDurationSeconds } from "./duration";
 import { BrokenRelease, brokenRelease, brokenText, formatSeconds } from "./exposure";
 import { intervalSeconds, isOwnAnalysis, signalDelaySeconds } from "./exposureTimeline";
 
-/** How far a fully broken release may get before its analysis aborts it. */
-export interface ExposureBudget {
-    /** The highest canary weight % a broken release may reach. */
-    maxBadCanaryWeight: number;
-    /** The most canary weight % × seconds a broken release may serve. Unset: no limit. */
-    maxBadCanaryExposure?: number;
-    /** Accept a ladder that never runs the app's analysis (and skip the budget for it). Defaults to false. */
-    allowNoAnalysis?: boolean;
-}
+/** The config's budget (stacks/types.ts), with allowNoAnalysis defaulting to false. */
+export type ExposureBudget = Omit<ExposureBudgetConfig, "allowNoAnalysis"> & Partial<Pick<ExposureBudgetConfig, "allowNoAnalysis">>;
 
 /** A change to the app tried with the same model, and how to tell the operator. */
 interface Candidate {
