@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ClusterFixtures, installMocks as install, registered, setStackConfig } from "../scripts/mockEngine";
 import { renderDocuments } from "../scripts/renderObjects";
 
@@ -25,10 +24,6 @@ export function setConfig(values: Record<string, unknown>, secretKeys: string[] 
         flat[namespaced(key)] = typeof value === "string" ? value : JSON.stringify(value);
     }
     setStackConfig(flat, secretKeys.map(namespaced));
-}
-
-export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((value) => { resolve(value); return value; }));
 }
 
 /** Resources of a type that the program created (reads excluded). */
