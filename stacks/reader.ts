@@ -16,7 +16,7 @@ export type Obj = Record<string, unknown>;
 
 export function show(value: unknown): string {
     if (value === undefined) return "missing";
-    const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    const text = JSON.stringify(value) ?? String(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
