@@ -5,7 +5,10 @@
  * integer from 0 to 100`.
  */
 
-export class ConfigError extends Error {
+import * as pulumi from "@pulumi/pulumi";
+
+/** A RunError, so the Pulumi CLI prints its message as one line, without the program's stack trace. */
+export class ConfigError extends pulumi.RunError {
     constructor(message: string) {
         super(message);
         this.name = "ConfigError";

@@ -156,6 +156,7 @@ describe("stack config: bad input stops with the key, the value and what is allo
         it(what, () => {
             assert.throws(() => parseStackConfig(raw(change)), (err: Error) => {
                 assert.equal(err.name, "ConfigError");
+                assert.ok(pulumi.RunError.isInstance(err), "a RunError: the CLI shows the message without a stack trace");
                 assert.equal(err.message, message);
                 return true;
             });
