@@ -57,14 +57,15 @@ export function deployStack(config: StackConfig): StackOutputs {
         shared: platform.shared,
     }, { ...opts, dependsOn: monitoring.ready });
 
+    const platformResources: pulumi.Resource[] = [certManager, monitoring, argo];
     const newRelicUsers = newRelicMetrics(config.apps).map((u) => u.metric);
     if (newRelicUsers.length > 0 && platform.newRelic && config.secrets.newRelicApiKey) {
-        new NewRelicCredentials("newrelic", {
+        platformResources.push(new NewRelicCredentials("newrelic", {
             config: platform.newRelic,
             apiKey: config.secrets.newRelicApiKey,
             namespace: argo.namespace,
             secretNames: newRelicSecretNames(newRelicUsers),
-        }, { ...opts, dependsOn: argo.ready });
+        }, { ...opts, dependsOn: argo.ready }));
     }
 
     const apps = config.apps.map((app) => new CanaryApp(app.name, {
@@ -73,6 +74,7 @@ export function deployStack(config: StackConfig): StackOutputs {
         cluster: config.cluster,
         rolloutsReady: argo.ready,
         monitoringReady: monitoring.ready,
+        platformResources,
     }, opts));
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),

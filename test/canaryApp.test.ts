@@ -54,6 +54,10 @@ describe("CanaryApp under the mock engine", () => {
         const rollout = registered.find((r) => r.name === "demo-rollout")!;
         assert.ok(rollout.dependencies.some((urn) => urn.endsWith("::demo-snapshot")), "the Rollout waits for the snapshot");
         assert.ok(restore.dependencies.some((urn) => urn.endsWith("::demo-rollout")), "the restore depends on the Rollout");
+        // ...and on every other object of the app, so a refused destroy has deleted nothing yet.
+        const others = registered.filter((r) => r.type.startsWith("kubernetes:") && !r.readId && r.name !== "demo-rollout");
+        assert.equal(others.length, 7);
+        for (const other of others) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
         assert.ok(!snapshot.dependencies.some((urn) => urn.endsWith("::demo-rollout")));
     });
 

@@ -46,6 +46,17 @@ describe("the whole program under the mock engine", () => {
         }
     });
 
+    it("deletes each app's restore before anything else of the stack, the platform included", async () => {
+        const file = readStackFile("prod");
+        setConfig(file.config, file.secretKeys);
+        runProgram();
+        await settle();
+        const restore = registered.find((r) => r.name === "instant-api-restore")!;
+        const platform = registered.filter((r) => ["monitoring-canary-alerts", "monitoring-dashboard", "monitoring-chart", "argo-rollouts-chart", "cert-manager-chart"].includes(r.name));
+        assert.equal(platform.length, 5, registered.map((r) => r.name).join(", "));
+        for (const r of platform) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${r.name}`)), `the restore depends on ${r.name}`);
+    });
+
     it("registers nothing at all when the config is bad", async () => {
         const app = validApp();
         app.steps[0] = { setWeight: 150 };

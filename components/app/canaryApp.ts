@@ -23,6 +23,11 @@ export interface CanaryAppArgs {
     rolloutsReady?: pulumi.Resource[];
     /** What the ServiceMonitor waits for (the chart that brings the Prometheus operator's CRDs). */
     monitoringReady?: pulumi.Resource[];
+    /**
+     * The stack's cluster-wide resources. The destroy-time restore depends on them, so that a
+     * destroy deletes nothing of the stack before the restore has run (or refused).
+     */
+    platformResources?: pulumi.Resource[];
 }
 
 function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingService> {
@@ -63,9 +68,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         const stable = service("stable", names.stableService);
         const canary = service("canary", names.canaryService);
         const metricsSpec = existing.apply((e) => metricsService(at(names.metricsService), app.name, app.metrics.job, app.metrics.port, e.selector));
-        new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child);
+        const metrics = new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child);
 
-        new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
+        const monitor = new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
             target: at(names.serviceMonitor),
             app: app.name,
             path: app.metrics.path,
@@ -86,8 +91,18 @@ export class CanaryApp extends pulumi.ComponentResource {
             ...child,
             dependsOn: [...rolloutsReady, stable, canary, template, snapshot],
         });
-        // Depends on the Rollout, so `pulumi destroy` deletes it first: its delete puts the stable
-        // image and the replica count back on the Deployment and waits until it serves.
+        const rbac: pulumi.Resource[] = [];
+        if (app.deployer) {
+            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name), child);
+            rbac.push(role, new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
+                ...child,
+                dependsOn: [role],
+            }));
+        }
+
+        // Depends on everything else of the stack, so `pulumi destroy` deletes it first: its delete
+        // puts the stable image and the replica count back on the Deployment and waits until it
+        // serves, or refuses mid-canary before anything else is gone.
         new DeploymentRestore(`${name}-restore`, {
             namespace: app.namespace,
             rollout: names.rollout,
@@ -95,15 +110,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedReplicas: snapshot.replicas,
             allowUnhealthy: app.allowDestroyMidCanary,
             ...connection,
-        }, { ...child, dependsOn: [this.rollout] });
-
-        if (app.deployer) {
-            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name), child);
-            new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
-                ...child,
-                dependsOn: [role],
-            });
-        }
+        }, { ...child, dependsOn: [this.rollout, stable, canary, metrics, monitor, template, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
