@@ -167,6 +167,8 @@ describe("commands and the status timeout", () => {
         assert.equal(commands.status, `kubectl argo rollouts status demo -n demo --timeout ${1770 + READINESS_ALLOWANCE_SECONDS}s`);
         assert.equal(commands.abort, "kubectl argo rollouts abort demo -n demo");
         assert.equal(commands.watch, "kubectl argo rollouts get rollout demo -n demo --watch");
+        assert.equal(commands.get, "kubectl argo rollouts get rollout demo -n demo");
+        assert.equal(commands.retry, "kubectl argo rollouts retry rollout demo -n demo");
     });
 });
 

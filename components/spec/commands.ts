@@ -8,9 +8,12 @@ import { AppConfig } from "../../stacks/types";
 export const READINESS_ALLOWANCE_SECONDS = 60;
 
 export interface RolloutCommands {
+    get: string;
     watch: string;
     promote: string;
     abort: string;
+    /** Starts an aborted rollout's canary again. */
+    retry: string;
     status: string;
     statusTimeoutSeconds: number;
 }
@@ -20,9 +23,11 @@ export function rolloutCommands(app: AppConfig, healthyWorstSeconds: number): Ro
     const target = `${app.name} -n ${app.namespace}`;
     const statusTimeoutSeconds = Math.ceil(healthyWorstSeconds) + READINESS_ALLOWANCE_SECONDS;
     return {
+        get: `kubectl argo rollouts get rollout ${target}`,
         watch: `kubectl argo rollouts get rollout ${target} --watch`,
         promote: `kubectl argo rollouts promote ${target}`,
         abort: `kubectl argo rollouts abort ${target}`,
+        retry: `kubectl argo rollouts retry rollout ${target}`,
         status: `kubectl argo rollouts status ${target} --timeout ${statusTimeoutSeconds}s`,
         statusTimeoutSeconds,
     };
