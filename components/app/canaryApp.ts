@@ -58,9 +58,8 @@ export class CanaryApp extends pulumi.ComponentResource {
         const at = (objectName: string) => ({ name: objectName, namespace: app.namespace });
         const child = { parent: this };
 
-        const existing = existingService(
-            k8s.core.v1.Service.get(`${name}-existing-service`, `${app.namespace}/${app.service.name}`, child),
-        );
+        const existingRead = k8s.core.v1.Service.get(`${name}-existing-service`, `${app.namespace}/${app.service.name}`, child);
+        const existing = existingService(existingRead);
         const service = (role: "stable" | "canary", objectName: string) => {
             const spec = existing.apply((e) => copiedService(at(objectName), app.name, role, e));
             return new k8s.core.v1.Service(`${name}-${role}`, { metadata: spec.metadata, spec: spec.spec }, child);
@@ -110,7 +109,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedReplicas: snapshot.replicas,
             allowUnhealthy: app.allowDestroyMidCanary,
             ...connection,
-        }, { ...child, dependsOn: [this.rollout, stable, canary, metrics, monitor, template, ...rbac, ...(args.platformResources ?? [])] });
+        }, { ...child, dependsOn: [this.rollout, stable, canary, metrics, monitor, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
