@@ -1,29 +1,19 @@
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { DEMO, demoImage } from "./demoApp";
+import { appObjects, changedFields, objectExists } from "./engineScenarios";
 import { BASE_LATENCY_SECONDS, Env, setBehaviour } from "./environment";
-import { run, sleep, waitFor } from "./lib/proc";
+import { sleep, waitFor } from "./lib/proc";
 import { RolloutObserver } from "./observe";
 import { ScenarioResult, stepResult } from "./report/types";
 
 /**
- * The destroy scenarios run a real `pulumi destroy` of the app's
- * DeploymentSnapshot and DeploymentRestore (e2e/pulumi-restore), whose
- * serialized provider does the restore, then delete the Rollout with kubectl,
- * as `pulumi destroy` of the whole program would next: the Kubernetes
- * provider that would delete it cannot be built here (see the README).
+ * `pulumi destroy` of the whole stack, the rollback migration: refused
+ * mid-canary with nothing changed, and on a healthy Rollout the Deployment
+ * serves again before anything of the stack is deleted.
  */
 
-/** `kubectl argo rollouts status` from the stack outputs: its exit code on the Rollout as it is now. */
-export function statusCommand(env: Env, timeout = "10s"): number {
-    try {
-        run("kubectl-argo-rollouts", ["status", DEMO.name, "-n", DEMO.namespace, "--timeout", timeout], { ...process.env, KUBECONFIG: env.kubeconfig });
-        return 0;
-    } catch (err) {
-        return Number(/exited (\d+)/.exec((err as Error).message)?.[1] ?? 1);
-    }
-}
-
-export async function destroyMidCanary(env: Env): Promise<ScenarioResult> {
+/** `planned`: the `kind namespace/name` of every object the stack created. */
+export async function destroyMidCanary(env: Env, planned: string[]): Promise<ScenarioResult> {
     const image = demoImage("v8");
     setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });
     const previousStable = env.kubectl.get("rollout", DEMO.name, DEMO.namespace).status.stableRS;
@@ -35,70 +25,117 @@ export async function destroyMidCanary(env: Env): Promise<ScenarioResult> {
     }, 250);
     const before = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
     const resourcesBefore = env.pulumi.resources().length;
-    env.log("pulumi destroy mid-canary (expect a refusal)");
+    env.log("pulumi destroy of the whole stack mid-canary (expect a refusal)");
     const destroy = await env.pulumi.destroy();
+    env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     const message = /Rollout \S+ is [^\n]*?refusing to destroy mid-canary.*?stack's state\)\./.exec(destroy.output)?.[0] ?? "";
-    const stateKept = env.pulumi.resources().length === resourcesBefore;
+    const resourcesAfter = env.pulumi.resources().length;
+    const gone = planned.filter((o) => !objectExists(env, o));
     const after = { rollout: env.kubectl.get("rollout", DEMO.name, DEMO.namespace), deployment: env.kubectl.get("deployment", DEMO.name, DEMO.namespace) };
     const unchanged = before.rollout.metadata.generation === after.rollout.metadata.generation
         && before.deployment.metadata.generation === after.deployment.metadata.generation
         && before.deployment.spec.replicas === after.deployment.spec.replicas;
-    const refused = destroy.code !== 0 && message !== "" && stateKept;
+    const refused = destroy.code !== 0 && message !== "" && resourcesAfter === resourcesBefore && gone.length === 0;
     // Let the canary finish, so the next scenario starts from a Healthy Rollout.
     await waitFor("the mid-canary image to be promoted", 240000, () => {
         const s = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status;
         return s?.phase === "Healthy" && s.stableRS === s.currentPodHash && s.stableRS !== previousStable ? true : undefined;
     }, 1000);
-    return stepResult("pulumi destroy mid-canary", "refused with the documented message, nothing changed",
-        refused
-            ? `pulumi destroy exited ${destroy.code}: "${message}"; Rollout and Deployment ${unchanged ? "unchanged" : "CHANGED"}; stack state kept`
+    return stepResult("pulumi destroy of the whole stack mid-canary", "refused with the documented message, nothing changed",
+        destroy.code !== 0 && message !== ""
+            ? `pulumi destroy exited ${destroy.code}: "${message}"; ${destroy.summary || "no resource deleted"}; Rollout and Deployment ` +
+              `${unchanged ? "unchanged" : "CHANGED"}; ${resourcesAfter} of ${resourcesBefore} resources in the state; ` +
+              `${gone.length === 0 ? `all ${planned.length} objects still exist` : `deleted: ${gone.join(", ")}`}`
             : `not refused (exit ${destroy.code}): ${destroy.output.slice(-600)}`,
-        refused && unchanged, observer.seconds(), { message, exitCode: destroy.code });
+        refused && unchanged, observer.seconds(), { message, exitCode: destroy.code, summary: destroy.summary });
 }
 
-async function readyEndpoints(discovery: k8sClient.DiscoveryV1Api): Promise<number> {
-    const slices = await discovery.listNamespacedEndpointSlice({ namespace: DEMO.namespace, labelSelector: `kubernetes.io/service-name=${DEMO.name}` });
-    return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+interface DestroyTimeline {
+    /** Ready endpoints of the app's Service, every 100 ms (-1: the read failed). */
+    probes: number[];
+    /** Seconds from the start of the destroy until the Deployment served again at its replicas with the stable image. */
+    restoredAt?: number;
+    /** Seconds until the Rollout was gone. */
+    rolloutGoneAt?: number;
 }
 
-export async function destroyHealthy(env: Env): Promise<ScenarioResult> {
+async function watchDestroy(env: Env, stableImage: string, done: () => boolean): Promise<DestroyTimeline> {
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(env.kubeconfig);
     const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const t0 = Date.now();
+    const timeline: DestroyTimeline = { probes: [] };
+    const readyEndpoints = async (api: k8sClient.DiscoveryV1Api) => {
+        const slices = await api.listNamespacedEndpointSlice({ namespace: DEMO.namespace, labelSelector: `kubernetes.io/service-name=${DEMO.name}` });
+        return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+    };
+    while (!done()) {
+        timeline.probes.push(await readyEndpoints(discovery).catch(() => -1));
+        const t = (Date.now() - t0) / 1000;
+        if (timeline.restoredAt === undefined) {
+            const d = await apps.readNamespacedDeployment({ name: DEMO.name, namespace: DEMO.namespace }).catch(() => undefined);
+            const serving = d?.spec?.replicas === DEMO.replicas && d.status?.availableReplicas === DEMO.replicas
+                && d.spec?.template?.spec?.containers?.[0]?.image === stableImage && (d.status?.updatedReplicas ?? 0) === DEMO.replicas;
+            if (serving) timeline.restoredAt = t;
+        }
+        if (timeline.rolloutGoneAt === undefined) {
+            const gone = await custom.getNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: DEMO.namespace, plural: "rollouts", name: DEMO.name })
+                .then(() => false, (err: { code?: number }) => err.code === 404);
+            if (gone) timeline.rolloutGoneAt = t;
+        }
+        await sleep(100);
+    }
+    return timeline;
+}
+
+/**
+ * On a healthy Rollout: the Deployment is back at its replicas with the stable image before
+ * the Rollout is deleted, ready endpoints never 0, and afterwards nothing of the stack is left
+ * but the app as it was, the CRDs and an empty state.
+ */
+export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>): Promise<ScenarioResult> {
     const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     const stableRs = env.kubectl.list("replicaset", DEMO.namespace, `rollouts-pod-template-hash=${rollout.status.stableRS}`)[0];
     const stableImage = stableRs.spec.template.spec.containers[0].image;
     const t0 = Date.now();
-    const probes: number[] = [];
-    let probing = true;
-    const probe = (async () => {
-        while (probing) {
-            probes.push(await readyEndpoints(discovery).catch(() => -1));
-            await sleep(100);
-        }
-    })();
+    let finished = false;
+    const watching = watchDestroy(env, stableImage, () => finished);
 
-    env.log("pulumi destroy of the healthy Rollout's restore");
+    env.log("pulumi destroy of the whole stack on a healthy Rollout");
     const destroy = await env.pulumi.destroy();
-    if (destroy.code !== 0) throw new Error(`pulumi destroy failed:\n${destroy.output}`);
-    const restored = env.kubectl.get("deployment", DEMO.name, DEMO.namespace);
-    const restoredAt = (Date.now() - t0) / 1000;
-    env.kubectl.run(["delete", "rollout", DEMO.name, "-n", DEMO.namespace, "--wait=true"]);
+    env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
+    // Endpoints are still probed while the Rollout's pods go away.
     await waitFor("the Rollout's pods to be gone", 120000, () =>
-        env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined, 500);
+        env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined, 500).catch(() => undefined);
     await sleep(3000);
-    probing = false;
-    await probe;
+    finished = true;
+    const timeline = await watching;
+    const seconds = (Date.now() - t0) / 1000;
 
-    const image = restored.spec.template.spec.containers[0].image;
-    const available = restored.status.availableReplicas;
-    const minReady = Math.min(...probes.filter((p) => p >= 0));
-    const passed = restored.spec.replicas === DEMO.replicas && image === stableImage && available === DEMO.replicas && minReady > 0;
-    return stepResult("pulumi destroy on a healthy Rollout",
-        "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0",
-        `pulumi destroy exited 0; Deployment ${restored.spec.replicas} replicas (${available} available), image ${image} (stable ${stableImage}) ` +
-        `${restoredAt}s after the destroy started, before the Rollout was deleted; ` +
-        `${probes.length} endpoint probes every 100 ms, fewest ready ${minReady}`,
-        passed, (Date.now() - t0) / 1000, { probes: probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: restoredAt });
+    const left = planned.filter((o) => objectExists(env, o));
+    const crds = ["rollouts.argoproj.io", "analysistemplates.argoproj.io", "analysisruns.argoproj.io", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com"];
+    const crdsLeft = crds.filter((c) => env.kubectl.get("crd", c) !== undefined);
+    const stateResources = env.pulumi.resources().length;
+    const now = appObjects(env);
+    // The Deployment as it was before the migration, but for the image the canaries promoted since.
+    const drift = [...changedFields(original.deployment, now.deployment), ...changedFields(original.service, now.service)]
+        .filter((c) => !c.startsWith("spec.template.spec.containers") && !c.startsWith("metadata.annotations.deployment.kubernetes.io/revision"));
+    const serving = timeline.probes.at(-1) ?? 0;
+    const readProbes = timeline.probes.filter((p) => p >= 0);
+    const minReady = readProbes.length ? Math.min(...readProbes) : 0;
+    const inOrder = timeline.restoredAt !== undefined && timeline.rolloutGoneAt !== undefined && timeline.restoredAt < timeline.rolloutGoneAt;
+    const passed = destroy.code === 0 && inOrder && minReady > 0 && left.length === 0 && crdsLeft.length === crds.length
+        && stateResources === 0 && drift.length === 0 && serving === DEMO.replicas;
+    return stepResult("pulumi destroy of the whole stack on a healthy Rollout",
+        "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0; " +
+        "then nothing of the stack is left but the app as it was, the CRDs, and an empty state",
+        `exit ${destroy.code}; ${destroy.summary}; Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +
+        `${timeline.restoredAt ?? "never"}s, Rollout gone at ${timeline.rolloutGoneAt ?? "never"}s; ${timeline.probes.length} endpoint probes every 100 ms, ` +
+        `fewest ready ${minReady}, ${serving} at the end; objects of the stack left: ${left.join(", ") || "none"}; ` +
+        `CRDs kept: ${crdsLeft.length}/${crds.length}; resources in pulumi stack export: ${stateResources}; ` +
+        `the app's Deployment and Service against before the migration: ${drift.join("; ") || "as they were (image aside)"}`,
+        passed, seconds, { probes: timeline.probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: timeline.restoredAt, rolloutGoneAfterSeconds: timeline.rolloutGoneAt, summary: destroy.summary });
 }

@@ -1,9 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
-import { run, start, Started, stop, waitFor } from "./lib/proc";
+import { run, start, Started, stop } from "./lib/proc";
 import { startPrometheus } from "./prometheus";
 import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
@@ -27,7 +26,7 @@ export interface Env {
     controller: Started;
     simConfigFile: string;
     sim: SimConfig;
-    /** The app's DeploymentSnapshot and DeploymentRestore under a real Pulumi engine. */
+    /** The whole program with the local stack's config, under the real Pulumi engine. */
     pulumi: PulumiStack;
     log: (message: string) => void;
 }
@@ -59,16 +58,6 @@ export function setBehaviour(env: Env, image: string, behaviour: SimConfig["beha
     fs.writeFileSync(env.simConfigFile, JSON.stringify(env.sim, null, 2));
 }
 
-/** The local stack's objects as the program renders them, with the live Service copied. */
-function renderLocalStack(env: Env): string {
-    const live = path.join(env.dir, "live-service.yaml");
-    fs.writeFileSync(live, env.kubectl.run(["get", "service", DEMO.name, "-n", DEMO.namespace, "-o", "yaml"]));
-    const out = path.join(env.dir, "local-render.yaml");
-    run("ts-node", ["--transpile-only", path.join(ROOT, "scripts", "render.ts"), "--stack", "local", "--live", live, "--out", out]);
-    const docs = parseAllDocuments(fs.readFileSync(out, "utf8")).map((d) => d.toJS()).filter((d) => d && d.kind !== "HelmChart");
-    return asStream(docs);
-}
-
 export async function setUp(dir: string, log: (message: string) => void): Promise<Env> {
     process.env.PATH = pathWithTools();
     process.env.CANARY_E2E_DIR = dir;
@@ -94,19 +83,12 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
         behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
     };
-    log("pulumi up of the app's DeploymentSnapshot and DeploymentRestore (before the Rollout exists)");
-    const pulumi = new PulumiStack(dir);
-    pulumi.init(kubeconfig);
-    pulumi.up();
+    const pulumi = new PulumiStack(dir, kubeconfig);
+    log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
+    pulumi.init();
     const env: Env = { dir, kubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
     setBehaviour(env, demoImage("v1"), sim.behaviours[demoImage("v1")]);
-
-    log("apply the local stack's objects (the offline render of Pulumi.local.yaml)");
-    kubectl.apply(renderLocalStack(env));
-    await waitFor("the Rollout to adopt the Deployment and be Healthy", 120000, () => {
-        const r = kubectl.get("rollout", DEMO.name, DEMO.namespace);
-        return r?.status?.phase === "Healthy" && r.status.stableRS ? r : undefined;
-    }, 500);
+    // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
         path.join(dir, "logs", "traffic-sim.log"));
     return env;

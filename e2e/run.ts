@@ -9,8 +9,9 @@ import * as path from "path";
 import { brokenRelease } from "../components/spec/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
-import { destroyHealthy, destroyMidCanary, statusCommand } from "./destroyScenarios";
-import { Env, setUp } from "./environment";
+import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
+import { appObjects, badConfig, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender } from "./engineScenarios";
+import { setUp } from "./environment";
 import { run, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -27,11 +28,6 @@ function localApp() {
     return parseStackConfig({ platform: json("platform"), apps: json("apps") }).apps[0];
 }
 
-function statusResult(name: string, expectZero: boolean, env: Env): ScenarioResult {
-    const code = statusCommand(env);
-    return stepResult(name, expectZero ? "exit 0" : "non-zero exit", `exit ${code}`, expectZero ? code === 0 : code !== 0);
-}
-
 function table(results: ScenarioResult[]): string {
     const rows = results.map((r) => `| ${r.name} | ${r.passed ? "pass" : "FAIL"} | ${r.seconds.toFixed(1)} | ${r.observed} |`);
     return ["| step | result | seconds | observed |", "|---|---|---|---|", ...rows].join("\n");
@@ -44,18 +40,33 @@ async function main(): Promise<number> {
     const predicted = brokenRelease(localApp()).seconds;
     try {
         const env = await setUp(dir, log);
-        const second = env.pulumi.noChanges();
-        results.push(stepResult("second pulumi up of the restore stack", "no changes (the snapshot is not read again)",
-            second.ok ? "pulumi preview --expect-no-changes exited 0" : `changes: ${second.output.slice(-400)}`, second.ok));
-        for (const scenario of canaryScenarios(predicted)) {
-            const result = await runCanary(env, scenario);
+        const record = (result: ScenarioResult) => {
             results.push(result);
             log(`${result.passed ? "pass" : "FAIL"}: ${result.name}: ${result.observed}`);
-            if (scenario.tag === "v2") results.push(statusResult("status command on the promoted canary", true, env));
-            if (scenario.tag === "v3") results.push(statusResult("status command on the aborted canary", false, env));
+        };
+        const original = appObjects(env);
+        record(badConfig(env));
+        const { result: previewRow, objects } = await previewMatchesRender(env);
+        record(previewRow);
+        record(await migrate(env, objects));
+        record(await noChanges(env, "right after the first"));
+        record(await ladderChange(env));
+        record(operatorRow(env, "get", true));
+        for (const scenario of canaryScenarios(predicted)) {
+            record(await runCanary(env, scenario));
+            if (scenario.tag === "v2") record(operatorRow(env, "status", true));
+            if (scenario.tag === "v3") record(operatorRow(env, "status", false));
+            if (scenario.tag === "v6") {
+                // The paused, inconclusive canary: abort it, retry it, promote past the pause.
+                record(operatorRow(env, "abort", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
+                record(operatorRow(env, "retry", true, (r) => (r.status?.abort ? "still aborted" : undefined)));
+                record(operatorRow(env, "promote", true));
+            }
         }
-        results.push(await destroyMidCanary(env));
-        results.push(await destroyHealthy(env));
+        record(await noChanges(env, "after all canary scenarios"));
+        record(await destroyMidCanary(env, objects));
+        record(await destroyHealthy(env, objects, original));
+        record(await migrate(env, objects, "pulumi up after the destroy migrates the app again"));
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));
