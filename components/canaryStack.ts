@@ -7,9 +7,9 @@ import { ArgoRollouts } from "./platform/argoRollouts";
 import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
 import { NewRelicCredentials } from "./platform/newRelicCredentials";
-import { RolloutCommands } from "./spec/commands";
-import { BrokenRelease, ExposureReport } from "./spec/exposure";
-import { newRelicSecretNames } from "./spec/newRelic";
+import { RolloutCommands } from "./manifests/commands";
+import { BrokenRelease, ExposureReport } from "../model/exposure";
+import { newRelicSecretNames } from "./manifests/newRelic";
 
 /** The exposure report as a stack output: JSON has no Infinity, so a never-aborted release shows exposure null. */
 export type ExposureOutput = Omit<ExposureReport, "broken"> & {

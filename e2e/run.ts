@@ -6,7 +6,7 @@
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
  */
 import * as path from "path";
-import { brokenRelease } from "../components/spec/exposure";
+import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";

@@ -9,8 +9,8 @@ import {
     bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str,
     DNS_1123_LABEL, DNS_1123_LABEL_WHAT, DNS_LABEL, DNS_LABEL_WHAT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT,
 } from "./reader";
-import { goDurationSeconds } from "../components/spec/duration";
-import { budgetViolation } from "../components/spec/exposureBudget";
+import { goDurationSeconds } from "../model/duration";
+import { budgetViolation } from "../model/exposureBudget";
 
 const APP_KEYS = [
     "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",

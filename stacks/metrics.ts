@@ -1,5 +1,5 @@
-import { builtinQuery, BuiltinKind, thresholdDirection } from "../components/spec/queries";
-import { goDurationSeconds, promDurationSeconds } from "../components/spec/duration";
+import { builtinQuery, BuiltinKind, thresholdDirection } from "../components/manifests/queries";
+import { goDurationSeconds, promDurationSeconds } from "../model/duration";
 import { promqlError } from "./promql";
 import {
     AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider,

@@ -1,4 +1,4 @@
-import { goDurationSeconds } from "../components/spec/duration";
+import { goDurationSeconds } from "../model/duration";
 import { AnalysisStep, CanaryStep } from "./types";
 import { bool, fail, isObj, list, obj, optionalInt, show, str, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT } from "./reader";
 

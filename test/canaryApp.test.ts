@@ -1,3 +1,4 @@
+// Tests components/app/canaryApp.ts, under the mock engine.
 import { strict as assert } from "assert";
 import { CanaryApp } from "../components/app/canaryApp";
 import { parseStackConfig } from "../stacks";

@@ -1,3 +1,4 @@
+// Tests stacks/ (the config model: validation, defaults, messages).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, RawStackConfig } from "../stacks";

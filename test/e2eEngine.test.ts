@@ -1,3 +1,4 @@
+// Tests e2e/pulumiStack.ts and e2e/engineScenarios.ts (how the e2e reads the engine).
 import { strict as assert } from "assert";
 import { changedFields } from "../e2e/engineScenarios";
 import { engineSummary, plannedObject } from "../e2e/pulumiStack";

@@ -1,3 +1,4 @@
+// Tests e2e/report/ (the e2e report and its timelines).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";

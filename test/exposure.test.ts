@@ -1,10 +1,11 @@
+// Tests model/exposure.ts, model/exposureTimeline.ts and model/exposureBudget.ts.
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { parseStackConfig } from "../stacks";
 import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings, MetricConfig } from "../stacks/types";
-import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../components/spec/exposure";
-import { budgetViolation, insertSteps } from "../components/spec/exposureBudget";
-import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../components/spec/exposureTimeline";
+import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../model/exposure";
+import { budgetViolation, insertSteps } from "../model/exposureBudget";
+import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
 import { existingPlatform, validApp } from "./fixtures";
 
 const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];

@@ -1,10 +1,11 @@
+// Tests components/platform/, under the mock engine.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { canaryAlerts } from "../components/spec/alerts";
-import { dashboardPanels } from "../components/spec/dashboard";
-import { ARGO_ROLLOUTS_CHART, KUBE_PROMETHEUS_STACK_CHART } from "../components/spec/charts";
-import { kubePrometheusStackValues } from "../components/spec/platformValues";
+import { canaryAlerts } from "../components/manifests/alerts";
+import { dashboardPanels } from "../components/manifests/dashboard";
+import { ARGO_ROLLOUTS_CHART, KUBE_PROMETHEUS_STACK_CHART } from "../components/manifests/charts";
+import { kubePrometheusStackValues } from "../components/manifests/platformValues";
 import { retainOnDelete } from "../components/platform/retain";
 import { renderDocuments, isSecretValue } from "../scripts/renderObjects";
 import { readStackFile } from "../scripts/stackFile";

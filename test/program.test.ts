@@ -1,3 +1,4 @@
+// Tests index.ts and components/canaryStack.ts (the whole program), under the mock engine.
 import { strict as assert } from "assert";
 import * as path from "path";
 import { readStackFile } from "../scripts/stackFile";

@@ -1,3 +1,4 @@
+// Tests components/app/restore/restore.ts against a fake API server, and components/app/deploymentRestore.ts.
 import { strict as assert } from "assert";
 import * as path from "path";
 import { DeploymentRestore, DeploymentSnapshot } from "../components/app/deploymentRestore";

@@ -1,7 +1,8 @@
+// Tests model/restorePlan.ts.
 import { strict as assert } from "assert";
 import {
     canaryWeight, deploymentAvailability, deploymentPatch, deploymentRecord, restorePlan, RestoreDecision, unhealthyState,
-} from "../components/spec/restorePlan";
+} from "../model/restorePlan";
 import { NS, NAME, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, rolloutObject, replicaSet, deploymentObject, REPLICA_SETS, PAUSED_REFUSAL } from "./restoreFixtures";
 
 describe("restore plan (pure)", () => {

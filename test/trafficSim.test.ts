@@ -1,3 +1,4 @@
+// Tests e2e/traffic/ (the traffic simulator's model).
 import { strict as assert } from "assert";
 import { VersionMetrics } from "../e2e/traffic/metrics";
 import { Accumulator, HEALTHY, splitRequests } from "../e2e/traffic/split";

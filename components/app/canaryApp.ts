@@ -1,16 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
-import { analysisTemplate } from "../spec/analysisTemplate";
-import { rolloutCommands, RolloutCommands } from "../spec/commands";
-import { ExposureReport, exposureReport, exposureSummary } from "../spec/exposure";
+import { analysisTemplate } from "../manifests/analysisTemplate";
+import { rolloutCommands, RolloutCommands } from "../manifests/commands";
+import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
-import { appObjectNames } from "../spec/labels";
-import { deployerRole, deployerRoleBinding } from "../spec/rbac";
-import { rollout } from "../spec/rollout";
-import { serviceMonitor } from "../spec/serviceMonitor";
-import { copiedService, ExistingService, metricsService } from "../spec/services";
-import { IServicePort } from "../spec/k8sTypes";
+import { appObjectNames } from "../manifests/labels";
+import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
+import { rollout } from "../manifests/rollout";
+import { serviceMonitor } from "../manifests/serviceMonitor";
+import { copiedService, ExistingService, metricsService } from "../manifests/services";
+import { IServicePort } from "../manifests/k8sTypes";
 
 export interface CanaryAppArgs {
     /** The validated app config from `stacks/`. */
@@ -47,7 +47,7 @@ function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingSe
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
-    /** What a healthy, a broken and a silent release do on this ladder (see components/spec/exposure.ts). */
+    /** What a healthy, a broken and a silent release do on this ladder (see model/exposure.ts). */
     public readonly exposure: ExposureReport;
     public readonly rollout: k8s.apiextensions.CustomResource;
 

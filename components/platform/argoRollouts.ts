@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgoRolloutsConfig, MonitoringConfig } from "../../stacks/types";
-import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_RELEASE } from "../spec/charts";
-import { namespaceObject } from "../spec/namespace";
-import { argoRolloutsValues } from "../spec/platformValues";
+import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_RELEASE } from "../manifests/charts";
+import { namespaceObject } from "../manifests/namespace";
+import { argoRolloutsValues } from "../manifests/platformValues";
 import { retainOnDelete } from "./retain";
 
 export interface ArgoRolloutsArgs {

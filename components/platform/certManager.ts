@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager";
 import { CertManagerConfig } from "../../stacks/types";
-import { CERT_MANAGER_CHART } from "../spec/charts";
-import { namespaceObject } from "../spec/namespace";
+import { CERT_MANAGER_CHART } from "../manifests/charts";
+import { namespaceObject } from "../manifests/namespace";
 
 export interface CertManagerArgs {
     config: CertManagerConfig;

@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../stacks/types";
-import { canaryAlertRule } from "../spec/alerts";
-import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK_CHART } from "../spec/charts";
-import { dashboardConfigMap } from "../spec/dashboard";
-import { stackLabels } from "../spec/labels";
-import { namespaceObject } from "../spec/namespace";
-import { kubePrometheusStackValues } from "../spec/platformValues";
+import { canaryAlertRule } from "../manifests/alerts";
+import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK_CHART } from "../manifests/charts";
+import { dashboardConfigMap } from "../manifests/dashboard";
+import { stackLabels } from "../manifests/labels";
+import { namespaceObject } from "../manifests/namespace";
+import { kubePrometheusStackValues } from "../manifests/platformValues";
 import { retainOnDelete } from "./retain";
 
 export interface MonitoringArgs {

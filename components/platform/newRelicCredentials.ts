@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NewRelicConfig } from "../../stacks/types";
-import { stackLabels } from "../spec/labels";
-import { newRelicSecretData } from "../spec/newRelic";
+import { stackLabels } from "../manifests/labels";
+import { newRelicSecretData } from "../manifests/newRelic";
 
 export interface NewRelicCredentialsArgs {
     config: NewRelicConfig;

@@ -1,4 +1,4 @@
-import type { IDeployment, IReplicaSet, IRollout } from "../../spec/restorePlan";
+import type { IDeployment, IReplicaSet, IRollout } from "../../../model/restorePlan";
 
 type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
 

@@ -1,6 +1,6 @@
 import {
     deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, restorePlan, ROLLOUT_HASH_LABEL, stopScaleDownPatch,
-} from "../../spec/restorePlan";
+} from "../../../model/restorePlan";
 import { KubeApi } from "./kubeApi";
 
 /** One app's restore, as its DeploymentRestore resource recorded it. */

@@ -1,4 +1,4 @@
-import { AppConfig, CanaryStep, ExposureBudgetConfig, MetricConfig } from "../../stacks/types";
+import { AppConfig, CanaryStep, ExposureBudgetConfig, MetricConfig } from "../stacks/types";
 import { goDurationSeconds, promDurationSeconds } from "./duration";
 import { BrokenRelease, brokenRelease, brokenText, formatSeconds } from "./exposure";
 import { intervalSeconds, isOwnAnalysis, signalDelaySeconds } from "./exposureTimeline";

@@ -1,4 +1,4 @@
-import { AppConfig, MetricConfig } from "../../stacks/types";
+import { AppConfig, MetricConfig } from "../stacks/types";
 import {
     analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, signalDelaySeconds, Timeline, timeline,
     weightSecondsUntil,

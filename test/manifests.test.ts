@@ -1,14 +1,15 @@
+// Tests components/manifests/ (the pure builders), without mocks.
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../stacks";
 import { AppConfig } from "../stacks/types";
-import { analysisTemplate } from "../components/spec/analysisTemplate";
-import { READINESS_ALLOWANCE_SECONDS, rolloutCommands } from "../components/spec/commands";
-import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../components/spec/duration";
-import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/spec/queries";
-import { deployerRole, deployerRoleBinding } from "../components/spec/rbac";
-import { rollout } from "../components/spec/rollout";
-import { serviceMonitor } from "../components/spec/serviceMonitor";
-import { copiedService, metricsService } from "../components/spec/services";
+import { analysisTemplate } from "../components/manifests/analysisTemplate";
+import { READINESS_ALLOWANCE_SECONDS, rolloutCommands } from "../components/manifests/commands";
+import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../model/duration";
+import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/manifests/queries";
+import { deployerRole, deployerRoleBinding } from "../components/manifests/rbac";
+import { rollout } from "../components/manifests/rollout";
+import { serviceMonitor } from "../components/manifests/serviceMonitor";
+import { copiedService, metricsService } from "../components/manifests/services";
 import { promqlError } from "../stacks/promql";
 import { existingPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";

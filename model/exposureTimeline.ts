@@ -1,4 +1,4 @@
-import { AppConfig, CanaryStep, MetricConfig } from "../../stacks/types";
+import { AppConfig, CanaryStep, MetricConfig } from "../stacks/types";
 import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "./duration";
 
 /**
