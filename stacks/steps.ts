@@ -4,7 +4,15 @@ import { bool, fail, isObj, list, obj, optionalInt, show, str, DNS_SUBDOMAIN, DN
 
 export const STEP_KINDS = ["setWeight", "pause", "analysis", "setCanaryScale"] as const;
 
+/** `pause: 120` is a common slip for Argo's `pause: {duration: 120s}`: say what to write instead. */
+function pauseHint(value: unknown): string {
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return `write pause: {duration: ${value}s}`;
+    if (typeof value === "string" && goDurationSeconds(value) !== undefined) return `write pause: {duration: ${value}}`;
+    return "write e.g. pause: {duration: 5m}, or pause: {} to wait for a promote";
+}
+
 function parsePause(value: unknown, path: string): CanaryStep {
+    if (value !== undefined && value !== null && !isObj(value)) fail(path, `${show(value)} is not a mapping; ${pauseHint(value)}`);
     const pause = obj(value ?? {}, path, ["duration"]);
     const duration = pause.duration;
     if (duration === undefined) return { pause: {} };
