@@ -15,7 +15,7 @@ import { budgetViolation } from "../model/exposureBudget";
 const APP_KEYS = [
     "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
     "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
-    "allowDestroyMidCanary",
+    "allowDestroyMidCanary", "revisionHistoryLimit",
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", ...SHARED_METRIC_KEYS];
 
@@ -30,6 +30,8 @@ export const DEFAULT_SERIES: AppSeries = {
 const MAX_APP_NAME = 56;
 const PROM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** The Rollout's revisionHistoryLimit is an int32 in its CRD. */
+const MAX_INT32 = 2147483647;
 
 function parseMetricsEndpoint(value: unknown, path: string): MetricsEndpoint {
     const m = obj(value, path, ["port", "path", "job", "scrapeInterval"]);
@@ -122,6 +124,7 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
         deployer: parseDeployer(app.deployer, `${path}.deployer`, namespace),
         budget,
         allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, false),
+        revisionHistoryLimit: optionalInt(app, "revisionHistoryLimit", path, 0, MAX_INT32),
     };
     const violation = budgetViolation(config, budget);
     if (violation) fail(`${path}.steps`, violation);

@@ -139,6 +139,8 @@ export interface AppConfig {
     budget: ExposureBudgetConfig;
     /** `pulumi destroy` may restore the stable image while a canary is in progress (otherwise it refuses). */
     allowDestroyMidCanary: boolean;
+    /** Old ReplicaSets the Rollout keeps for rollbacks; unset leaves the field out, so Argo's default (10) applies. */
+    revisionHistoryLimit?: number;
 }
 
 export interface ExposureBudgetConfig {

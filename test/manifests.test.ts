@@ -75,6 +75,19 @@ describe("Rollout builder", () => {
         assert.equal(r.spec.replicas, 4);
         await validateObject(r);
     });
+    it("writes revisionHistoryLimit when set, 0 included, and leaves it to Argo's default (10) when unset", async () => {
+        assert.equal("revisionHistoryLimit" in rollout(at, app()).spec, false);
+        for (const limit of [0, 3, 2147483647]) {
+            const r = rollout(at, app((a) => { a.revisionHistoryLimit = limit; }));
+            assert.equal(r.spec.revisionHistoryLimit, limit);
+            await validateObject(r);
+        }
+    });
+    it("checks revisionHistoryLimit against the Rollout schema, whose int32 bound the config enforces", async () => {
+        const r: any = rollout(at, app());
+        r.spec.revisionHistoryLimit = 2147483648;
+        await assert.rejects(validateObject(r), /Rollout demo\/demo is invalid/);
+    });
     it("turns an analysis step without templates into the app's template with the canary hash", () => {
         const steps = rollout(at, app()).spec.strategy?.canary?.steps ?? [];
         assert.deepEqual(steps[2], {

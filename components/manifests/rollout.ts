@@ -46,6 +46,7 @@ export function rollout(target: ObjectName, app: AppConfig): IRollout {
         metadata: { ...target, labels: stackLabels(app.name) },
         spec: {
             replicas: app.replicas,
+            ...(app.revisionHistoryLimit !== undefined ? { revisionHistoryLimit: app.revisionHistoryLimit } : {}),
             workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deployment, scaleDown: app.scaleDown },
             strategy: { canary },
         },
