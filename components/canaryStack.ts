@@ -44,7 +44,7 @@ export function deployStack(config: StackConfig): StackOutputs {
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
 
-    const certManager = new CertManager("cert-manager", { config: platform.certManager }, opts);
+    const certManager = new CertManager("cert-manager", { config: platform.certManager, shared: platform.shared }, opts);
     const monitoring = new Monitoring("monitoring", {
         config: platform.monitoring,
         certManagerPresent: platform.certManager.present,

@@ -14,17 +14,20 @@ export interface Registered {
     provider?: string;
     /** How many `transforms` the resource declares (the mock engine does not run them). */
     transformCount: number;
+    /** The resource's own `retainOnDelete` option, when it sets one. */
+    retainOnDelete?: boolean;
     /** URNs of the resources it depends on (`dependsOn` and inputs): Pulumi deletes it before them. */
     dependencies: string[];
 }
 
-// The mock engine hands `newResource` no dependencies or transforms; the registration request has them.
-const requests = new Map<string, { dependencies: string[]; transformCount: number }>();
+// The mock engine hands `newResource` no dependencies, transforms or options; the registration request has them.
+const requests = new Map<string, { dependencies: string[]; transformCount: number; retainOnDelete?: boolean }>();
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registerResource = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
     requests.set(`${req.getType()}::${req.getName()}`, {
         dependencies: req.getDependenciesList(), transformCount: req.getTransformsList().length,
+        retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
     });
     return registerResource.call(this, req, callback);
 };

@@ -61,15 +61,16 @@ function helmInstall(r: Registered): HelmInstall | undefined {
         return { name: i.name ?? r.name, chart: i.chart, version: i.version, repo: i.repositoryOpts?.repo, namespace: i.namespace, values: i.values };
     }
     if (r.type === CERT_MANAGER_TYPE) {
-        // The component's own inputs are the chart's values; helmOptions says which chart release.
-        const { helmOptions, ...values } = i;
+        // The component's typed inputs are chart values, merged over helmOptions.values as its provider does;
+        // the rest of helmOptions says which chart release.
+        const { helmOptions, ...typed } = i;
         return {
             name: helmOptions?.name ?? r.name,
             chart: helmOptions?.chart ?? "cert-manager",
             version: helmOptions?.version,
             repo: helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io",
             namespace: helmOptions?.namespace,
-            values,
+            values: { ...helmOptions?.values, ...typed },
         };
     }
     return undefined;

@@ -197,7 +197,7 @@ export interface NewRelicConfig {
 }
 
 export interface PlatformConfig {
-    /** The controller and monitoring serve other teams too: `pulumi destroy` leaves them installed. */
+    /** The controller, monitoring and cert-manager serve other teams too: `pulumi destroy` leaves them installed. */
     shared: boolean;
     /** Stack-wide defaults of every app's exposure budget. */
     maxBadCanaryWeight: number;

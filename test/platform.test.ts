@@ -63,7 +63,6 @@ describe("platform: the prod stack installs it all", () => {
         const certManager = ofType("kubernetes-cert-manager:index:CertManager");
         assert.equal(certManager.length, 1);
         assert.equal(certManager[0].inputs.helmOptions.version, "v1.17.2");
-        assert.equal(certManager[0].inputs.installCRDs, true);
     });
 
     it("labels every ServiceMonitor and PrometheusRule with the release kube-prometheus-stack selects", async () => {
@@ -108,12 +107,41 @@ describe("platform: the prod stack installs it all", () => {
         for (const release of ["argo-rollouts", "kube-prometheus-stack"]) {
             assert.equal(chart(release).transformCount, 1, `${release} has the retain transform`);
         }
+        assert.equal(ofType("kubernetes-cert-manager:index:CertManager")[0].transformCount, 1, "cert-manager has the retain transform");
         const crd = { type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "rollouts", props: {}, opts: {} } as any;
         const deployment = { type: "kubernetes:apps/v1:Deployment", name: "controller", props: {}, opts: {} } as any;
         assert.equal((retainOnDelete(false)(crd) as any).opts.retainOnDelete, true);
         assert.equal(retainOnDelete(false)(deployment), undefined);
         assert.equal((retainOnDelete(true)(deployment) as any).opts.retainOnDelete, true);
     });
+
+    it("keeps cert-manager's CRDs through Helm: they are inside its helm.v3.Release, out of reach of retainOnDelete", async () => {
+        runStack("prod");
+        await settle();
+        const certManager = ofType("kubernetes-cert-manager:index:CertManager")[0];
+        // crds.keep annotates them helm.sh/resource-policy: keep, which Helm's uninstall skips;
+        // installCRDs (deprecated) must stay unset: the chart refuses it beside crds.enabled.
+        assert.deepEqual(certManager.inputs.helmOptions.values, { crds: { enabled: true, keep: true } });
+        assert.equal(certManager.inputs.installCRDs, undefined);
+        const doc = renderDocuments(registered).find((d) => d.kind === "HelmChart" && d.chart === "cert-manager");
+        assert.deepEqual(doc?.values, { crds: { enabled: true, keep: true } }, "the render shows the values the chart gets");
+        // The Release is the component's only child, so the transform reaches it, and only keeps it when shared.
+        const release = { type: "kubernetes:helm.sh/v3:Release", name: "cert-manager-chart-helm", props: {}, opts: {} } as any;
+        assert.equal((retainOnDelete(true)(release) as any).opts.retainOnDelete, true);
+        assert.equal(retainOnDelete(false)(release), undefined);
+    });
+
+    for (const shared of [true, false]) {
+        it(`${shared ? "keeps" : "deletes"} every platform namespace, cert-manager's included, on destroy with shared: ${shared}`, async () => {
+            const file = readStackFile("prod");
+            const platform = { ...JSON.parse(file.config["canary-stack:platform"]), shared };
+            runStack("prod", { "canary-stack:platform": platform });
+            await settle();
+            const namespaces = ofType("kubernetes:core/v1:Namespace").map((n) => [n.inputs.metadata.name, n.retainOnDelete]);
+            assert.deepEqual(namespaces.sort(), [["argo-rollouts", shared], ["cert-manager", shared], ["monitoring", shared]]);
+            assert.equal(ofType("kubernetes-cert-manager:index:CertManager")[0].transformCount, 1);
+        });
+    }
 
     it("validates every object of the prod and local renders against its schema", async () => {
         for (const stack of ["prod", "local"]) {

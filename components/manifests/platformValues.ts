@@ -22,6 +22,17 @@ export function argoRolloutsValues(argo: ArgoRolloutsConfig, monitoring: Monitor
 }
 
 /**
+ * Values of the cert-manager chart (v1.17.2) set through the component's
+ * `helmOptions.values`, which it merges under its typed args. The CRDs come
+ * with the chart and carry `helm.sh/resource-policy: keep` (`crds.keep`), so
+ * uninstalling the release leaves them and every Certificate with them.
+ * `crds.enabled` replaces the deprecated `installCRDs`; the chart refuses both.
+ */
+export function certManagerValues(): Record<string, unknown> {
+    return { crds: { enabled: true, keep: true } };
+}
+
+/**
  * Values of kube-prometheus-stack. Its Prometheus keeps the chart's default
  * selectors (`serviceMonitorSelectorNilUsesHelmValues: true`): it picks up
  * ServiceMonitors and PrometheusRules labelled `release: <release>`, which

@@ -4,12 +4,25 @@ import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager
 import { CertManagerConfig } from "../../stacks/types";
 import { CERT_MANAGER_CHART } from "../manifests/charts";
 import { namespaceObject } from "../manifests/namespace";
+import { certManagerValues } from "../manifests/platformValues";
+import { retainOnDelete } from "./retain";
 
 export interface CertManagerArgs {
     config: CertManagerConfig;
+    /** Keep all of cert-manager on destroy (shared with other teams). Its CRDs are always kept. */
+    shared: boolean;
 }
 
-/** cert-manager, installed only where the cluster has none (`install: true`). */
+/**
+ * cert-manager, installed only where the cluster has none (`install: true`).
+ *
+ * The component's provider installs the chart as one `helm.v3.Release`
+ * (`<name>-chart-helm`, its only child); the CRDs are objects inside that
+ * Helm release, never Pulumi resources, so no `retainOnDelete` reaches them:
+ * the chart value `crds.keep` makes Helm's uninstall leave them instead.
+ * The engine runs a component's `transforms` on the children its provider
+ * registers, so with `shared` the transform keeps the whole Release.
+ */
 export class CertManager extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
@@ -17,11 +30,18 @@ export class CertManager extends pulumi.ComponentResource {
         super("canary:platform:CertManager", name, {}, opts);
         this.ready = [];
         if (args.config.install) {
-            const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args.config.namespace), { parent: this });
+            const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args.config.namespace), {
+                parent: this,
+                retainOnDelete: args.shared,
+            });
             this.ready.push(new CertManagerChart(`${name}-chart`, {
-                installCRDs: true,
-                helmOptions: { name: CERT_MANAGER_CHART.chart, namespace: args.config.namespace, version: CERT_MANAGER_CHART.version },
-            }, { parent: this, dependsOn: [namespace] }));
+                helmOptions: {
+                    name: CERT_MANAGER_CHART.chart,
+                    namespace: args.config.namespace,
+                    version: CERT_MANAGER_CHART.version,
+                    values: certManagerValues(),
+                },
+            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared)] }));
         }
         this.registerOutputs({});
     }
