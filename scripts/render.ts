@@ -10,6 +10,7 @@
  * several as one YAML stream); without it, a placeholder Service (port 80 to
  * `http`, selector `app: <service name>`) stands in and the output says so.
  */
+import { Console } from "console";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
@@ -52,7 +53,17 @@ function liveFixtures(file: string): ClusterFixtures {
     return fixtures;
 }
 
+/**
+ * stdout carries the YAML stream alone, so it can be piped. Without an engine,
+ * Pulumi's log (the program's pulumi.log.info) prints with console.log: every
+ * console line goes to stderr instead.
+ */
+function logToStderr(): void {
+    globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+}
+
 async function main(): Promise<void> {
+    logToStderr();
     const args = parseArgs(process.argv.slice(2));
     const stack = readStackFile(args.stack);
     const placeholders: string[] = [];
