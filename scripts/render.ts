@@ -12,10 +12,9 @@
  */
 import { Console } from "console";
 import * as fs from "fs";
-import * as path from "path";
-import { parseAllDocuments, stringify } from "yaml";
-import { ClusterFixtures, installMocks, registered, setStackConfig, settle } from "./mockEngine";
-import { renderDocuments } from "./renderObjects";
+import { parseAllDocuments } from "yaml";
+import { ClusterFixtures } from "./mockEngine";
+import { renderStack } from "./renderStack";
 import { readStackFile } from "./stackFile";
 
 interface Args {
@@ -65,33 +64,13 @@ function logToStderr(): void {
 async function main(): Promise<void> {
     logToStderr();
     const args = parseArgs(process.argv.slice(2));
-    const stack = readStackFile(args.stack);
-    const placeholders: string[] = [];
-    installMocks(args.live ? liveFixtures(args.live) : {}, args.stack, (type, id) => {
-        if (type !== "kubernetes:core/v1:Service") return undefined;
-        placeholders.push(id);
-        const name = id.split("/")[1];
-        return { spec: { type: "ClusterIP", selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } };
-    });
-    setStackConfig(stack.config, stack.secretKeys);
-    require(path.join(__dirname, "..", "index"));
-    await settle();
-
-    const documents = renderDocuments(registered);
-    const header = [
-        `# canary-stack render of stack ${args.stack}: ${documents.length} objects, as they would be applied.`,
-        "# Secret values are shown as [secret]. HelmChart documents are chart installs (chart, version, values).",
-        ...(placeholders.length
-            ? [`# Placeholder ports/selector for the live Service(s) ${placeholders.join(", ")}: pass --live to use the real ones.`]
-            : []),
-    ].join("\n");
-    const body = documents.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
-    const text = `${header}\n${body}`;
+    const rendered = await renderStack(args.stack, readStackFile(args.stack), args.live ? liveFixtures(args.live) : {});
+    for (const note of rendered.notes) process.stderr.write(`${note}\n`);
     if (args.out) {
-        fs.writeFileSync(args.out, text);
-        process.stderr.write(`wrote ${documents.length} objects to ${args.out}\n`);
+        fs.writeFileSync(args.out, rendered.text);
+        process.stderr.write(`wrote ${rendered.objectCount} objects to ${args.out}\n`);
     } else {
-        process.stdout.write(text);
+        process.stdout.write(rendered.text);
     }
 }
 

@@ -9,6 +9,8 @@ export { ConfigError } from "./reader";
 
 /** The config namespace of this project (`canary-stack:<key>`). */
 export const CONFIG_NAMESPACE = "canary-stack";
+/** The secret config key of the New Relic personal API key. */
+export const NEW_RELIC_API_KEY = "newRelicApiKey";
 
 function readObject(config: pulumi.Config, key: string): unknown {
     try {
@@ -37,7 +39,7 @@ function checkNewRelic(apps: AppConfig[], platform: PlatformConfig, hasApiKey: b
     const where = `apps[${apps.indexOf(first.app)}] (${first.app.name}) metric ${show(first.metric.name)} uses provider newRelic`;
     if (!platform.newRelic) fail("platform.newRelic", `missing (${where}; set accountId and region)`);
     if (!hasApiKey) {
-        fail("newRelicApiKey", `missing (${where}); set it with: pulumi config set --secret ${CONFIG_NAMESPACE}:newRelicApiKey <personal-api-key>`);
+        fail(NEW_RELIC_API_KEY, `missing (${where}); set it with: pulumi config set --secret ${CONFIG_NAMESPACE}:${NEW_RELIC_API_KEY} <personal-api-key>`);
     }
 }
 
@@ -63,8 +65,8 @@ export function parseStackConfig(raw: RawStackConfig, newRelicApiKey?: pulumi.Ou
 
 /** The API key as a secret, or undefined when unset or empty (Pulumi.yaml's default is ""). */
 function newRelicApiKey(config: pulumi.Config): pulumi.Output<string> | undefined {
-    const raw = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:newRelicApiKey`);
-    return raw ? config.requireSecret("newRelicApiKey") : undefined;
+    const raw = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${NEW_RELIC_API_KEY}`);
+    return raw ? config.requireSecret(NEW_RELIC_API_KEY) : undefined;
 }
 
 /** Reads this stack's config; runs before any resource is registered, so bad config registers nothing. */

@@ -1,11 +1,13 @@
-// Tests scripts/render.ts (the offline render's command line), in a child process as an operator runs it.
+// Tests scripts/render.ts (in a child process, as an operator runs it), renderStack.ts and renderConfig.ts.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { renderDocuments } from "../scripts/renderObjects";
-import { readStackFile } from "../scripts/stackFile";
-import { installMocks, registered, resetRegistered, setConfig, settle } from "./harness";
+import { NEW_RELIC_API_KEY_PLACEHOLDER, renderConfig } from "../scripts/renderConfig";
+import { isSecretValue, renderDocuments } from "../scripts/renderObjects";
+import { renderStack } from "../scripts/renderStack";
+import { readStackFile, StackFile } from "../scripts/stackFile";
+import { installMocks, ofType, registered, resetRegistered, setConfig, settle } from "./harness";
 
 const root = path.join(__dirname, "..");
 const indexPath = path.join(root, "index.ts");
@@ -41,5 +43,62 @@ describe("render: stdout is the YAML stream alone", function () {
 
         assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 6m at 10% "
             + "(exposure 3600 %·s); no traffic: waits at step 2 (10%) after 6m\n");
+    });
+});
+
+/** The prod stack with its New Relic metric turned on, and (as checked in) no API key. */
+function prodWithNewRelic(): StackFile {
+    const file = readStackFile("prod");
+    const apps = JSON.parse(file.config["canary-stack:apps"]);
+    const metric = apps[0].analysis.metrics.find((m: any) => m.provider === "newRelic");
+    metric.enabled = true;
+    return { config: { ...file.config, "canary-stack:apps": JSON.stringify(apps) }, secretKeys: file.secretKeys };
+}
+
+describe("render: without the New Relic API key", () => {
+    const NOTE = "note: canary-stack:newRelicApiKey is unset: the render used a placeholder for it (written as [secret]); "
+        + "pulumi preview and up require it, since a metric uses provider newRelic: "
+        + "pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key> --stack prod";
+
+    it("renders the New Relic Secret with a placeholder key, kept secret, and notes that preview and up need the key", async () => {
+        const rendered = await renderStack("prod", prodWithNewRelic(), {});
+        assert.deepEqual(rendered.notes, [NOTE]);
+        assert.ok(rendered.text.includes("\n# The New Relic API key is unset: a placeholder stands in for it; pulumi preview and up require it.\n"));
+        assert.equal(rendered.text.includes(NEW_RELIC_API_KEY_PLACEHOLDER), false, "the placeholder is a secret, never written");
+        const secret = parseAllDocuments(rendered.text).map((d) => d.toJS()).find((o) => o.kind === "Secret" && o.metadata.name === "newrelic");
+        assert.deepEqual(secret.stringData, { "personal-api-key": "[secret]", "account-id": "[secret]", region: "[secret]" });
+        const registeredSecret = ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === "newrelic")!;
+        assert.ok(isSecretValue(registeredSecret.inputs.stringData));
+        assert.equal(registeredSecret.inputs.stringData.value["personal-api-key"], NEW_RELIC_API_KEY_PLACEHOLDER);
+    });
+
+    it("still stops the program itself (preview and up) with the exact message when the key is unset", async () => {
+        installMocks();
+        resetRegistered();
+        const file = prodWithNewRelic();
+        setConfig(file.config, file.secretKeys);
+        delete require.cache[require.resolve(indexPath)];
+        assert.throws(() => require(indexPath), (err: Error) => {
+            assert.equal(err.message, 'newRelicApiKey: missing (apps[0] (instant-api) metric "http-5xx-rate-newrelic" uses provider newRelic); '
+                + "set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>");
+            return true;
+        });
+        await settle();
+        assert.deepEqual(registered, []);
+    });
+
+    it("adds no note where no metric uses New Relic (the prod stack as checked in)", async () => {
+        const rendered = await renderStack("prod", readStackFile("prod"), {});
+        assert.deepEqual(rendered.notes, []);
+        assert.equal(rendered.text.includes("New Relic API key is unset"), false);
+        assert.equal(ofType("kubernetes:core/v1:Secret").some((r) => r.inputs.metadata.name === "newrelic"), false);
+    });
+
+    it("passes a key the stack file sets (encrypted) as it is, without a placeholder", () => {
+        const file: StackFile = { config: { "canary-stack:newRelicApiKey": "[secret]" }, secretKeys: ["canary-stack:newRelicApiKey"] };
+        assert.deepEqual(renderConfig(file), { ...file, apiKeyPlaceholder: false });
+        assert.deepEqual(renderConfig({ config: {}, secretKeys: [] }), {
+            config: { "canary-stack:newRelicApiKey": NEW_RELIC_API_KEY_PLACEHOLDER }, secretKeys: ["canary-stack:newRelicApiKey"], apiKeyPlaceholder: true,
+        });
     });
 });
