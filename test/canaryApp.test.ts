@@ -75,6 +75,18 @@ describe("CanaryApp under the mock engine", () => {
         }
     });
 
+    it("names the adopted Deployment and the Rollout in the deployer Role, and binds the configured service account", async () => {
+        const { apps, platform } = config((app) => { app.workloadRef.name = "demo-web"; });
+        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        await settle();
+        const [role] = ofType("kubernetes:rbac.authorization.k8s.io/v1:Role");
+        const named = role.inputs.rules.filter((r: any) => r.resourceNames).map((r: any) => `${r.resources.join(",")} ${r.resourceNames.join(",")}`);
+        assert.deepEqual(named, ["deployments demo-web", "rollouts demo", "rollouts/status demo"]);
+        const [binding] = ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "demo-deployer" });
+        assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
+    });
+
     it("leaves out the deployer RBAC when no deployer is configured", async () => {
         const { apps, platform } = config((app) => { delete app.deployer; });
         new CanaryApp("demo", { app: apps[0], platform, cluster: {} });

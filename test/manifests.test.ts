@@ -163,14 +163,37 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
         await validateObject(svc);
         await validateObject(sm);
     });
-    it("lets the CI deployer drive the Rollout and read analysis runs, nothing more", async () => {
-        const role = deployerRole({ name: "demo-deployer", namespace: "demo" }, "demo");
-        assert.deepEqual(role.rules?.[0], { apiGroups: ["argoproj.io"], resources: ["rollouts"], verbs: ["get", "list", "watch", "update", "patch"] });
-        assert.ok(role.rules?.every((r) => !r.verbs.includes("delete") && !r.verbs.includes("create")));
+    const role = deployerRole({ name: "demo-deployer", namespace: "demo" }, "demo", { rollout: "demo", deployment: "demo-web" });
+    it("lets the CI deployer set the image, drive the Rollout and watch it, with these exact rules", async () => {
+        assert.deepEqual(role.rules, [
+            { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["demo-web"], verbs: ["get", "patch", "update"] },
+            { apiGroups: ["argoproj.io"], resources: ["rollouts"], resourceNames: ["demo"], verbs: ["get", "patch"] },
+            { apiGroups: ["argoproj.io"], resources: ["rollouts/status"], resourceNames: ["demo"], verbs: ["patch"] },
+            { apiGroups: ["argoproj.io"], resources: ["rollouts", "analysisruns", "experiments"], verbs: ["list", "watch"] },
+            { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["list", "watch"] },
+            { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+        ]);
         const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", { serviceAccount: "ci", namespace: "ci" });
         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
         await validateObject(role);
         await validateObject(binding);
+    });
+    it("writes only the named Rollout and Deployment, and never creates, deletes or reads Secrets", () => {
+        const rules = role.rules ?? [];
+        for (const rule of rules) {
+            assert.ok(!rule.verbs.some((v) => ["create", "delete", "deletecollection", "*"].includes(v)), JSON.stringify(rule));
+            assert.ok(!rule.resources?.some((r) => r === "secrets" || r === "*"), JSON.stringify(rule));
+            assert.ok(!rule.apiGroups?.includes("*"), JSON.stringify(rule));
+        }
+        const writes = rules.filter((r) => r.verbs.some((v) => v === "patch" || v === "update"));
+        assert.ok(writes.length > 0 && writes.every((r) => r.resourceNames?.length === 1), "every write names its one object");
+    });
+    it("puts list and watch only on rules without resourceNames (the plugin's informers send no name selector)", () => {
+        for (const rule of role.rules ?? []) {
+            const collection = rule.verbs.filter((v) => v === "list" || v === "watch");
+            if (rule.resourceNames) assert.deepEqual(collection, [], JSON.stringify(rule));
+            else assert.deepEqual(rule.verbs, ["list", "watch"], JSON.stringify(rule));
+        }
     });
 });
 

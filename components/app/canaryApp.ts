@@ -92,7 +92,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         });
         const rbac: pulumi.Resource[] = [];
         if (app.deployer) {
-            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name), child);
+            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, {
+                rollout: names.rollout, deployment: app.deployment,
+            }), child);
             rbac.push(role, new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
                 ...child,
                 dependsOn: [role],
