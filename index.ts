@@ -4,7 +4,7 @@ import { deployStack } from "./components/canaryStack";
 // Config is validated before anything is registered: a bad value stops here.
 const outputs = deployStack(loadStackConfig());
 
-/** Per app: watch, promote, abort and status commands. */
+/** Per app: the operator's commands (get, watch, status and its timeout, promote, abort, retry, undo, AnalysisRuns). */
 export const rollouts = outputs.rollouts;
 /** Per app: how long a healthy ladder takes, and how far and for how long a broken release gets before the abort. */
 export const exposure = outputs.exposure;

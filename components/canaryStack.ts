@@ -22,7 +22,7 @@ function exposureOutput(report: ExposureReport): ExposureOutput {
 }
 
 export interface StackOutputs {
-    /** Per app: the `kubectl argo rollouts` commands an operator runs. */
+    /** Per app: the commands an operator runs (`kubectl argo rollouts` and `kubectl`). */
     rollouts: Record<string, RolloutCommands>;
     /** Per app: what a broken release can cost on its ladder. */
     exposure: Record<string, ExposureOutput>;

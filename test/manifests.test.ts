@@ -207,6 +207,23 @@ describe("commands and the status timeout", () => {
         assert.equal(commands.get, "kubectl argo rollouts get rollout demo -n demo");
         assert.equal(commands.retry, "kubectl argo rollouts retry rollout demo -n demo");
     });
+    it("gives the day-2 commands: full promotion, undo, and the current AnalysisRuns", () => {
+        const commands = rolloutCommands(app((raw) => { raw.name = "web"; raw.namespace = "shop"; }), 600);
+        assert.equal(commands.promote, "kubectl argo rollouts promote web -n shop");
+        assert.equal(commands.promoteFull, "kubectl argo rollouts promote web -n shop --full");
+        assert.equal(commands.undo, "kubectl argo rollouts undo web -n shop");
+        assert.equal(commands.undoToRevision, "kubectl argo rollouts undo web -n shop --to-revision=<revision>");
+        assert.equal(commands.analysisRuns,
+            "kubectl get analysisruns -n shop -l rollouts-pod-template-hash=\"$(kubectl get rollout web -n shop -o jsonpath='{.status.currentPodHash}')\" " +
+            "--sort-by=.metadata.creationTimestamp");
+        assert.equal(commands.describeAnalysisRun, "kubectl describe analysisrun <analysisrun> -n shop");
+    });
+    it("has exactly these keys (the end-to-end run reads get, status, promote, abort and retry)", () => {
+        assert.deepEqual(Object.keys(rolloutCommands(app(), 600)).sort(), [
+            "abort", "analysisRuns", "describeAnalysisRun", "get", "promote", "promoteFull", "retry", "status", "statusTimeoutSeconds",
+            "undo", "undoToRevision", "watch",
+        ]);
+    });
 });
 
 describe("the schema check itself", () => {
