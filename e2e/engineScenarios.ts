@@ -126,6 +126,21 @@ export async function noChanges(env: Env, when: string): Promise<ScenarioResult>
         result.ok ? `exit 0; ${result.summary}` : `exit ${result.code}: ${result.output.slice(-1500)}`, result.ok, seconds, { summary: result.summary });
 }
 
+/** Per field manager of a live object, the `spec` paths it owns (to depth 4), from its managedFields. */
+export function specOwners(object: any): Record<string, string[]> {
+    const paths = (fields: any, at: string[], depth: number): string[] => Object.entries(fields ?? {}).flatMap(([key, sub]) => {
+        const here = [...at, key.replace(/^f:/, "")];
+        const leaf = key === "." || Object.keys(sub as object).length === 0 || depth === 0;
+        return leaf ? [here.join(".")] : paths(sub, here, depth - 1);
+    });
+    const owners: Record<string, string[]> = {};
+    for (const entry of object?.metadata?.managedFields ?? []) {
+        const spec = paths(entry.fieldsV1?.["f:spec"], ["spec"], 3);
+        if (spec.length > 0) owners[`${entry.manager} (${entry.operation})`] = spec;
+    }
+    return owners;
+}
+
 function readyPods(env: Env): Map<string, string> {
     const pods = env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name}`);
     const ready = pods.filter((p) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
@@ -143,9 +158,12 @@ export async function ladderChange(env: Env): Promise<ScenarioResult> {
     apps[0].steps[pause] = { pause: { duration: "8s" } };
     fs.writeFileSync(env.pulumi.configFile, stringify(config));
 
+    const owners = specOwners(env.kubectl.json(["get", "rollout", DEMO.name, "-n", DEMO.namespace, "--show-managed-fields"]));
+    env.log(`the Rollout's spec fields by manager before the change: ${JSON.stringify(owners)}`);
     const podsBefore = readyPods(env);
     const plan = env.pulumi.plan();
-    const changed = plan.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack");
+    // The read of the existing Service is planned on every run; it changes nothing.
+    const changed = plan.filter((s) => !["same", "read"].includes(s.op) && s.type !== "pulumi:pulumi:Stack");
     const [up, seconds] = await timed(() => logged(env, "up (one ladder step changed)", env.pulumi.up()));
     await sleep(5000);
     const rollout = await rolloutHealthy(env, 30000);
@@ -157,7 +175,7 @@ export async function ladderChange(env: Env): Promise<ScenarioResult> {
         `planned: ${changed.map((s) => `${s.op} ${s.type}`).join(", ") || "nothing"}; ${up.summary}; steps[${pause}] on the live Rollout: ` +
         `${JSON.stringify(rollout.spec.strategy.canary.steps[pause])}; ${podsBefore.size} ready pods before, ` +
         `${restarted.length === 0 ? "all still running" : `restarted: ${restarted.join(", ")}`}`,
-        onlyRollout && stepWritten && restarted.length === 0 && podsBefore.size === DEMO.replicas, seconds, { summary: up.summary });
+        onlyRollout && stepWritten && restarted.length === 0 && podsBefore.size === DEMO.replicas, seconds, { summary: up.summary, specOwnersBefore: owners });
 }
 
 /** Runs one operator command as the stack output writes it (`kubectl argo rollouts ...`); returns its exit code. */
@@ -172,13 +190,13 @@ export function operatorCommand(env: Env, command: string): { code: number; outp
 }
 
 /** Runs the stack output's command `key` and checks its exit code and, optionally, the Rollout after it. */
-export function operatorRow(env: Env, key: string, expectZero: boolean, then?: (rollout: any) => string | undefined): ScenarioResult {
+export function operatorRow(env: Env, key: string, when: string, expectZero: boolean, then?: (rollout: any) => string | undefined): ScenarioResult {
     const command: string = env.pulumi.outputs().rollouts[DEMO.name][key];
     const t0 = Date.now();
     const { code, output } = operatorCommand(env, command);
     const problem = then?.(env.kubectl.get("rollout", DEMO.name, DEMO.namespace));
     const codeOk = expectZero ? code === 0 : code !== 0;
-    return stepResult(`operator command from the stack outputs: ${key}`, `\`${command}\` ${expectZero ? "exits 0" : "exits non-zero"}`,
+    return stepResult(`operator command from the stack outputs: ${key}, ${when}`, `\`${command}\` ${expectZero ? "exits 0" : "exits non-zero"}`,
         `exit ${code}${problem ? `; ${problem}` : ""}${codeOk ? "" : `: ${output.slice(-300)}`}`, codeOk && !problem, (Date.now() - t0) / 1000);
 }
 

@@ -63,8 +63,8 @@ export class PulumiStack {
         this.env = {
             ...process.env,
             KUBECONFIG: kubeconfig,
-            // node 22 comes first for the program; the dynamic provider plugin ships inside @pulumi/pulumi.
-            PATH: [path.join(ROOT, "node_modules", ".bin"), path.join(ROOT, "node_modules", "@pulumi", "pulumi"), process.env.PATH].join(":"),
+            // node 22 comes first for the program and the dynamic provider (bundled beside the CLI by scripts/toolchain).
+            PATH: [path.join(ROOT, "node_modules", ".bin"), process.env.PATH].join(":"),
             PULUMI_HOME: path.join(dir, "pulumi-home"),
             PULUMI_BACKEND_URL: `file://${state}`,
             PULUMI_CONFIG_PASSPHRASE: "canary-e2e",

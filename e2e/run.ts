@@ -51,16 +51,16 @@ async function main(): Promise<number> {
         record(await migrate(env, objects));
         record(await noChanges(env, "right after the first"));
         record(await ladderChange(env));
-        record(operatorRow(env, "get", true));
+        record(operatorRow(env, "get", "on the adopted Rollout", true));
         for (const scenario of canaryScenarios(predicted)) {
             record(await runCanary(env, scenario));
-            if (scenario.tag === "v2") record(operatorRow(env, "status", true));
-            if (scenario.tag === "v3") record(operatorRow(env, "status", false));
+            if (scenario.tag === "v2") record(operatorRow(env, "status", "on the promoted canary", true));
+            if (scenario.tag === "v3") record(operatorRow(env, "status", "on the aborted canary", false));
             if (scenario.tag === "v6") {
                 // The paused, inconclusive canary: abort it, retry it, promote past the pause.
-                record(operatorRow(env, "abort", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
-                record(operatorRow(env, "retry", true, (r) => (r.status?.abort ? "still aborted" : undefined)));
-                record(operatorRow(env, "promote", true));
+                record(operatorRow(env, "abort", "on the paused canary", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
+                record(operatorRow(env, "retry", "on the aborted canary", true, (r) => (r.status?.abort ? "still aborted" : undefined)));
+                record(operatorRow(env, "promote", "on the retried canary", true));
             }
         }
         record(await noChanges(env, "after all canary scenarios"));

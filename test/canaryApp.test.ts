@@ -53,6 +53,8 @@ describe("CanaryApp under the mock engine", () => {
             ["demo", "demo", "demo", true, "prod"]);
         // Pulumi creates dependencies first and deletes dependents first: snapshot -> Rollout -> restore.
         const rollout = registered.find((r) => r.name === "demo-rollout")!;
+        // The controller co-owns the steps list after its first update: the stack's apply forces the ladder.
+        assert.equal(rollout.inputs.metadata.annotations["pulumi.com/patchForce"], "true");
         assert.ok(rollout.dependencies.some((urn) => urn.endsWith("::demo-snapshot")), "the Rollout waits for the snapshot");
         assert.ok(restore.dependencies.some((urn) => urn.endsWith("::demo-rollout")), "the restore depends on the Rollout");
         // ...and on every other object of the app, so a refused destroy has deleted nothing yet.

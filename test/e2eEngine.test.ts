@@ -1,6 +1,6 @@
 // Tests e2e/pulumiStack.ts and e2e/engineScenarios.ts (how the e2e reads the engine).
 import { strict as assert } from "assert";
-import { changedFields } from "../e2e/engineScenarios";
+import { changedFields, specOwners } from "../e2e/engineScenarios";
 import { engineSummary, plannedObject } from "../e2e/pulumiStack";
 
 describe("e2e: reading the engine's output", () => {
@@ -20,6 +20,14 @@ describe("e2e: reading the engine's output", () => {
         assert.equal(plannedObject(step("pulumi:providers:kubernetes", { kind: "x" })), undefined);
         assert.equal(plannedObject(step("pulumi-nodejs:dynamic:Resource", { namespace: "demo" })), undefined);
         assert.equal(plannedObject({ op: "delete", oldState: { type: "kubernetes:core/v1:Service", inputs: { kind: "Service", metadata: { name: "s", namespace: "n" } } } }), "Service n/s");
+    });
+
+    it("lists the spec fields each field manager owns", () => {
+        const rollout = { metadata: { managedFields: [
+            { manager: "pulumi-kubernetes-1", operation: "Apply", fieldsV1: { "f:spec": { "f:replicas": {}, "f:strategy": { "f:canary": { "f:steps": {} } } } } },
+            { manager: "rollouts-controller", operation: "Update", fieldsV1: { "f:metadata": { "f:annotations": {} } } },
+        ] } };
+        assert.deepEqual(specOwners(rollout), { "pulumi-kubernetes-1 (Apply)": ["spec.replicas", "spec.strategy.canary.steps"] });
     });
 
     it("lists the fields that differ, by dotted path", () => {

@@ -40,6 +40,17 @@ function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingSe
 }
 
 /**
+ * The Argo Rollouts controller writes the Rollout with full updates: its Go types
+ * re-serialize the spec (e.g. an empty `analysisRunMetadata` in every analysis step), so
+ * the API server makes it a co-owner of `spec.strategy.canary.steps`, an atomic list, and
+ * the next ladder change from the stack would be refused as a server-side apply conflict.
+ * The ladder is the stack's: `pulumi.com/patchForce` takes it back on apply.
+ */
+function withPatchForce<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
+    return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, "pulumi.com/patchForce": "true" } } };
+}
+
+/**
  * One application's canary: stable/canary/metrics Services beside the
  * existing Service, the AnalysisTemplate, the Rollout that adopts the
  * existing Deployment, the ServiceMonitor, and the CI deployer's RBAC. The
@@ -86,7 +97,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
 
-        this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, rollout(at(names.rollout), app), {
+        this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
             dependsOn: [...rolloutsReady, stable, canary, template, snapshot],
         });
