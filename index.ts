@@ -10,5 +10,8 @@ export const rollouts = outputs.rollouts;
 export const exposure = outputs.exposure;
 /** The Prometheus every AnalysisTemplate queries unless a metric names its own. */
 export const prometheusAddress = outputs.prometheusAddress;
-/** Grafana's admin password when this stack installs Grafana (a secret: `pulumi stack output --show-secrets`). */
-export const grafanaAdminPassword = outputs.grafanaAdminPassword;
+/**
+ * Grafana's admin password when this stack installs Grafana (a secret: `pulumi stack output --show-secrets`),
+ * else null: the engine warns on every run about an output that is undefined.
+ */
+export const grafanaAdminPassword = outputs.grafanaAdminPassword ?? null;

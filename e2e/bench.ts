@@ -18,7 +18,6 @@ import { run } from "./lib/proc";
 import { PulumiStack } from "./pulumiStack";
 
 const ROOT = path.join(__dirname, "..");
-const NAMESPACE = "bench";
 const started = Date.now();
 const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
 
@@ -31,39 +30,47 @@ interface Row {
 }
 
 const appName = (i: number) => `app-${String(i).padStart(2, "0")}`;
+/**
+ * One namespace per stack, and no destroy: without a running controller the restore refuses
+ * (the Rollout never reconciled), and the cluster goes away with the run.
+ */
+const namespaceOf = (count: number) => `bench-${count}`;
 
 /** The app of Pulumi.local.yaml, copied `count` times onto Deployments app-00, app-01, ... in one namespace. */
 function stackConfig(count: number): string {
+    const namespace = namespaceOf(count);
     const local = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
     const template = local.config["canary-stack:apps"][0];
+    // The alerts and the dashboard too: each stack writes its own.
+    local.config["canary-stack:platform"].monitoring.namespace = namespace;
     local.config["canary-stack:apps"] = Array.from({ length: count }, (_, i) => ({
         ...template,
         name: appName(i),
-        namespace: NAMESPACE,
+        namespace,
         workloadRef: { ...template.workloadRef, name: appName(i) },
         service: appName(i),
         metrics: { ...template.metrics, job: appName(i) },
-        deployer: { ...template.deployer, namespace: NAMESPACE },
+        deployer: { ...template.deployer, namespace },
     }));
     return stringify(local);
 }
 
 function appManifests(count: number): object[] {
+    const namespace = namespaceOf(count);
     const objects: object[] = [
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } },
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } },
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ci-deployer", namespace: NAMESPACE } },
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ci-deployer", namespace } },
     ];
     for (let i = 0; i < count; i++) {
         const labels = { app: appName(i) };
         objects.push({
-            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: appName(i), namespace: NAMESPACE, labels },
+            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: appName(i), namespace, labels },
             spec: {
                 replicas: 4, selector: { matchLabels: labels },
                 template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "registry.example/demo:v1", ports: [{ name: "http", containerPort: 8080 }] }] } },
             },
         }, {
-            apiVersion: "v1", kind: "Service", metadata: { name: appName(i), namespace: NAMESPACE, labels },
+            apiVersion: "v1", kind: "Service", metadata: { name: appName(i), namespace, labels },
             spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
         });
     }
@@ -79,7 +86,7 @@ function seconds(work: () => void): number {
 function measure(dir: string, kubeconfig: string, kubectl: Kubectl, count: number): Row {
     log(`${count} app(s): Deployments and Services`);
     kubectl.apply(asStream(appManifests(count)));
-    for (let i = 0; i < count; i++) kubectl.run(["rollout", "status", `deployment/${appName(i)}`, "-n", NAMESPACE, "--timeout=300s"]);
+    for (let i = 0; i < count; i++) kubectl.run(["rollout", "status", `deployment/${appName(i)}`, "-n", namespaceOf(count), "--timeout=300s"]);
     const stack = new PulumiStack(path.join(dir, `apps-${count}`), kubeconfig, `bench-${count}`, stackConfig(count));
     stack.installPlugins();
     stack.init();
@@ -96,8 +103,6 @@ function measure(dir: string, kubeconfig: string, kubectl: Kubectl, count: numbe
         resources: stack.resources().length,
     };
     log(`${count} app(s): ${JSON.stringify(row)}`);
-    const destroy = stack.run(["destroy", "--yes", "--skip-preview"]);
-    log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     return row;
 }
 
