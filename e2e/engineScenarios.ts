@@ -128,9 +128,10 @@ export async function noChanges(env: Env, when: string): Promise<ScenarioResult>
 
 /** Per field manager of a live object, the `spec` paths it owns (to depth 4), from its managedFields. */
 export function specOwners(object: any): Record<string, string[]> {
-    const paths = (fields: any, at: string[], depth: number): string[] => Object.entries(fields ?? {}).flatMap(([key, sub]) => {
+    // "." marks the mapping itself, owned beside its fields: left out.
+    const paths = (fields: any, at: string[], depth: number): string[] => Object.entries(fields ?? {}).filter(([key]) => key !== ".").flatMap(([key, sub]) => {
         const here = [...at, key.replace(/^f:/, "")];
-        const leaf = key === "." || Object.keys(sub as object).length === 0 || depth === 0;
+        const leaf = Object.keys(sub as object).length === 0 || depth === 0;
         return leaf ? [here.join(".")] : paths(sub, here, depth - 1);
     });
     const owners: Record<string, string[]> = {};

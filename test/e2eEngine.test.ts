@@ -24,7 +24,7 @@ describe("e2e: reading the engine's output", () => {
 
     it("lists the spec fields each field manager owns", () => {
         const rollout = { metadata: { managedFields: [
-            { manager: "pulumi-kubernetes-1", operation: "Apply", fieldsV1: { "f:spec": { "f:replicas": {}, "f:strategy": { "f:canary": { "f:steps": {} } } } } },
+            { manager: "pulumi-kubernetes-1", operation: "Apply", fieldsV1: { "f:spec": { ".": {}, "f:replicas": {}, "f:strategy": { ".": {}, "f:canary": { "f:steps": {} } } } } },
             { manager: "rollouts-controller", operation: "Update", fieldsV1: { "f:metadata": { "f:annotations": {} } } },
         ] } };
         assert.deepEqual(specOwners(rollout), { "pulumi-kubernetes-1 (Apply)": ["spec.replicas", "spec.strategy.canary.steps"] });

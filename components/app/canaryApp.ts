@@ -40,11 +40,11 @@ function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingSe
 }
 
 /**
- * The Argo Rollouts controller writes the Rollout with full updates: its Go types
- * re-serialize the spec (e.g. an empty `analysisRunMetadata` in every analysis step), so
- * the API server makes it a co-owner of `spec.strategy.canary.steps`, an atomic list, and
- * the next ladder change from the stack would be refused as a server-side apply conflict.
- * The ladder is the stack's: `pulumi.com/patchForce` takes it back on apply.
+ * The Argo Rollouts controller writes the Rollout with full updates, and the API server
+ * then counts it as the manager of `spec.strategy.canary.steps` (an atomic list; seen in
+ * the e2e's managedFields: `rollouts-controller (Update)`), so the next ladder change from
+ * the stack was refused as a server-side apply conflict. The ladder is the stack's:
+ * `pulumi.com/patchForce` takes it back on apply.
  */
 function withPatchForce<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
     return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, "pulumi.com/patchForce": "true" } } };
