@@ -6,6 +6,15 @@
  */
 export const DEMO = { namespace: "demo", name: "demo", container: "app", replicas: 4, port: 8080 };
 
+/** The CI deployer of the local stack (`deployer` in Pulumi.local.yaml): every image change and operator command runs as it. */
+export const CI_DEPLOYER = { namespace: DEMO.namespace, name: "ci-deployer" };
+export const AS_CI = `--as=system:serviceaccount:${CI_DEPLOYER.namespace}:${CI_DEPLOYER.name}`;
+
+/** The image change a CI job makes: `kubectl set image` on the adopted Deployment, as the CI service account. */
+export function setImageArgs(image: string): string[] {
+    return ["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace, AS_CI];
+}
+
 export function demoImage(tag: string): string {
     return `registry.example/demo:${tag}`;
 }
@@ -14,7 +23,7 @@ export function demoManifests(image: string): object[] {
     const labels = { app: DEMO.name };
     return [
         ...["demo", "monitoring", "argo-rollouts"].map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })),
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ci-deployer", namespace: DEMO.namespace } },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace } },
         {
             apiVersion: "apps/v1",
             kind: "Deployment",

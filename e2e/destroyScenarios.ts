@@ -1,5 +1,5 @@
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { DEMO, demoImage } from "./demoApp";
+import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { appObjects, changedFields, objectExists } from "./engineScenarios";
 import { BASE_LATENCY_SECONDS, Env, setBehaviour } from "./environment";
 import { sleep, waitFor } from "./lib/proc";
@@ -17,7 +17,7 @@ export async function destroyMidCanary(env: Env, planned: string[]): Promise<Sce
     const image = demoImage("v8");
     setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });
     const previousStable = env.kubectl.get("rollout", DEMO.name, DEMO.namespace).status.stableRS;
-    env.kubectl.run(["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace]);
+    env.kubectl.run(setImageArgs(image));
     const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable);
     await waitFor("the canary to be paused at its first step", 60000, () => {
         const r = observer.sample();

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
-import { DEMO } from "./demoApp";
+import { AS_CI, DEMO } from "./demoApp";
 import { Env } from "./environment";
 import { run, sleep, waitFor } from "./lib/proc";
 import { EngineRun } from "./pulumiStack";
@@ -190,15 +190,38 @@ export function operatorCommand(env: Env, command: string): { code: number; outp
     }
 }
 
-/** Runs the stack output's command `key` and checks its exit code and, optionally, the Rollout after it. */
+/**
+ * Runs the stack output's command `key` as the CI service account (the deployer Role must
+ * allow it) and checks its exit code and, optionally, the Rollout after it.
+ */
 export function operatorRow(env: Env, key: string, when: string, expectZero: boolean, then?: (rollout: any) => string | undefined): ScenarioResult {
     const command: string = env.pulumi.outputs().rollouts[DEMO.name][key];
     const t0 = Date.now();
-    const { code, output } = operatorCommand(env, command);
+    const { code, output } = operatorCommand(env, `${command} ${AS_CI}`);
     const problem = then?.(env.kubectl.get("rollout", DEMO.name, DEMO.namespace));
     const codeOk = expectZero ? code === 0 : code !== 0;
-    return stepResult(`operator command from the stack outputs: ${key}, ${when}`, `\`${command}\` ${expectZero ? "exits 0" : "exits non-zero"}`,
+    return stepResult(`operator command from the stack outputs: ${key}, ${when}`, `\`${command}\` as the CI account ${expectZero ? "exits 0" : "exits non-zero"}`,
         `exit ${code}${problem ? `; ${problem}` : ""}${codeOk ? "" : `: ${output.slice(-300)}`}`, codeOk && !problem, (Date.now() - t0) / 1000);
+}
+
+/** The CI account can do what the deploy flow needs and nothing more: deleting the Rollout or reading Secrets is forbidden. */
+export function ciAccountLimits(env: Env): ScenarioResult {
+    const attempts: [string, string[]][] = [
+        ["delete the Rollout", ["delete", "rollout", DEMO.name, "-n", DEMO.namespace, "--dry-run=server", AS_CI]],
+        ["read Secrets", ["get", "secrets", "-n", DEMO.namespace, AS_CI]],
+        ["delete the Deployment", ["delete", "deployment", DEMO.name, "-n", DEMO.namespace, "--dry-run=server", AS_CI]],
+    ];
+    const outcomes = attempts.map(([what, args]) => {
+        try {
+            env.kubectl.run(args);
+            return { what, denied: false, said: "allowed" };
+        } catch (err) {
+            const message = (err as Error).message;
+            return { what, denied: /forbidden/i.test(message), said: /Error from server \(Forbidden\)[^\n]*/.exec(message)?.[0] ?? message.slice(-200) };
+        }
+    });
+    return stepResult("the CI account outside its Role", "deleting the Rollout or the Deployment and reading Secrets are forbidden",
+        outcomes.map((o) => `${o.what}: ${o.denied ? "denied" : "NOT denied"} (${o.said})`).join("; "), outcomes.every((o) => o.denied));
 }
 
 /** A bad stack config under the real CLI: one line with the key path, the value and what is allowed; no stack trace. */

@@ -10,7 +10,7 @@ import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
-import { appObjects, badConfig, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender } from "./engineScenarios";
+import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender } from "./engineScenarios";
 import { setUp } from "./environment";
 import { run, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
         record(await noChanges(env, "right after the first"));
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
+        record(ciAccountLimits(env));
         for (const scenario of canaryScenarios(predicted)) {
             record(await runCanary(env, scenario));
             if (scenario.tag === "v2") record(operatorRow(env, "status", "on the promoted canary", true));

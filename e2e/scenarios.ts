@@ -1,4 +1,4 @@
-import { DEMO, demoImage } from "./demoApp";
+import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, restartPrometheus, setBehaviour, stopPrometheus } from "./environment";
 import { sleep, waitFor } from "./lib/proc";
 import { RolloutObserver } from "./observe";
@@ -56,7 +56,7 @@ export async function runCanary(env: Env, scenario: CanaryScenario): Promise<Sce
     // After an abort the aborted canary's hash is still current until the controller sees the new image.
     const previousCanary: string | undefined = before.status.currentPodHash;
     env.log(`${scenario.name}: set image ${image} (expect ${scenario.expected})`);
-    env.kubectl.run(["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace]);
+    env.kubectl.run(setImageArgs(image));
     const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable, previousCanary ? [previousCanary] : []);
     const events: TimelineEvent[] = [{ t: 0, kind: "image-change", label: `image ${scenario.tag}` }];
     observer.start();
