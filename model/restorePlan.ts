@@ -1,6 +1,7 @@
 import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout" with { "resolution-mode": "import" };
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment" with { "resolution-mode": "import" };
 import type { IReplicaSet } from "kubernetes-models/apps/v1/ReplicaSet" with { "resolution-mode": "import" };
+import { canaryWithTraffic, controllerBehind, neverReconciled, ownedReplicaSet, ROLLOUT_HASH_LABEL } from "./rolloutReconciliation";
 
 /**
  * What `pulumi destroy` does to hand an app back to its Deployment, decided
@@ -9,9 +10,7 @@ import type { IReplicaSet } from "kubernetes-models/apps/v1/ReplicaSet" with { "
  */
 
 export type { IRollout, IDeployment, IReplicaSet };
-
-/** The label Argo Rollouts puts on the ReplicaSets it owns; `status.stableRS` is its value for the stable one. */
-export const ROLLOUT_HASH_LABEL = "rollouts-pod-template-hash";
+export { ROLLOUT_HASH_LABEL };
 
 /** Argo's default for a Rollout without `spec.replicas`, and Kubernetes' for a Deployment. */
 const DEFAULT_REPLICAS = 1;
@@ -25,10 +24,12 @@ export interface DeploymentRecord {
 
 export interface RestoreInput {
     rollout: IRollout;
-    /** ReplicaSets labelled with the stable hash (the caller lists them by label). */
+    /** ReplicaSets carrying `rollouts-pod-template-hash` (the caller lists them by label); only the Rollout's own count. */
     replicaSets: IReplicaSet[];
     deployment: IDeployment;
     recordedReplicas: number;
+    /** `DeploymentSnapshot.images`; absent in a state written before the restore took them. */
+    recordedImages?: Record<string, string>;
     /** The app's `allowDestroyMidCanary`: restore the stable image even mid-canary. */
     allowUnhealthy: boolean;
 }
@@ -44,8 +45,20 @@ export interface RestorePlan {
     initContainers: ContainerImage[];
 }
 
+/** Which restore a destroy takes; the restore's log line names it. */
+export type RestoreCase =
+    /** Healthy, at rest: the stable ReplicaSet's images. */
+    | "at-rest"
+    /** A canary in progress, restored because allowDestroyMidCanary is set: the stable ReplicaSet's images. */
+    | "mid-canary-allowed"
+    /** No stable ReplicaSet yet (`neverReconciled`): the images recorded before the migration. */
+    | "never-reconciled"
+    /** The controller has not observed the current generation and no canary pod is ready: the stable ReplicaSet's images. */
+    | "controller-behind";
+
 export type RestoreDecision =
-    | { kind: "restore"; plan: RestorePlan }
+    /** `why` says, for the log, which case and where the images come from. */
+    | { kind: "restore"; case: RestoreCase; why: string; plan: RestorePlan }
     | { kind: "refuse"; message: string };
 
 export function deploymentRecord(deployment: IDeployment): DeploymentRecord {
@@ -65,7 +78,7 @@ function rolloutId(rollout: IRollout): { name: string; namespace: string; path: 
 /** Why the Rollout is not at rest, or undefined when it is: Healthy, not aborted, not paused, no canary in flight. */
 export function unhealthyState(rollout: IRollout): string | undefined {
     const status = rollout.status;
-    if (!status?.phase) return "without status (the Argo Rollouts controller has not reconciled it)";
+    if (!status?.phase) return "without status.phase";
     if (status.abort) return `${status.phase} (aborted)`;
     const paused = (status.pauseConditions ?? []).length > 0;
     const canaryInFlight = status.currentPodHash !== status.stableRS;
@@ -92,33 +105,38 @@ export function canaryWeight(rollout: IRollout): number {
     return 0;
 }
 
+const ALLOW_MID_CANARY = "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
+    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+
 export function refusalMessage(rollout: IRollout, state: string): string {
     const { name, namespace, path } = rolloutId(rollout);
     const target = `${name} -n ${namespace}`;
     const way = rollout.status?.abort
         ? `Retry it and let it finish (kubectl argo rollouts retry rollout ${target})`
         : `Finish it first (kubectl argo rollouts promote ${target}) or abort it (kubectl argo rollouts abort ${target})`;
-    return `Rollout ${path} is ${state}: refusing to destroy mid-canary. ${way}, `
-        + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
-        + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+    return `Rollout ${path} is ${state}: refusing to destroy mid-canary. ${way}, ${ALLOW_MID_CANARY}`;
 }
 
-function isOwnedBy(replicaSet: IReplicaSet, rollout: IRollout): boolean {
-    return (replicaSet.metadata?.ownerReferences ?? []).some((o) =>
-        o.kind === "Rollout" && o.name === rollout.metadata?.name && (!rollout.metadata?.uid || o.uid === rollout.metadata.uid));
+/** A canary with ready pods under a status the controller has not caught up with: promote and abort need it running again. */
+function behindRefusalMessage(rollout: IRollout, canary: IReplicaSet, behind: string): string {
+    const { name, namespace, path } = rolloutId(rollout);
+    const target = `${name} -n ${namespace}`;
+    return `Rollout ${path} has a canary in progress: ReplicaSet ${canary.metadata?.name} (pod template ${rollout.status?.currentPodHash}, `
+        + `not the stable ${rollout.status?.stableRS}) has ${canary.status?.readyReplicas} ready pods, and ${behind}: `
+        + "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary "
+        + `(kubectl argo rollouts promote ${target}) or abort it (kubectl argo rollouts abort ${target}), ${ALLOW_MID_CANARY}`;
 }
 
 /** The stable ReplicaSet: the Rollout's own, labelled with `status.stableRS`. */
 export function stableReplicaSet(rollout: IRollout, replicaSets: IReplicaSet[]): IReplicaSet | undefined {
     const hash = rollout.status?.stableRS;
-    if (!hash) return undefined;
-    return replicaSets.find((rs) => rs.metadata?.labels?.[ROLLOUT_HASH_LABEL] === hash && isOwnedBy(rs, rollout));
+    return hash ? ownedReplicaSet(rollout, replicaSets, hash) : undefined;
 }
 
-/** The stable images, by container name, for the containers the Deployment has. */
-function stableImages(stable: ContainerImage[], current: { name: string }[]): ContainerImage[] {
+/** The images to restore, by container name, for the containers the Deployment has. */
+function forContainers(restored: ContainerImage[], current: { name: string }[]): ContainerImage[] {
     const names = new Set(current.map((c) => c.name));
-    return stable.filter((c) => names.has(c.name));
+    return restored.filter((c) => names.has(c.name));
 }
 
 function images(containers: { name: string; image?: string }[] | undefined): ContainerImage[] {
@@ -126,22 +144,62 @@ function images(containers: { name: string; image?: string }[] | undefined): Con
 }
 
 /**
- * Refuse, or plan the restore: the stable ReplicaSet's images on the
- * Deployment (never the Deployment's own template, which mid-canary holds
- * the unverified newest image), and never fewer replicas than were recorded,
- * than the Rollout runs, or than the Deployment already has.
+ * Refuse, or plan the restore. A Rollout without a stable ReplicaSet gets the
+ * images recorded before the migration. Otherwise the images are the stable
+ * ReplicaSet's, never the Deployment's own template, which mid-canary holds
+ * the unverified newest image. A canary in progress is refused unless
+ * allowed: judged by the controller's status when it is current, and by the
+ * canary ReplicaSet's ready pods when the controller has not caught up.
  */
 export function restorePlan(input: RestoreInput): RestoreDecision {
-    const { rollout, deployment } = input;
+    const { rollout } = input;
+    const never = neverReconciled(rollout);
+    if (never !== undefined) return snapshotRestore(input, never);
+
+    const behind = controllerBehind(rollout);
+    if (behind !== undefined) {
+        const canary = canaryWithTraffic(rollout, input.replicaSets);
+        if (!canary) return stableRestore(input, "controller-behind", `has no ready canary pods, and ${behind}`);
+        if (!input.allowUnhealthy) return { kind: "refuse", message: behindRefusalMessage(rollout, canary, behind) };
+        return stableRestore(input, "mid-canary-allowed",
+            `has a canary in progress (ReplicaSet ${canary.metadata?.name} has ${canary.status?.readyReplicas} ready pods, and ${behind}), restored as allowDestroyMidCanary says`);
+    }
+
     const state = unhealthyState(rollout);
-    if (state !== undefined && !input.allowUnhealthy) return { kind: "refuse", message: refusalMessage(rollout, state) };
+    if (state === undefined) return stableRestore(input, "at-rest", "is at rest (Healthy)");
+    if (!input.allowUnhealthy) return { kind: "refuse", message: refusalMessage(rollout, state) };
+    return stableRestore(input, "mid-canary-allowed", `is ${state}, restored as allowDestroyMidCanary says`);
+}
 
-    const replicas = Math.max(input.recordedReplicas, rollout.spec.replicas ?? DEFAULT_REPLICAS, deployment.spec?.replicas ?? 0);
-    const hash = rollout.status?.stableRS;
-    if (!hash) return { kind: "restore", plan: { replicas, containers: [], initContainers: [] } };
+/**
+ * The recorded images and replicas, never fewer than the Deployment has. Init
+ * containers keep their images: the record has none. A state without a
+ * record keeps every image.
+ */
+function snapshotRestore(input: RestoreInput, never: string): RestoreDecision {
+    const { deployment } = input;
+    const recorded = Object.entries(input.recordedImages ?? {}).map(([name, image]) => ({ name, image }));
+    const source = input.recordedImages
+        ? "the images recorded before the migration"
+        : "the Deployment's own images (the stack's state has none recorded: a pulumi up records them)";
+    return {
+        kind: "restore",
+        case: "never-reconciled",
+        why: `was never reconciled (${never}); ${source}`,
+        plan: {
+            replicas: Math.max(input.recordedReplicas, deployment.spec?.replicas ?? 0),
+            containers: forContainers(recorded, deployment.spec?.template.spec?.containers ?? []),
+            initContainers: [],
+        },
+    };
+}
 
+/** The stable ReplicaSet's images, and never fewer replicas than were recorded, than the Rollout runs, or than the Deployment has. */
+function stableRestore(input: RestoreInput, restoreCase: RestoreCase, state: string): RestoreDecision {
+    const { rollout, deployment } = input;
     const stable = stableReplicaSet(rollout, input.replicaSets);
     if (!stable) {
+        const hash = rollout.status?.stableRS;
         return {
             kind: "refuse",
             message: `Rollout ${rolloutId(rollout).path} names stable ReplicaSet hash ${hash} (status.stableRS), but no ReplicaSet it owns `
@@ -153,10 +211,12 @@ export function restorePlan(input: RestoreInput): RestoreDecision {
     const current = deployment.spec?.template.spec;
     return {
         kind: "restore",
+        case: restoreCase,
+        why: `${state}; the images of its stable ReplicaSet ${stable.metadata?.name}`,
         plan: {
-            replicas,
-            containers: stableImages(images(template?.containers), current?.containers ?? []),
-            initContainers: stableImages(images(template?.initContainers), current?.initContainers ?? []),
+            replicas: Math.max(input.recordedReplicas, rollout.spec.replicas ?? DEFAULT_REPLICAS, deployment.spec?.replicas ?? 0),
+            containers: forContainers(images(template?.containers), current?.containers ?? []),
+            initContainers: forContainers(images(template?.initContainers), current?.initContainers ?? []),
         },
     };
 }

@@ -13,11 +13,16 @@ export const STEPS = [
     { setWeight: 100 }, { pause: { duration: "1m" } },
 ];
 
-export const HEALTHY = { phase: "Healthy", stableRS: "stable1", currentPodHash: "stable1", currentStepIndex: 8 };
+/** The statuses below are the controller's view of the Rollout's current generation (`rolloutObject` is at 3). */
+export const HEALTHY = { phase: "Healthy", observedGeneration: "3", stableRS: "stable1", currentPodHash: "stable1", currentStepIndex: 8 };
 export const PAUSED = {
-    phase: "Paused", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 2,
+    phase: "Paused", observedGeneration: "3", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 2,
     pauseConditions: [{ reason: "CanaryPauseStep", startTime: "2025-01-01T00:00:00Z" }],
 };
+/** The controller's first write: it goes through the reset branch of syncRolloutStatusCanary, before any stableRS. */
+export const FIRST_WRITE = { phase: "Progressing", observedGeneration: "3", currentPodHash: "stable1", currentStepIndex: 0 };
+/** A status the controller wrote for generation 2: it has not seen the Rollout's current spec. */
+export const behind = (status: object) => ({ ...status, observedGeneration: "2" });
 
 export function rolloutObject(status: any, replicas = 4): any {
     return {
@@ -53,6 +58,11 @@ export function replicaSet(hash: string, api: string, owner = NAME, uid = "uid-r
     };
 }
 
+/** The ReplicaSet with `ready` ready pods, as Kubernetes' ReplicaSet controller reports them. */
+export function withReady(replicaSet: any, ready: number): any {
+    return { ...replicaSet, status: { replicas: ready, readyReplicas: ready, availableReplicas: ready } };
+}
+
 /** As Argo leaves it: scaled to 0 (scaleDown onsuccess), template already holding the image under canary. */
 export function deploymentObject(api: string, replicas = 0): any {
     return {
@@ -69,8 +79,21 @@ export function deploymentObject(api: string, replicas = 0): any {
 }
 
 export const REPLICA_SETS = [replicaSet("stable1", STABLE), replicaSet("canary2", NEWEST), replicaSet("stable1", "evil/api:0", "other-rollout", "uid-other")];
+/** The controller died mid-canary: the stable ReplicaSet and a canary with 2 ready pods, both serving. */
+export const CANARY_SERVING = [withReady(replicaSet("stable1", STABLE), 4), withReady(replicaSet("canary2", NEWEST), 2)];
+
+/** `DeploymentSnapshot.images`, taken before the migration. */
+export const RECORDED_IMAGES = { api: STABLE, envoy: SIDECAR };
 
 export const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at step 2/8 (canary weight 10%): refusing to destroy mid-canary. "
     + "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
+    + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
+    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+
+/** The controller died mid-canary (CANARY_SERVING) and has not seen generation 3 (`behind(PAUSED)`). */
+export const BEHIND_REFUSAL = "Rollout instant/instant-api has a canary in progress: ReplicaSet instant-api-canary2 (pod template canary2, not the stable stable1) "
+    + "has 2 ready pods, and the Argo Rollouts controller last updated its status for generation 2, the Rollout is at generation 3: "
+    + "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary "
+    + "(kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
     + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
     + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
