@@ -51,6 +51,8 @@ describe("CanaryApp under the mock engine", () => {
         assert.deepEqual(
             [restore.inputs.namespace, restore.inputs.rollout, restore.inputs.deployment, restore.inputs.allowUnhealthy, restore.inputs.context],
             ["demo", "demo", "demo", true, "prod"]);
+        // The snapshot's record (unknown in a preview until the snapshot has read the Deployment) goes to the restore.
+        assert.deepEqual(Object.keys(restore.inputs).filter((k) => k.startsWith("recorded")).sort(), ["recordedImages", "recordedReplicas"]);
         // Pulumi creates dependencies first and deletes dependents first: snapshot -> Rollout -> restore.
         const rollout = registered.find((r) => r.name === "demo-rollout")!;
         // The controller co-owns the steps list after its first update: the stack's apply forces the ladder.

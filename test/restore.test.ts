@@ -7,14 +7,16 @@ import { restoreDeployment, RestoreTarget, snapshotDeployment } from "../compone
 import { FakeKubeApi } from "./fakeKubeApi";
 import { installMocks, ofType, resetRegistered, settle } from "./harness";
 
-import { NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, rolloutObject, deploymentObject, REPLICA_SETS, PAUSED_REFUSAL } from "./restoreFixtures";
+import {
+    NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, rolloutObject, deploymentObject, REPLICA_SETS, RECORDED_IMAGES, PAUSED_REFUSAL,
+} from "./restoreFixtures";
 
 describe("restore against a fake Kubernetes API", () => {
     let fake: FakeKubeApi;
     let kubeconfig: string;
 
     const target = (change: Partial<RestoreTarget> = {}): RestoreTarget => ({
-        namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: 4, allowUnhealthy: false,
+        namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: 4, recordedImages: RECORDED_IMAGES, allowUnhealthy: false,
         timeoutSeconds: 5, pollIntervalSeconds: 0.01, ...change,
     });
     const restore = (change: Partial<RestoreTarget> = {}, log?: (message: string) => void) =>
@@ -180,7 +182,8 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
     async function construct(kubeconfig: string) {
         const snapshot = new DeploymentSnapshot("instant-api-snapshot", { namespace: NS, deployment: NAME, kubeconfig, context: "fake" });
         new DeploymentRestore("instant-api-restore", {
-            namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: snapshot.replicas, kubeconfig, context: "fake", pollIntervalSeconds: 0.01,
+            namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: snapshot.replicas, recordedImages: snapshot.images,
+            kubeconfig, context: "fake", pollIntervalSeconds: 0.01,
         });
         await settle();
         const inputsOf = (name: string) => ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === name)?.inputs;
@@ -210,7 +213,7 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
 
         fake.deployments.set(KEY, deploymentObject(NEWEST, 0));
         const restore = providerOf(restoreInputs);
-        const props = { ...restoreInputs, recordedReplicas: created.outs.replicas };
+        const props = { ...restoreInputs, recordedReplicas: created.outs.replicas, recordedImages: created.outs.images };
         assert.deepEqual(await restore.create(props), { id: KEY, outs: props });
         const logged: string[] = [];
         const consoleError = console.error;
@@ -242,5 +245,15 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
         const news = { ...restoreInputs, allowUnhealthy: true };
         assert.deepEqual(await provider.diff(KEY, restoreInputs, news), { changes: true });
         assert.deepEqual(await provider.update(KEY, restoreInputs, news), { outs: news });
+    });
+
+    it("a stack whose restore predates recordedImages gets them by an update, not a replacement", async () => {
+        const { restoreInputs } = await construct("/k");
+        const provider = providerOf(restoreInputs);
+        const olds = { ...restoreInputs, recordedReplicas: 4 };
+        delete olds.recordedImages;
+        const news = { ...olds, recordedImages: RECORDED_IMAGES };
+        assert.deepEqual(await provider.diff(KEY, olds, news), { changes: true });
+        assert.deepEqual(await provider.update(KEY, olds, news), { outs: news });
     });
 });

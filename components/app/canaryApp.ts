@@ -120,6 +120,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             rollout: names.rollout,
             deployment: app.deployment,
             recordedReplicas: snapshot.replicas,
+            recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             ...connection,
         }, { ...child, dependsOn: [this.rollout, stable, canary, metrics, monitor, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });

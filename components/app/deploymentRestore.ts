@@ -33,6 +33,12 @@ export interface DeploymentRestoreArgs extends ConnectionArgs {
     deployment: pulumi.Input<string>;
     /** `DeploymentSnapshot.replicas`: the restore never scales the Deployment below it. */
     recordedReplicas: pulumi.Input<number>;
+    /**
+     * `DeploymentSnapshot.images`: what the restore puts back when the Argo Rollouts controller never made a
+     * ReplicaSet stable. Without it, that restore keeps the Deployment's own images. Adding it to an existing
+     * stack is an update of this resource, not a replacement.
+     */
+    recordedImages?: pulumi.Input<Record<string, string>>;
     /** The app's `allowDestroyMidCanary`: restore the stable image mid-canary instead of refusing. Defaults to false. */
     allowUnhealthy?: pulumi.Input<boolean>;
     /** How long the destroy waits for the Deployment to become Available. Defaults to 600. */
@@ -78,6 +84,7 @@ const restoreProvider: pulumi.dynamic.ResourceProvider = {
             rollout: props.rollout,
             deployment: props.deployment,
             recordedReplicas: props.recordedReplicas,
+            recordedImages: props.recordedImages,
             allowUnhealthy: props.allowUnhealthy === true,
             timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
             pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
@@ -107,7 +114,8 @@ export class DeploymentSnapshot extends pulumi.dynamic.Resource {
 /**
  * Does nothing until it is deleted; its delete is the rollback: refuse
  * mid-canary (unless allowed), set the Rollout's `workloadRef.scaleDown` to
- * never, put the stable images and the replicas back on the Deployment, and
+ * never, put the stable images (the recorded ones for a Rollout the
+ * controller never reconciled) and the replicas back on the Deployment, and
  * wait until it is Available. Create it with `dependsOn: [rollout]`, so a
  * destroy deletes it, and restores the Deployment, before the Rollout goes;
  * if the restore fails, the destroy stops with the Rollout still serving.
@@ -117,6 +125,7 @@ export class DeploymentRestore extends pulumi.dynamic.Resource {
     declare public readonly rollout: pulumi.Output<string>;
     declare public readonly deployment: pulumi.Output<string>;
     declare public readonly recordedReplicas: pulumi.Output<number>;
+    declare public readonly recordedImages: pulumi.Output<Record<string, string> | undefined>;
     declare public readonly allowUnhealthy: pulumi.Output<boolean>;
     declare public readonly timeoutSeconds: pulumi.Output<number>;
     declare public readonly pollIntervalSeconds: pulumi.Output<number>;

@@ -10,6 +10,8 @@ export interface RestoreTarget {
     deployment: string;
     /** The Deployment's replicas before the Rollout adopted it (DeploymentSnapshot). */
     recordedReplicas: number;
+    /** Its images then, container name -> image (DeploymentSnapshot); absent in a state written before the restore took them. */
+    recordedImages?: Record<string, string>;
     /** Go on mid-canary, restoring the stable image. */
     allowUnhealthy: boolean;
     /** How long to wait for the Deployment to become Available. */
@@ -31,9 +33,10 @@ export async function snapshotDeployment(api: KubeApi, namespace: string, name: 
 /**
  * Hands the app back to its Deployment so the Rollout can be deleted: refuse
  * mid-canary (unless allowed), stop Argo from scaling the Deployment down,
- * put the stable images and the replicas on it, and wait until it is
- * Available. Any failure throws, so the destroy stops with the Rollout, which
- * still serves, in place.
+ * put the stable images (the recorded ones if the controller never made a
+ * ReplicaSet stable) and the replicas on it, and wait until it is Available.
+ * Any failure throws, so the destroy stops with the Rollout, which still
+ * serves, in place.
  */
 export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log: Log = () => undefined): Promise<void> {
     const { namespace } = target;
@@ -49,7 +52,8 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
     const stableHash = rollout.status?.stableRS;
     const replicaSets = stableHash ? await api.listReplicaSets(namespace, `${ROLLOUT_HASH_LABEL}=${stableHash}`) : [];
     const decision = restorePlan({
-        rollout, replicaSets, deployment, recordedReplicas: target.recordedReplicas, allowUnhealthy: target.allowUnhealthy,
+        rollout, replicaSets, deployment, recordedReplicas: target.recordedReplicas, recordedImages: target.recordedImages,
+        allowUnhealthy: target.allowUnhealthy,
     });
     if (decision.kind === "refuse") throw new Error(decision.message);
 
