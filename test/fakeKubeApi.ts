@@ -218,10 +218,11 @@ export class FakeKubeApi {
         return [200, deployment];
     }
 
+    /** Equality (`key=value`) and existence (`key`) terms, as the API server reads them. */
     private listReplicaSets(namespace: string, selector: string) {
         const wanted = selector.split(",").filter(Boolean).map((term) => term.split("="));
         const items = this.replicaSets.filter((rs) => rs.metadata.namespace === namespace
-            && wanted.every(([k, v]) => rs.metadata.labels?.[k] === v));
+            && wanted.every(([k, v]) => (v === undefined ? rs.metadata.labels?.[k] !== undefined : rs.metadata.labels?.[k] === v)));
         return { apiVersion: "apps/v1", kind: "ReplicaSetList", metadata: { resourceVersion: "1" }, items };
     }
 }

@@ -8,7 +8,8 @@ import { FakeKubeApi } from "./fakeKubeApi";
 import { installMocks, ofType, resetRegistered, settle } from "./harness";
 
 import {
-    NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, rolloutObject, deploymentObject, REPLICA_SETS, RECORDED_IMAGES, PAUSED_REFUSAL,
+    NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, behind, rolloutObject, deploymentObject, REPLICA_SETS, CANARY_SERVING, RECORDED_IMAGES,
+    PAUSED_REFUSAL, BEHIND_REFUSAL,
 } from "./restoreFixtures";
 
 describe("restore against a fake Kubernetes API", () => {
@@ -38,7 +39,7 @@ describe("restore against a fake Kubernetes API", () => {
         assert.deepEqual(fake.calls(), [
             "GET rollout instant/instant-api",
             "GET deployment instant/instant-api",
-            "GET replicasets instant rollouts-pod-template-hash=stable1",
+            "GET replicasets instant rollouts-pod-template-hash",
             "PATCH rollout instant/instant-api",
             "PATCH deployment instant/instant-api",
             "GET deployment instant/instant-api",
@@ -77,6 +78,57 @@ describe("restore against a fake Kubernetes API", () => {
         assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
         assert.deepEqual(fake.deployments.get(KEY).spec.template.spec.initContainers, [{ name: "migrate", image: STABLE }]);
         assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
+    });
+
+    for (const [title, replicas] of [["at its original replicas", 4], ["at 0", 0]] as const) {
+        it(`never reconciled (no status, no ReplicaSets), Deployment ${title}: the recorded images and replicas, then Available`, async () => {
+            fake.rollouts.set(KEY, rolloutObject(undefined));
+            fake.replicaSets = [];
+            fake.deployments.set(KEY, deploymentObject(NEWEST, replicas));
+            const logged: string[] = [];
+            await restore({}, (message) => logged.push(message));
+            assert.deepEqual(fake.calls(), [
+                "GET rollout instant/instant-api",
+                "GET deployment instant/instant-api",
+                "PATCH rollout instant/instant-api",
+                "PATCH deployment instant/instant-api",
+                "GET deployment instant/instant-api",
+                "GET deployment instant/instant-api",
+                "GET deployment instant/instant-api",
+            ]);
+            assert.deepEqual(fake.writes().map((w) => w.body), [
+                { spec: { workloadRef: { scaleDown: "never" } } },
+                { spec: { replicas: 4, template: { spec: { containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }] } } } },
+            ]);
+            assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+            assert.deepEqual(fake.deployments.get(KEY).spec.template.spec.initContainers, [{ name: "migrate", image: NEWEST }], "the record has no init containers");
+            assert.equal(fake.deployments.get(KEY).status.availableReplicas, 4);
+            assert.deepEqual(logged, [
+                "Rollout instant/instant-api was never reconciled (the Argo Rollouts controller has never written its status); "
+                + "the images recorded before the migration [never-reconciled]: "
+                + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+            ]);
+        });
+    }
+
+    it("the controller died mid-canary and is behind the Rollout's generation: refuses while the canary serves, and writes nothing", async () => {
+        fake.rollouts.set(KEY, rolloutObject(behind(PAUSED)));
+        fake.replicaSets = structuredClone(CANARY_SERVING);
+        await assert.rejects(restore(), { message: BEHIND_REFUSAL });
+        assert.deepEqual(fake.writes(), []);
+    });
+
+    it("the controller is behind and the canary has no ready pods: restores the stable image and says so", async () => {
+        fake.rollouts.set(KEY, rolloutObject(behind(PAUSED)));
+        fake.deployments.set(KEY, deploymentObject(NEWEST));
+        const logged: string[] = [];
+        await restore({}, (message) => logged.push(message));
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+        assert.deepEqual(logged, [
+            "Rollout instant/instant-api has no ready canary pods, and the Argo Rollouts controller last updated its status for generation 2, "
+            + "the Rollout is at generation 3; the images of its stable ReplicaSet instant-api-stable1 [controller-behind]: "
+            + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+        ]);
     });
 
     it("healthy but the Deployment's template differs from the stable ReplicaSet: the stable image wins", async () => {
@@ -223,7 +275,10 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
         } finally {
             console.error = consoleError;
         }
-        assert.deepEqual(logged, [`Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); Rollout instant/instant-api can go`]);
+        assert.deepEqual(logged, [
+            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: "
+            + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+        ]);
         assert.equal(fake.rollouts.get(KEY).spec.workloadRef.scaleDown, "never");
         assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
         assert.equal(fake.deployments.get(KEY).spec.template.spec.containers[0].image, STABLE);

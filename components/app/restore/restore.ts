@@ -49,8 +49,8 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
     }
     if (!rollout) return restoreWithoutRollout(api, target, deployment, log);
 
-    const stableHash = rollout.status?.stableRS;
-    const replicaSets = stableHash ? await api.listReplicaSets(namespace, `${ROLLOUT_HASH_LABEL}=${stableHash}`) : [];
+    // Without a stable ReplicaSet the plan reads none; otherwise it needs the stable one and the canary's.
+    const replicaSets = rollout.status?.stableRS ? await api.listReplicaSets(namespace, ROLLOUT_HASH_LABEL) : [];
     const decision = restorePlan({
         rollout, replicaSets, deployment, recordedReplicas: target.recordedReplicas, recordedImages: target.recordedImages,
         allowUnhealthy: target.allowUnhealthy,
@@ -61,7 +61,8 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
     await api.patchDeployment(namespace, target.deployment, deploymentPatch(decision.plan));
     await waitUntilAvailable(api, target, `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`);
     const images = decision.plan.containers.map((c) => `${c.name}=${c.image}`).join(", ") || "unchanged images";
-    log(`Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); Rollout ${namespace}/${target.rollout} can go`);
+    log(`Rollout ${namespace}/${target.rollout} ${decision.why} [${decision.case}]: `
+        + `Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); the Rollout can go`);
 }
 
 /** Nothing left to protect; only make sure the Deployment is not left at 0 replicas (argoproj/argo-rollouts#3855). */
