@@ -24,18 +24,20 @@ export function ownedReplicaSet(rollout: IRollout, replicaSets: IReplicaSet[], h
 
 /**
  * Why the Rollout has no stable ReplicaSet, or undefined when it has one.
- * Without `status.stableRS` there is no canary to protect and Argo has not
- * taken the Deployment's traffic: the controller sets stableRS only in
- * `promoteStable` (rollout/sync.go), and promotes the first ReplicaSet
- * straight to stable ("Initial deploy" in `shouldFullPromote`), so no
- * canary exists before it. A canary's phase is Progressing while stableRS is
- * empty (`CalculateRolloutPhase`, utils/rollout/rolloututil.go), and
- * `scaleDown: onsuccess` scales the Deployment down only after a Healthy
- * status (`promoteStable` again). The controller's first status write does
- * not carry stableRS yet (`checkStepHashChange`, utils/replicaset/replicaset.go,
- * sends it through the reset branch of `syncRolloutStatusCanary`,
- * rollout/canary.go); every write carries `observedGeneration`
- * (`persistRolloutStatus` and `patchCondition`, rollout/sync.go).
+ * Without `status.stableRS` there is no canary to protect: the controller
+ * sets stableRS only in `promoteStable` (rollout/sync.go), and promotes the
+ * first ReplicaSet straight to stable ("Initial deploy" in
+ * `shouldFullPromote`), so no canary exists before it. A canary's phase is
+ * Progressing while stableRS is empty (`CalculateRolloutPhase`,
+ * utils/rollout/rolloututil.go), and `scaleDown: onsuccess` scales the
+ * Deployment down only after a Healthy status (`promoteStable` again);
+ * `progressively` only by pods of the Rollout that are ready
+ * (`reconcileNewReplicaSet`, rollout/replicaset.go). The controller's first
+ * status write has no stableRS yet (`checkStepHashChange`,
+ * utils/replicaset/replicaset.go, sends it through the reset branch of
+ * `syncRolloutStatusCanary`, rollout/canary.go); every write carries
+ * `observedGeneration` (`persistRolloutStatus` and `patchCondition`,
+ * rollout/sync.go).
  */
 export function neverReconciled(rollout: IRollout): string | undefined {
     const status = rollout.status;
