@@ -26,7 +26,8 @@ export interface StackOutputs {
     rollouts: Record<string, RolloutCommands>;
     /** Per app: what a broken release can cost on its ladder. */
     exposure: Record<string, ExposureOutput>;
-    prometheusAddress: string;
+    /** Unset on a cluster without Prometheus (every metric on New Relic). */
+    prometheusAddress?: string;
     /** Set when Grafana is installed by this stack; a secret. */
     grafanaAdminPassword?: pulumi.Output<string>;
 }

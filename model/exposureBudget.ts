@@ -87,7 +87,7 @@ function failureLimitCandidates(app: AppConfig): Candidate[] {
 function windowCandidates(app: AppConfig): Candidate[] {
     const windows = new Set(app.analysis.metrics.filter((m) => signalDelaySeconds(m) > 0).map(signalDelaySeconds));
     if (windows.size !== 1) return [];
-    const floor = 2 * (goDurationSeconds(app.metrics.scrapeInterval) ?? 0);
+    const floor = 2 * (app.metrics ? goDurationSeconds(app.metrics.scrapeInterval) ?? 0 : 0);
     const candidates: Candidate[] = [];
     for (let seconds = [...windows][0] / 2; Number.isInteger(seconds) && seconds >= floor && seconds > 0; seconds /= 2) {
         const window = formatSeconds(seconds);

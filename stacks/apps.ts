@@ -75,7 +75,7 @@ function parseBudget(app: Obj, path: string, platform: PlatformConfig): Exposure
 }
 
 function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
-    job: string; series: AppSeries; platform: PlatformConfig;
+    job?: string; appPath: string; series: AppSeries; platform: PlatformConfig;
 }): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
     const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
@@ -83,7 +83,7 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     if (startingStep !== undefined && mode !== "background") fail(`${path}.startingStep`, `only used with mode background (mode is ${mode})`);
     if (analysis.metrics === undefined) fail(`${path}.metrics`, "missing (a list of metrics, e.g. [{name: error-rate, kind: errorRate, max: 0.01}])");
     const metrics = parseMetrics(analysis.metrics, `${path}.metrics`, {
-        mode, job: ctx.job, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
+        mode, job: ctx.job, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
     }, path);
 
     const inlineSteps = ownAnalysisSteps(steps);
@@ -105,13 +105,19 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     const replicas = optionalInt(app, "replicas", path, 1, 10000);
     if (replicas === undefined) fail(`${path}.replicas`, "missing (the Deployment's replica count today, an integer from 1 to 10000)");
     const service = { name: str(app, "service", path, DNS_LABEL, DNS_LABEL_WHAT) };
-    const metrics = parseMetricsEndpoint(app.metrics, `${path}.metrics`);
+    if (!platform.monitoring.prometheus) {
+        const unused = { metrics: "nothing scrapes the app", series: "it names the series of the built-in PromQL metrics" };
+        for (const [key, why] of Object.entries(unused)) {
+            if (app[key] !== undefined) fail(`${path}.${key}`, `not used without Prometheus (platform.monitoring.prometheus is false): ${why}; remove it`);
+        }
+    }
+    const metrics = app.metrics === undefined ? undefined : parseMetricsEndpoint(app.metrics, `${path}.metrics`);
     const series = parseSeries(app.series, `${path}.series`);
     const steps = parseSteps(app.steps, `${path}.steps`);
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
     const budget = parseBudget(app, path, platform);
     const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {
-        job: metrics.job, series, platform,
+        job: metrics?.job, appPath: path, series, platform,
     });
     const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
     const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);

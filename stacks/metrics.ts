@@ -33,9 +33,13 @@ export const METRIC_DEFAULTS = {
 
 export interface MetricContext {
     mode: AnalysisMode;
-    job: string;
+    /** The `job` the app's ServiceMonitor sets; unset when the app has no `metrics` block. */
+    job?: string;
+    /** Where the error for a missing `metrics` block points (the app's path). */
+    appPath: string;
     series: AppSeries;
-    prometheusAddress: string;
+    /** The platform's Prometheus; unset when the cluster has none (`platform.monitoring.prometheus: false`). */
+    prometheusAddress?: string;
     /** `analysis`-level defaults, already read from config (may be empty). */
     defaults: Obj;
 }
@@ -97,6 +101,19 @@ function threshold(metric: Obj, path: string, kind: BuiltinKind): number {
     return fail(`${path}.${direction}`, `missing (${kind} needs a ${direction} threshold, a number from 0 to ${upper})`);
 }
 
+const GIVE_A_PROMETHEUS = "or give a Prometheus (platform.monitoring.prometheus: true, installed or at prometheusAddress)";
+
+/** A Prometheus metric on a cluster without Prometheus: say what to write instead. */
+function noPrometheus(metric: Obj, path: string, kind: MetricKind): never {
+    if (kind !== "custom") {
+        return fail(`${path}.kind`, `${kind} is a built-in PromQL query, and this cluster has no Prometheus (platform.monitoring.prometheus: false); `
+            + `use a New Relic metric (kind: custom, provider: newRelic, nrql and conditions) ${GIVE_A_PROMETHEUS}`);
+    }
+    const provider = metric.provider === undefined ? "prometheus (the default)" : "prometheus";
+    return fail(`${path}.provider`, `${provider} needs a Prometheus, and this cluster has none (platform.monitoring.prometheus: false); `
+        + `use provider: newRelic with an nrql query ${GIVE_A_PROMETHEUS}`);
+}
+
 /** One metric, or undefined when it is disabled (still validated, so turning it on cannot surprise). */
 export function parseMetric(raw: unknown, path: string, ctx: MetricContext, analysisPath: string): MetricConfig | undefined {
     const metric = obj(raw, path, METRIC_KEYS);
@@ -122,6 +139,10 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
 
     if (metric.nrql !== undefined) fail(`${path}.nrql`, `only used with provider newRelic`);
     if (metric.profile !== undefined) fail(`${path}.profile`, `only used with provider newRelic`);
+    if (ctx.prometheusAddress === undefined) noPrometheus(metric, path, kind);
+    if (ctx.job === undefined) {
+        fail(`${ctx.appPath}.metrics`, `missing (metric ${show(name)} queries Prometheus, which scrapes the app through metrics: {port, job}; only an app whose metrics all use provider newRelic goes without)`);
+    }
     const read = inherited(metric, path, ctx, analysisPath);
     const prometheusAddress = read("prometheusAddress", (o, k, p) => optionalStr(o, k, p, URL_PATTERN, URL_WHAT)) ?? ctx.prometheusAddress;
 

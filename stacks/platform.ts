@@ -23,20 +23,43 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
     };
 }
 
+/**
+ * A cluster without Prometheus (every metric on New Relic): nothing to install, address or select,
+ * and no alerts or dashboard, whose kinds (PrometheusRule) and queries (PromQL) need a Prometheus.
+ */
+function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
+    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels"]) {
+        if (o[key] !== undefined) fail(`${path}.${key}`, "not used with prometheus: false (the cluster has no Prometheus); remove it");
+    }
+    const needs: Record<string, string> = {
+        install: "installs kube-prometheus-stack, a Prometheus",
+        alerts: "writes a PrometheusRule, a kind that only exists with the Prometheus operator",
+        grafanaDashboard: "writes a Grafana dashboard of PromQL panels",
+    };
+    for (const [key, what] of Object.entries(needs)) {
+        if (bool(o, key, path, false)) fail(`${path}.${key}`, `true ${what}, but prometheus is false; remove it, or set prometheus: true`);
+    }
+    return {
+        prometheus: false, install: false, namespace: "monitoring", release: "kube-prometheus-stack",
+        selectorLabels: {}, alerts: false, grafanaDashboard: false,
+    };
+}
+
 function parseMonitoring(o: Obj, path: string): MonitoringConfig {
+    if (!bool(o, "prometheus", path, true)) return parseNoPrometheus(o, path);
     const install = bool(o, "install", path, true);
     const namespace = optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "monitoring";
     const release = optionalStr(o, "release", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "kube-prometheus-stack";
     const address = optionalStr(o, "prometheusAddress", path, URL_PATTERN, URL_WHAT);
     if (!install && address === undefined) {
-        fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT})`);
+        fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT}; or prometheus: false for a cluster without one)`);
     }
     const labels = stringMap(o, "selectorLabels", path);
     if (install && o.selectorLabels !== undefined) {
         fail(`${path}.selectorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
     }
     return {
-        install, namespace, release,
+        prometheus: true, install, namespace, release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
         prometheusAddress: address ?? `http://prometheus-operated.${namespace}.svc:9090`,
         // kube-prometheus-stack selects ServiceMonitors and PrometheusRules labelled with its release
@@ -72,10 +95,14 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     const platform = obj(value ?? {}, path, [
         "shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic",
     ]);
-    const argo = parseArgoRollouts(section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]), `${path}.argoRollouts`);
+    const argoSection = section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]);
+    const argo = parseArgoRollouts(argoSection, `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "grafanaDashboard",
+        "prometheus", "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "grafanaDashboard",
     ]), `${path}.monitoring`);
+    if (!monitoring.prometheus && argoSection.metricsJob !== undefined) {
+        fail(`${path}.argoRollouts.metricsJob`, "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it");
+    }
     const certManager = parseCertManager(section(platform, "certManager", path, ["install", "namespace", "present"]), `${path}.certManager`);
     return {
         shared: bool(platform, "shared", path, false),

@@ -127,7 +127,8 @@ export interface AppConfig {
     replicas: number;
     scaleDown: ScaleDown;
     service: ServiceRef;
-    metrics: MetricsEndpoint;
+    /** Where Prometheus scrapes the app; unset when no metric of the app queries Prometheus (nothing to scrape). */
+    metrics?: MetricsEndpoint;
     series: AppSeries;
     steps: CanaryStep[];
     analysis: AnalysisConfig;
@@ -163,13 +164,19 @@ export interface ArgoRolloutsConfig {
 }
 
 export interface MonitoringConfig {
-    /** false: use the existing Prometheus at `prometheusAddress`. */
+    /**
+     * The cluster has a Prometheus (installed here or already running). false: it has none, every
+     * metric is a New Relic one, and nothing needs the Prometheus operator's kinds (no ServiceMonitor,
+     * PrometheusRule or dashboard).
+     */
+    prometheus: boolean;
+    /** false: use the existing Prometheus at `prometheusAddress`. Always false without Prometheus. */
     install: boolean;
     namespace: string;
     /** Helm release name of kube-prometheus-stack; its Prometheus selects ServiceMonitors labelled `release: <release>`. */
     release: string;
-    /** The address every Prometheus metric queries unless it names its own. */
-    prometheusAddress: string;
+    /** The address every Prometheus metric queries unless it names its own; unset without Prometheus. */
+    prometheusAddress?: string;
     /** Labels a ServiceMonitor or PrometheusRule needs so that the stack's Prometheus selects it. */
     selectorLabels: Record<string, string>;
     /** The canary PrometheusRule (alerts); needs the Prometheus operator's CRDs in the cluster. */

@@ -2,7 +2,8 @@
 import { strict as assert } from "assert";
 import { CanaryApp } from "../components/app/canaryApp";
 import { parseStackConfig } from "../stacks";
-import { existingPlatform, validApp } from "./fixtures";
+import * as pulumi from "@pulumi/pulumi";
+import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, settle } from "./harness";
 import { validateObject } from "./schema";
 
@@ -96,6 +97,21 @@ describe("CanaryApp under the mock engine", () => {
         new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
+    });
+
+    it("writes no metrics Service or ServiceMonitor for an app without a metrics block (New Relic metrics only)", async () => {
+        const { apps, platform } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, pulumi.secret("k"));
+        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        await settle();
+        const kinds = kubernetesObjects().map((o) => `${o.kind} ${o.metadata.name}`).sort();
+        assert.deepEqual(kinds, [
+            "AnalysisTemplate demo", "Role demo-deployer", "RoleBinding demo-deployer", "Rollout demo", "Service demo-canary", "Service demo-stable",
+        ]);
+        for (const object of kubernetesObjects()) await validateObject(object);
+        const restore = registered.find((r) => r.name === "demo-restore")!;
+        for (const other of registered.filter((r) => r.type.startsWith("kubernetes:"))) {
+            assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
+        }
     });
 
     it("can be used twice in one stack without name collisions", async () => {

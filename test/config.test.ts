@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, RawStackConfig } from "../stacks";
 import { BuiltinMetric } from "../stacks/types";
-import { existingPlatform, validApp } from "./fixtures";
+import { existingPlatform, newRelicMetric, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 
 function raw(change: (app: any, cfg: RawStackConfig & { platform: any; apps: any[] }) => void = () => undefined) {
     const cfg = { platform: existingPlatform(), apps: [validApp()] };
@@ -17,7 +17,7 @@ describe("stack config: valid input and defaults", () => {
         const app = apps[0];
         assert.equal(app.scaleDown, "progressively");
         assert.equal(app.analysis.mode, "inline");
-        assert.equal(app.metrics.path, "/metrics");
+        assert.equal(app.metrics?.path, "/metrics");
         assert.equal(app.revisionHistoryLimit, undefined, "unset: the Rollout leaves it out and Argo keeps 10");
         assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
         const metric = app.analysis.metrics[1] as BuiltinMetric;
@@ -92,7 +92,39 @@ describe("stack config: valid input and defaults", () => {
     });
 });
 
+describe("stack config: New Relic metrics and clusters without Prometheus", () => {
+    const apiKey = pulumi.secret("NRAK-test");
+
+    it("takes prometheus: false as a cluster without Prometheus: no address, no selector labels, no alerts or dashboard", () => {
+        const { platform, apps } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, apiKey);
+        const { prometheus, install, prometheusAddress, selectorLabels, alerts, grafanaDashboard } = platform.monitoring;
+        assert.deepEqual({ prometheus, install, prometheusAddress, selectorLabels, alerts, grafanaDashboard },
+            { prometheus: false, install: false, prometheusAddress: undefined, selectorLabels: {}, alerts: false, grafanaDashboard: false });
+        assert.equal(apps[0].metrics, undefined, "no metrics block: nothing scrapes the app");
+        assert.deepEqual(apps[0].analysis.metrics.map((m) => m.provider), ["newRelic"]);
+    });
+
+    it("accepts install, alerts and grafanaDashboard written as false beside prometheus: false", () => {
+        const platform = noPrometheusPlatform();
+        platform.monitoring = { prometheus: false, install: false, alerts: false, grafanaDashboard: false };
+        assert.equal(parseStackConfig({ platform, apps: [newRelicOnlyApp()] }, apiKey).platform.monitoring.alerts, false);
+    });
+
+    it("lets an app whose metrics are all New Relic ones go without a metrics block on a cluster with Prometheus", () => {
+        const platform = { ...existingPlatform(), newRelic: { accountId: "1" } };
+        const { apps, platform: parsed } = parseStackConfig({ platform, apps: [newRelicOnlyApp()] }, apiKey);
+        assert.equal(apps[0].metrics, undefined);
+        assert.equal(parsed.monitoring.prometheus, true);
+    });
+});
+
 type Case = [string, (app: any, cfg: any) => void, string];
+
+/** The cluster has no Prometheus, and the app keeps its metrics (built-in ones first) but no metrics block. */
+function withoutPrometheus(app: any, cfg: any): void {
+    cfg.platform.monitoring = { prometheus: false };
+    delete app.metrics;
+}
 
 const badConfigs: Case[] = [
     ["setWeight above 100", (a) => { a.steps[2] = { setWeight: 150 }; }, "apps[0].steps[2].setWeight: 150 is not an integer from 0 to 100"],
@@ -150,7 +182,21 @@ const badConfigs: Case[] = [
     ["abortScaleDownDelaySeconds without traffic routing", (a) => { a.abortScaleDownDelaySeconds = 30; }, "apps[0].abortScaleDownDelaySeconds: only applies with traffic routing; set stableIngress too"],
     ["duplicate app names", (_a, c) => { c.apps.push(validApp()); }, 'apps[1].name: "demo" is already apps[0]\'s name (app names are unique in a stack)'],
     ["apps not a list", (_a, c) => { c.apps = { demo: {} }; }, 'apps: {"demo":{}} is not a list'],
-    ["existing Prometheus without address", (_a, c) => { delete c.platform.monitoring.prometheusAddress; }, "platform.monitoring.prometheusAddress: missing (with install: false, the address of the existing Prometheus, an http(s) URL such as http://prometheus.monitoring:9090)"],
+    ["existing Prometheus without address", (_a, c) => { delete c.platform.monitoring.prometheusAddress; }, "platform.monitoring.prometheusAddress: missing (with install: false, the address of the existing Prometheus, an http(s) URL such as http://prometheus.monitoring:9090; or prometheus: false for a cluster without one)"],
+    ["built-in metric on a cluster without Prometheus", withoutPrometheus, "apps[0].analysis.metrics[0].kind: successRate is a built-in PromQL query, and this cluster has no Prometheus (platform.monitoring.prometheus: false); use a New Relic metric (kind: custom, provider: newRelic, nrql and conditions) or give a Prometheus (platform.monitoring.prometheus: true, installed or at prometheusAddress)"],
+    ["disabled built-in metric on a cluster without Prometheus", (a, c) => { withoutPrometheus(a, c); a.analysis.metrics = [newRelicMetric(), { name: "up", kind: "targetsUp", enabled: false }]; }, "apps[0].analysis.metrics[1].kind: targetsUp is a built-in PromQL query, and this cluster has no Prometheus (platform.monitoring.prometheus: false); use a New Relic metric (kind: custom, provider: newRelic, nrql and conditions) or give a Prometheus (platform.monitoring.prometheus: true, installed or at prometheusAddress)"],
+    ["custom PromQL metric on a cluster without Prometheus", (a, c) => { withoutPrometheus(a, c); a.analysis.metrics = [{ name: "c", kind: "custom", query: "up", successCondition: "true" }]; }, "apps[0].analysis.metrics[0].provider: prometheus (the default) needs a Prometheus, and this cluster has none (platform.monitoring.prometheus: false); use provider: newRelic with an nrql query or give a Prometheus (platform.monitoring.prometheus: true, installed or at prometheusAddress)"],
+    ["custom PromQL metric with its own address on a cluster without Prometheus", (a, c) => { withoutPrometheus(a, c); a.analysis.metrics = [{ name: "c", kind: "custom", provider: "prometheus", prometheusAddress: "http://p:9090", query: "up", successCondition: "true" }]; }, "apps[0].analysis.metrics[0].provider: prometheus needs a Prometheus, and this cluster has none (platform.monitoring.prometheus: false); use provider: newRelic with an nrql query or give a Prometheus (platform.monitoring.prometheus: true, installed or at prometheusAddress)"],
+    ["metrics block on a cluster without Prometheus", (a, c) => { withoutPrometheus(a, c); a.metrics = { port: 9090, job: "demo" }; }, "apps[0].metrics: not used without Prometheus (platform.monitoring.prometheus is false): nothing scrapes the app; remove it"],
+    ["series on a cluster without Prometheus", (a, c) => { withoutPrometheus(a, c); a.series = { codeLabel: "status" }; }, "apps[0].series: not used without Prometheus (platform.monitoring.prometheus is false): it names the series of the built-in PromQL metrics; remove it"],
+    ["Prometheus metric of an app without a metrics block", (a) => { delete a.metrics; }, 'apps[0].metrics: missing (metric "success-rate" queries Prometheus, which scrapes the app through metrics: {port, job}; only an app whose metrics all use provider newRelic goes without)'],
+    ["prometheus not a boolean", (_a, c) => { c.platform.monitoring.prometheus = "no"; }, 'platform.monitoring.prometheus: "no" is not true or false'],
+    ["a Prometheus address on a cluster without Prometheus", (_a, c) => { c.platform.monitoring.prometheus = false; }, "platform.monitoring.prometheusAddress: not used with prometheus: false (the cluster has no Prometheus); remove it"],
+    ["kube-prometheus-stack installed on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, install: true }; }, "platform.monitoring.install: true installs kube-prometheus-stack, a Prometheus, but prometheus is false; remove it, or set prometheus: true"],
+    ["canary alerts on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alerts: true }; }, "platform.monitoring.alerts: true writes a PrometheusRule, a kind that only exists with the Prometheus operator, but prometheus is false; remove it, or set prometheus: true"],
+    ["Grafana dashboard on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, grafanaDashboard: true }; }, "platform.monitoring.grafanaDashboard: true writes a Grafana dashboard of PromQL panels, but prometheus is false; remove it, or set prometheus: true"],
+    ["controller metrics job on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false }; c.platform.argoRollouts.metricsJob = "argo"; }, "platform.argoRollouts.metricsJob: only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it"],
+    ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, namespace, release, prometheusAddress, selectorLabels, alerts, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
     ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 10: add setWeight 10 and an analysis step before steps[0] (setWeight 50)"],

@@ -34,3 +34,31 @@ export function existingPlatform(): any {
         monitoring: { install: false, prometheusAddress: "http://prometheus.monitoring:9090" },
     };
 }
+
+/** A New Relic metric of the demo app, canary-scoped through the pod names New Relic reports as host. */
+export function newRelicMetric(name = "nr-errors"): any {
+    return {
+        name, kind: "custom", provider: "newRelic",
+        nrql: "SELECT percentage(count(*), WHERE error IS true) AS errorPercent, count(*) AS requests FROM Transaction "
+            + "WHERE appName = 'demo' AND host LIKE 'demo-{{args.canary-hash}}-%' SINCE 5 minutes ago",
+        successCondition: "result.requests >= 20 && result.errorPercent <= 1",
+        failureCondition: "result.requests >= 20 && result.errorPercent > 1",
+    };
+}
+
+/** The demo app with New Relic metrics only: no metrics block, since nothing needs to scrape it. */
+export function newRelicOnlyApp(): any {
+    const app = validApp();
+    delete app.metrics;
+    app.analysis.metrics = [newRelicMetric()];
+    return app;
+}
+
+/** A cluster without Prometheus: the controller already runs, every metric is on New Relic. */
+export function noPrometheusPlatform(): any {
+    return {
+        argoRollouts: { install: false, namespace: "argo-rollouts" },
+        monitoring: { prometheus: false },
+        newRelic: { accountId: "1" },
+    };
+}

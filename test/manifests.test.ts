@@ -7,11 +7,12 @@ import { READINESS_ALLOWANCE_SECONDS, rolloutCommands } from "../components/mani
 import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../model/duration";
 import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/manifests/queries";
 import { deployerRole, deployerRoleBinding } from "../components/manifests/rbac";
+import { argoRolloutsValues } from "../components/manifests/platformValues";
 import { rollout } from "../components/manifests/rollout";
 import { serviceMonitor } from "../components/manifests/serviceMonitor";
 import { copiedService, metricsService } from "../components/manifests/services";
 import { promqlError } from "../stacks/promql";
-import { existingPlatform, validApp } from "./fixtures";
+import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";
 
 function app(change: (raw: any) => void = () => undefined): AppConfig {
@@ -194,6 +195,20 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
             if (rule.resourceNames) assert.deepEqual(collection, [], JSON.stringify(rule));
             else assert.deepEqual(rule.verbs, ["list", "watch"], JSON.stringify(rule));
         }
+    });
+});
+
+describe("chart values", () => {
+    const argo = { install: true, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics" };
+    it("labels the Argo Rollouts chart's ServiceMonitor for the stack's Prometheus", () => {
+        const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
+        const metrics = (argoRolloutsValues(argo, { ...monitoring, selectorLabels: { team: "obs" } }).controller as any).metrics;
+        assert.deepEqual(metrics, { enabled: true, service: { port: 8090 }, serviceMonitor: { enabled: true, additionalLabels: { team: "obs" } } });
+    });
+    it("turns the Argo Rollouts chart's ServiceMonitor off without Prometheus, and keeps the controller's metrics Service", () => {
+        const { monitoring } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).platform;
+        const metrics = (argoRolloutsValues(argo, monitoring).controller as any).metrics;
+        assert.deepEqual(metrics, { enabled: true, service: { port: 8090 }, serviceMonitor: { enabled: false } });
     });
 });
 

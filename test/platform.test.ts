@@ -11,7 +11,7 @@ import { renderDocuments, isSecretValue } from "../scripts/renderObjects";
 import { readStackFile } from "../scripts/stackFile";
 import { promqlError } from "../stacks/promql";
 import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, setConfig, settle } from "./harness";
-import { existingPlatform, validApp } from "./fixtures";
+import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";
 
 const indexPath = path.join(__dirname, "..", "index.ts");
@@ -205,6 +205,25 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
             assert.deepEqual(registered, []);
         });
     }
+});
+
+describe("platform: a cluster without Prometheus (monitoring.prometheus: false)", () => {
+    before(() => installMocks());
+    beforeEach(resetRegistered);
+
+    it("installs the controller with its chart's ServiceMonitor off, and writes no Prometheus kind, alerts or dashboard", async () => {
+        const platform = { ...noPrometheusPlatform(), argoRollouts: { install: true } };
+        setConfig({ platform, apps: [newRelicOnlyApp()], newRelicApiKey: API_KEY }, ["newRelicApiKey"]);
+        const outputs = runProgram();
+        await settle();
+        assert.deepEqual(ofType("kubernetes:helm.sh/v4:Chart").map((c) => c.inputs.name), ["argo-rollouts"]);
+        assert.deepEqual(chart("argo-rollouts").inputs.values.controller.metrics.serviceMonitor, { enabled: false });
+        const kinds = kubernetesObjects().map((o) => o.kind);
+        for (const absent of ["ServiceMonitor", "PrometheusRule", "ConfigMap"]) assert.ok(!kinds.includes(absent), `no ${absent} in ${kinds.join(", ")}`);
+        assert.deepEqual(objectsOfKind("Namespace").map((n) => n.metadata.name), ["argo-rollouts"]);
+        assert.strictEqual(outputs.prometheusAddress, null, "null, not undefined: the engine warns on an undefined output");
+        assert.strictEqual(outputs.grafanaAdminPassword, null);
+    });
 });
 
 describe("alerts and dashboard", () => {

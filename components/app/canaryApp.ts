@@ -53,7 +53,8 @@ function withPatchForce<T extends { metadata?: { annotations?: Record<string, st
 /**
  * One application's canary: stable/canary/metrics Services beside the
  * existing Service, the AnalysisTemplate, the Rollout that adopts the
- * existing Deployment, the ServiceMonitor, and the CI deployer's RBAC. The
+ * existing Deployment, the ServiceMonitor (the metrics Service and it only
+ * when Prometheus scrapes the app), and the CI deployer's RBAC. The
  * existing Deployment, Service and Ingress are read, never written.
  */
 export class CanaryApp extends pulumi.ComponentResource {
@@ -77,16 +78,22 @@ export class CanaryApp extends pulumi.ComponentResource {
         };
         const stable = service("stable", names.stableService);
         const canary = service("canary", names.canaryService);
-        const metricsSpec = existing.apply((e) => metricsService(at(names.metricsService), app.name, app.metrics.job, app.metrics.port, e.selector));
-        const metrics = new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child);
-
-        const monitor = new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
-            target: at(names.serviceMonitor),
-            app: app.name,
-            path: app.metrics.path,
-            scrapeInterval: app.metrics.scrapeInterval,
-            selectedBy: platform.monitoring.selectorLabels,
-        }), { ...child, dependsOn: args.monitoringReady ?? [] });
+        // Only an app whose metrics query Prometheus has a metrics block; without one nothing scrapes it.
+        const scraping: pulumi.Resource[] = [];
+        if (app.metrics) {
+            const endpoint = app.metrics;
+            const metricsSpec = existing.apply((e) => metricsService(at(names.metricsService), app.name, endpoint.job, endpoint.port, e.selector));
+            scraping.push(
+                new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child),
+                new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
+                    target: at(names.serviceMonitor),
+                    app: app.name,
+                    path: endpoint.path,
+                    scrapeInterval: endpoint.scrapeInterval,
+                    selectedBy: platform.monitoring.selectorLabels,
+                }), { ...child, dependsOn: args.monitoringReady ?? [] }),
+            );
+        }
 
         const rolloutsReady = args.rolloutsReady ?? [];
         const connection = args.cluster.context ? { context: args.cluster.context } : {};
@@ -123,7 +130,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             ...connection,
-        }, { ...child, dependsOn: [this.rollout, stable, canary, metrics, monitor, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });
+        }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);

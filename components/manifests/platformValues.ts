@@ -4,7 +4,8 @@ import { GRAFANA_ADMIN_SECRET } from "./charts";
 /**
  * Values of the argo-rollouts chart: CRDs installed and kept, controller
  * metrics on :8090 behind a Service, and a ServiceMonitor carrying the labels
- * the stack's Prometheus selects (when a Prometheus operator is there to read it).
+ * the stack's Prometheus selects. On a cluster without Prometheus the
+ * ServiceMonitor is off: its kind does not exist there, and nothing would read it.
  */
 export function argoRolloutsValues(argo: ArgoRolloutsConfig, monitoring: MonitoringConfig): Record<string, unknown> {
     return {
@@ -14,7 +15,9 @@ export function argoRolloutsValues(argo: ArgoRolloutsConfig, monitoring: Monitor
             metrics: {
                 enabled: true,
                 service: { port: 8090 },
-                serviceMonitor: { enabled: true, additionalLabels: { ...monitoring.selectorLabels } },
+                serviceMonitor: monitoring.prometheus
+                    ? { enabled: true, additionalLabels: { ...monitoring.selectorLabels } }
+                    : { enabled: false },
             },
         },
         dashboard: { enabled: argo.dashboard },

@@ -22,11 +22,12 @@ export interface MonitoringArgs {
 
 /**
  * kube-prometheus-stack (or an existing Prometheus), the canary alerts and
- * the rollout dashboard. The Grafana admin password is a RandomPassword,
+ * the rollout dashboard; nothing on a cluster without Prometheus. The Grafana admin password is a RandomPassword,
  * stored in a Secret the chart reads, and exported only as a secret.
  */
 export class Monitoring extends pulumi.ComponentResource {
-    public readonly prometheusAddress: string;
+    /** Unset on a cluster without Prometheus. */
+    public readonly prometheusAddress?: string;
     /** Set when Grafana is installed here; a Pulumi secret. */
     public readonly grafanaAdminPassword?: pulumi.Output<string>;
     /** What ServiceMonitors and PrometheusRules must wait for (the operator's CRDs come with the chart). */
