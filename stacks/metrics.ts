@@ -29,6 +29,16 @@ export const METRIC_DEFAULTS = {
     window: "2m",
     minRequests: 20,
     canaryScoped: true,
+    /**
+     * A New Relic metric's first measurement waits this long unless `initialDelay` is set (on the
+     * metric or the analysis), so that it sees the canary's data: New Relic APM agents send metric
+     * data once a minute (events every 5 s with real time streaming; docs.newrelic.com, "Details on
+     * APM real-time streaming"), and New Relic's own NRQL alert conditions wait 2 minutes by default
+     * for data points to arrive before they evaluate a window (docs.newrelic.com, "Streaming alerts:
+     * key terms and concepts", Delay/timer). One harvest plus that delay: 3 minutes. Prometheus
+     * metrics keep no default delay: a scrape is seconds old, and their window already holds them back.
+     */
+    newRelicInitialDelay: "3m",
 };
 
 export interface MetricContext {
@@ -71,14 +81,14 @@ function promDuration(o: Obj, key: string, path: string): string | undefined {
     return value;
 }
 
-function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath: string): MeasurementSettings {
+function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath: string, provider: MetricProvider): MeasurementSettings {
     const read = inherited(metric, path, ctx, analysisPath);
     const limit = (fallback: number): Reader<number> => (o, k, p) => int(o, k, p, 0, 1000, fallback);
     return {
         interval: read("interval", goDuration) ?? METRIC_DEFAULTS.interval,
         count: read("count", (o, k, p) => optionalInt(o, k, p, 1, 10000)) ??
             (ctx.mode === "inline" ? METRIC_DEFAULTS.inlineCount : undefined),
-        initialDelay: read("initialDelay", goDuration),
+        initialDelay: read("initialDelay", goDuration) ?? (provider === "newRelic" ? METRIC_DEFAULTS.newRelicInitialDelay : undefined),
         failureLimit: read("failureLimit", limit(METRIC_DEFAULTS.failureLimit)),
         inconclusiveLimit: read("inconclusiveLimit", limit(METRIC_DEFAULTS.inconclusiveLimit)),
         consecutiveErrorLimit: read("consecutiveErrorLimit", limit(METRIC_DEFAULTS.consecutiveErrorLimit)),
@@ -122,7 +132,7 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     if (metric.kind === undefined) fail(`${path}.kind`, `missing (one of ${METRIC_KINDS.join(", ")})`);
     const provider = oneOf<MetricProvider>(metric, "provider", path, METRIC_PROVIDERS, "prometheus");
     const enabled = bool(metric, "enabled", path, true);
-    const settings = measurement(metric, path, ctx, analysisPath);
+    const settings = measurement(metric, path, ctx, analysisPath, provider);
     const successCondition = optionalStr(metric, "successCondition", path);
     const failureCondition = optionalStr(metric, "failureCondition", path);
 

@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, RawStackConfig } from "../stacks";
+import { METRIC_DEFAULTS } from "../stacks/metrics";
 import { BuiltinMetric } from "../stacks/types";
 import { existingPlatform, newRelicMetric, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 
@@ -115,6 +116,21 @@ describe("stack config: New Relic metrics and clusters without Prometheus", () =
         const { apps, platform: parsed } = parseStackConfig({ platform, apps: [newRelicOnlyApp()] }, apiKey);
         assert.equal(apps[0].metrics, undefined);
         assert.equal(parsed.monitoring.prometheus, true);
+    });
+
+    it(`gives a New Relic metric initialDelay ${METRIC_DEFAULTS.newRelicInitialDelay} (New Relic's lag) unless the metric or the analysis sets one`, () => {
+        assert.equal(METRIC_DEFAULTS.newRelicInitialDelay, "3m");
+        const app = validApp();
+        app.analysis.metrics.push(newRelicMetric("nr-default"), { ...newRelicMetric("nr-own"), initialDelay: "30s" });
+        const platform = { ...existingPlatform(), newRelic: { accountId: "1" } };
+        const delays = (a: any) => Object.fromEntries(parseStackConfig({ platform, apps: [a] }, apiKey).apps[0].analysis.metrics.map((m) => [m.name, m.initialDelay]));
+        assert.deepEqual(delays(app), {
+            "success-rate": undefined, "error-rate": undefined, latency: undefined, up: undefined, "nr-default": "3m", "nr-own": "30s",
+        }, "Prometheus metrics keep no initialDelay");
+        app.analysis.initialDelay = "1m";
+        assert.deepEqual(delays(app), {
+            "success-rate": "1m", "error-rate": "1m", latency: "1m", up: "1m", "nr-default": "1m", "nr-own": "30s",
+        }, "an analysis-level initialDelay is the user's: it wins over the New Relic default");
     });
 });
 

@@ -6,7 +6,7 @@ import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings
 import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../model/exposure";
 import { budgetViolation, insertSteps } from "../model/exposureBudget";
 import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
-import { existingPlatform, validApp } from "./fixtures";
+import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 
 const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
 
@@ -132,6 +132,9 @@ describe("exposure summary", () => {
         ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at step 2 (10%) after 30s"],
         ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at step 1 (25%) after 30s"],
         ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
+        // New Relic's default initialDelay (3m): the first analysis fails at 1m + 3m + 1m (failureLimit 1).
+        ["New Relic metrics only", parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0],
+            "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 10% (exposure 3000 %·s); no traffic: waits at step 2 (10%) after 5m"],
     ];
     for (const [name, app, line] of cases) it(name, () => assert.equal(exposureSummary(app), line));
     const durations: [number, string][] = [[0, "0s"], [400, "6m40s"], [3600, "1h"], [5430, "1h30m30s"], [7.5, "7.5s"]];

@@ -139,6 +139,8 @@ describe("AnalysisTemplate builder", () => {
         const t = analysisTemplate(at, apps[0]);
         assert.deepEqual(t.spec.metrics?.[4].provider, { newRelic: { query: "SELECT count(*) FROM Transaction", profile: "team-a" } });
         assert.equal(t.spec.metrics?.[4].failureCondition, undefined);
+        assert.equal(t.spec.metrics?.[4].initialDelay, "3m", "New Relic's lag: its default initialDelay");
+        assert.equal(t.spec.metrics?.[1].initialDelay, undefined, "Prometheus metrics keep none");
         await validateObject(t);
     });
 });
