@@ -7,6 +7,9 @@ export const defaultFixtures: ClusterFixtures = {
     "kubernetes:core/v1:Service instant/instant-api": {
         spec: { type: "ClusterIP", selector: { app: "instant-api" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
     },
+    "kubernetes:core/v1:Service shop/checkout": {
+        spec: { type: "ClusterIP", selector: { app: "checkout" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] },
+    },
     "kubernetes:core/v1:Service demo/demo": {
         spec: { type: "ClusterIP", selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] },
     },

@@ -58,6 +58,30 @@ describe("the whole program under the mock engine", () => {
         for (const r of platform) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${r.name}`)), `the restore depends on ${r.name}`);
     });
 
+    it("registers no ServiceMonitor, PrometheusRule, metrics Service or dashboard for the New Relic-only stack, and turns the Argo chart's ServiceMonitor off", async () => {
+        const file = readStackFile("newrelic");
+        setConfig({ ...file.config, newRelicApiKey: "test-only-personal-api-key" }, [...file.secretKeys, "newRelicApiKey"]);
+        const outputs = runProgram();
+        await settle();
+        const objects = kubernetesObjects();
+        const kinds = objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+        assert.deepEqual(kinds.sort(), [
+            "AnalysisTemplate shop/checkout", "Namespace /argo-rollouts", "Role shop/checkout-deployer", "RoleBinding shop/checkout-deployer",
+            "Rollout shop/checkout", "Secret argo-rollouts/newrelic", "Service shop/checkout-canary", "Service shop/checkout-stable",
+        ]);
+        for (const type of ["monitoring.coreos.com/v1:ServiceMonitor", "monitoring.coreos.com/v1:PrometheusRule", "core/v1:ConfigMap"]) {
+            assert.deepEqual(registered.filter((r) => r.type === `kubernetes:${type}`), [], `no ${type}`);
+        }
+        assert.ok(!registered.some((r) => r.name.endsWith("-metrics")), "no metrics Service");
+        const charts = registered.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+        assert.deepEqual(charts.map((c) => c.inputs.name), ["argo-rollouts"], "no kube-prometheus-stack");
+        assert.deepEqual(charts[0].inputs.values.controller.metrics.serviceMonitor, { enabled: false });
+        const template = objects.find((o) => o.kind === "AnalysisTemplate");
+        assert.ok(template.spec.metrics.every((m: any) => m.provider.newRelic && m.initialDelay === "3m"), "New Relic metrics with the lag's initialDelay");
+        for (const object of objects) await validateObject(object);
+        assert.strictEqual(outputs.prometheusAddress, null);
+    });
+
     it("registers nothing at all when the config is bad", async () => {
         const app = validApp();
         app.steps[0] = { setWeight: 150 };

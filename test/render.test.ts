@@ -94,6 +94,14 @@ describe("render: without the New Relic API key", () => {
         assert.equal(ofType("kubernetes:core/v1:Secret").some((r) => r.inputs.metadata.name === "newrelic"), false);
     });
 
+    it("renders the New Relic-only stack as checked in (no key), with no kind a cluster without Prometheus lacks", async () => {
+        const rendered = await renderStack("newrelic", readStackFile("newrelic"), {});
+        assert.deepEqual(rendered.notes, [NOTE.replace("--stack prod", "--stack newrelic")]);
+        const kinds = parseAllDocuments(rendered.text).map((d) => d.toJS().kind);
+        for (const absent of ["ServiceMonitor", "PrometheusRule", "ConfigMap"]) assert.ok(!kinds.includes(absent), `no ${absent} in ${kinds.join(", ")}`);
+        assert.equal(rendered.objectCount, 9);
+    });
+
     it("passes a key the stack file sets (encrypted) as it is, without a placeholder", () => {
         const file: StackFile = { config: { "canary-stack:newRelicApiKey": "[secret]" }, secretKeys: ["canary-stack:newRelicApiKey"] };
         assert.deepEqual(renderConfig(file), { ...file, apiKeyPlaceholder: false });
