@@ -51,11 +51,11 @@ function withPatchForce<T extends { metadata?: { annotations?: Record<string, st
 }
 
 /**
- * One application's canary: stable/canary/metrics Services beside the
- * existing Service, the AnalysisTemplate, the Rollout that adopts the
- * existing Deployment, the ServiceMonitor (the metrics Service and it only
- * when Prometheus scrapes the app), and the CI deployer's RBAC. The
- * existing Deployment, Service and Ingress are read, never written.
+ * One application's canary: stable/canary Services beside the existing
+ * Service, the AnalysisTemplate, the Rollout that adopts the existing
+ * Deployment, the metrics Service and ServiceMonitor when Prometheus scrapes
+ * the app, and the CI deployer's RBAC. The existing Deployment, Service and
+ * Ingress are read, never written.
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;

@@ -22,8 +22,9 @@ export interface MonitoringArgs {
 
 /**
  * kube-prometheus-stack (or an existing Prometheus), the canary alerts and
- * the rollout dashboard; nothing on a cluster without Prometheus. The Grafana admin password is a RandomPassword,
- * stored in a Secret the chart reads, and exported only as a secret.
+ * the rollout dashboard; nothing on a cluster without Prometheus. The Grafana
+ * admin password is a RandomPassword, stored in a Secret the chart reads, and
+ * exported only as a secret.
  */
 export class Monitoring extends pulumi.ComponentResource {
     /** Unset on a cluster without Prometheus. */
