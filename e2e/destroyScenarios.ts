@@ -96,15 +96,19 @@ async function watchDestroy(env: Env, stableImage: string, done: () => boolean):
  * the Rollout is deleted, ready endpoints never 0, and afterwards nothing of the stack is left
  * but the app as it was, the CRDs and an empty state.
  */
-export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>): Promise<ScenarioResult> {
+export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>,
+    name = "pulumi destroy of the whole stack on a healthy Rollout"): Promise<ScenarioResult> {
     const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
-    const stableRs = env.kubectl.list("replicaset", DEMO.namespace, `rollouts-pod-template-hash=${rollout.status.stableRS}`)[0];
-    const stableImage = stableRs.spec.template.spec.containers[0].image;
+    // A Rollout the controller never reconciled has no stable ReplicaSet: the Deployment's own image is the stable one.
+    const stableRS = rollout.status?.stableRS;
+    const stableImage = stableRS
+        ? env.kubectl.list("replicaset", DEMO.namespace, `rollouts-pod-template-hash=${stableRS}`)[0].spec.template.spec.containers[0].image
+        : env.kubectl.get("deployment", DEMO.name, DEMO.namespace).spec.template.spec.containers[0].image;
     const t0 = Date.now();
     let finished = false;
     const watching = watchDestroy(env, stableImage, () => finished);
 
-    env.log("pulumi destroy of the whole stack on a healthy Rollout");
+    env.log(name);
     const destroy = await env.pulumi.destroy();
     env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     // Endpoints are still probed while the Rollout's pods go away.
@@ -129,7 +133,7 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
     const inOrder = timeline.restoredAt !== undefined && timeline.rolloutGoneAt !== undefined && timeline.restoredAt < timeline.rolloutGoneAt;
     const passed = destroy.code === 0 && inOrder && minReady > 0 && left.length === 0 && crdsLeft.length === crds.length
         && stateResources === 0 && drift.length === 0 && serving === DEMO.replicas;
-    return stepResult("pulumi destroy of the whole stack on a healthy Rollout",
+    return stepResult(name,
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0; " +
         "then nothing of the stack is left but the app as it was, the CRDs, and an empty state",
         `exit ${destroy.code}; ${destroy.summary}; Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +

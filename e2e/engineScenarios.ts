@@ -113,6 +113,19 @@ export async function migrate(env: Env, planned: string[], name = "pulumi up mig
         ok, upSeconds + healthySeconds, { summary: up.summary, deploymentChanges, serviceChanges });
 }
 
+/** `pulumi up` with the controller stopped: the Rollout exists but is never reconciled, and the Deployment keeps serving. */
+export async function upUnreconciled(env: Env): Promise<ScenarioResult> {
+    const [up, seconds] = await timed(() => logged(env, "up (controller stopped)", env.pulumi.up()));
+    await sleep(3000);
+    const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
+    const deployment = env.kubectl.get("deployment", DEMO.name, DEMO.namespace);
+    const untouched = rollout !== undefined && rollout.status?.stableRS === undefined;
+    const serving = deployment.spec.replicas === DEMO.replicas && deployment.status.availableReplicas === DEMO.replicas;
+    return stepResult("pulumi up with the controller stopped", "the Rollout is created and never reconciled; the Deployment keeps serving",
+        `${up.summary}; Rollout status ${JSON.stringify(rollout?.status ?? {})}; Deployment ${deployment.spec.replicas} replicas, ` +
+        `${deployment.status.availableReplicas} available`, untouched && serving, seconds, { summary: up.summary });
+}
+
 export function objectExists(env: Env, object: string): boolean {
     const [kind, ref] = object.split(" ");
     const [namespace, name] = ref.includes("/") ? ref.split("/") : [undefined, ref];

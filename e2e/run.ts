@@ -10,9 +10,9 @@ import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
-import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender } from "./engineScenarios";
+import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
 import { setUp } from "./environment";
-import { run, stopAll } from "./lib/proc";
+import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
 import { canaryScenarios, runCanary } from "./scenarios";
@@ -68,6 +68,11 @@ async function main(): Promise<number> {
         record(await destroyMidCanary(env, objects));
         record(await destroyHealthy(env, objects, original));
         record(await migrate(env, objects, "pulumi up after the destroy migrates the app again"));
+        // The rollback migration when the controller is gone: after it ran, and when it never did.
+        await stop(env.controller);
+        record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (after it adopted the app)"));
+        record(await upUnreconciled(env));
+        record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (a Rollout it never reconciled)"));
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));
