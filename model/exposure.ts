@@ -64,7 +64,7 @@ export interface HealthyRelease {
 
 /** Where a release stops on the ladder. */
 export interface LadderStop {
-    /** Index of the step the ladder is at; the step count when the ladder completes. */
+    /** Index into `steps` of the step the ladder is at; the step count when the ladder completes. */
     step: number;
     /** Canary weight % at that moment; 100 once the ladder completes. */
     weight: number;
@@ -174,7 +174,7 @@ export function brokenText(b: BrokenRelease): string {
 
 function noTrafficText(n: NoTrafficRelease): string {
     return n.waits
-        ? `no traffic: waits at step ${n.step} (${n.weight}%) after ${formatSeconds(n.seconds)}`
+        ? `no traffic: waits at steps[${n.step}] (${n.weight}%) after ${formatSeconds(n.seconds)}`
         : `no traffic: never waits, promoted at ${formatSeconds(n.seconds)}`;
 }
 

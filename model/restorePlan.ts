@@ -89,13 +89,21 @@ export function unhealthyState(rollout: IRollout): string | undefined {
     const steps = rollout.spec.strategy?.canary?.steps ?? [];
     const index = status.currentStepIndex;
     if (index === undefined || steps.length === 0) return phase;
-    return `${phase} at step ${index}/${steps.length} (canary weight ${canaryWeight(rollout)}%)`;
+    const where = index < steps.length ? `at steps[${index}] of ${steps.length}` : `past the last of ${steps.length} steps`;
+    return `${phase} ${where} (${weightText(rollout)})`;
 }
 
-/** The canary's weight as Argo reports it, else the last `setWeight` reached, as `kubectl argo rollouts` shows it. */
-export function canaryWeight(rollout: IRollout): number {
+/**
+ * The weight a traffic router reports (`canary weight 25%`), else the last setWeight reached (`setWeight 10`):
+ * without traffic routing the canary's share is its share of the pods, which is not that number.
+ */
+function weightText(rollout: IRollout): string {
     const reported = rollout.status?.canary?.weights?.canary?.weight;
-    if (reported !== undefined) return reported;
+    return reported !== undefined ? `canary weight ${reported}%` : `setWeight ${lastSetWeight(rollout)}`;
+}
+
+/** The last `setWeight` reached, as `kubectl argo rollouts get` shows it as SetWeight. */
+export function lastSetWeight(rollout: IRollout): number {
     const steps = rollout.spec.strategy?.canary?.steps ?? [];
     const index = Math.min(rollout.status?.currentStepIndex ?? 0, steps.length - 1);
     for (let i = index; i >= 0; i--) {

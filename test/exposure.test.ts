@@ -128,9 +128,9 @@ describe("exposure: ladders derived by hand", () => {
 
 describe("exposure summary", () => {
     const cases: [string, AppConfig, string][] = [
-        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 10% (exposure 1200 %·s); no traffic: waits at step 2 (10%) after 2m"],
-        ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at step 2 (10%) after 30s"],
-        ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at step 1 (25%) after 30s"],
+        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 10% (exposure 1200 %·s); no traffic: waits at steps[2] (10%) after 2m"],
+        ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at steps[2] (10%) after 30s"],
+        ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at steps[1] (25%) after 30s"],
         ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
         // New Relic's default initialDelay (3m): the first analysis fails at 1m + 3m + 1m (failureLimit 1).
         ["New Relic metrics only", parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0],

@@ -42,7 +42,7 @@ describe("render: stdout is the YAML stream alone", function () {
         assert.match(stdout, /^# canary-stack render of stack prod: 17 objects, as they would be applied\.\n/);
 
         assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 6m at 10% "
-            + "(exposure 3600 %·s); no traffic: waits at step 2 (10%) after 6m\n");
+            + "(exposure 3600 %·s); no traffic: waits at steps[2] (10%) after 6m\n");
     });
 });
 

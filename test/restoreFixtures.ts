@@ -6,7 +6,7 @@ export const STABLE = "registry.example/api:1.4.0";
 export const NEWEST = "registry.example/api:1.5.0";
 export const SIDECAR = "envoyproxy/envoy:v1.30.1";
 
-/** `kubectl argo rollouts` would show step 2/8 at 10% for a Rollout paused at index 2. */
+/** `kubectl argo rollouts get` shows Step 2/8, SetWeight 10 for a Rollout paused at steps[2]. */
 export const STEPS = [
     { setWeight: 10 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: {} },
     { setWeight: 50 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: { duration: "5m" } },
@@ -85,7 +85,7 @@ export const CANARY_SERVING = [withReady(replicaSet("stable1", STABLE), 4), with
 /** `DeploymentSnapshot.images`, taken before the migration. */
 export const RECORDED_IMAGES = { api: STABLE, envoy: SIDECAR };
 
-export const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at step 2/8 (canary weight 10%): refusing to destroy mid-canary. "
+export const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at steps[2] of 8 (setWeight 10): refusing to destroy mid-canary. "
     + "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
     + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
     + "(run pulumi up after setting it: a destroy reads it from the stack's state).";

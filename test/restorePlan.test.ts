@@ -1,7 +1,7 @@
 // Tests model/restorePlan.ts and model/rolloutReconciliation.ts.
 import { strict as assert } from "assert";
 import {
-    canaryWeight, deploymentAvailability, deploymentPatch, deploymentRecord, restorePlan, RestoreCase, RestoreDecision, unhealthyState,
+    lastSetWeight, deploymentAvailability, deploymentPatch, deploymentRecord, restorePlan, RestoreCase, RestoreDecision, unhealthyState,
 } from "../model/restorePlan";
 import { canaryWithTraffic, controllerBehind, neverReconciled } from "../model/rolloutReconciliation";
 import {
@@ -12,22 +12,22 @@ import {
 describe("restore plan (pure)", () => {
     const states: [string, any, string | undefined][] = [
         ["Healthy, stable", HEALTHY, undefined],
-        ["Paused mid-canary", PAUSED, "Paused at step 2/8 (canary weight 10%)"],
-        ["Progressing to 50%", { phase: "Progressing", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 4 }, "Progressing at step 4/8 (canary weight 50%)"],
-        ["weight reported by traffic routing", { ...PAUSED, canary: { weights: { canary: { weight: 25 } } } }, "Paused at step 2/8 (canary weight 25%)"],
+        ["Paused mid-canary", PAUSED, "Paused at steps[2] of 8 (setWeight 10)"],
+        ["Progressing to 50%", { phase: "Progressing", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 4 }, "Progressing at steps[4] of 8 (setWeight 50)"],
+        ["weight reported by traffic routing", { ...PAUSED, canary: { weights: { canary: { weight: 25 } } } }, "Paused at steps[2] of 8 (canary weight 25%)"],
         ["aborted", { phase: "Degraded", abort: true, stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 0 }, "Degraded (aborted)"],
-        ["Healthy but paused", { ...HEALTHY, pauseConditions: [{ reason: "PausedByUser" }] }, "Healthy (paused: PausedByUser) at step 8/8 (canary weight 100%)"],
-        ["Healthy phase, canary hash not yet stable", { ...HEALTHY, currentPodHash: "canary2" }, "Healthy (pod template canary2 is not the stable stable1 yet) at step 8/8 (canary weight 100%)"],
+        ["Healthy but paused", { ...HEALTHY, pauseConditions: [{ reason: "PausedByUser" }] }, "Healthy (paused: PausedByUser) past the last of 8 steps (setWeight 100)"],
+        ["Healthy phase, canary hash not yet stable", { ...HEALTHY, currentPodHash: "canary2" }, "Healthy (pod template canary2 is not the stable stable1 yet) past the last of 8 steps (setWeight 100)"],
         ["no phase", undefined, "without status.phase"],
     ];
     for (const [title, status, expected] of states) {
         it(`state: ${title} -> ${expected ?? "at rest"}`, () => assert.equal(unhealthyState(rolloutObject(status)), expected));
     }
 
-    it("reads the canary weight from the last setWeight reached", () => {
-        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 0 })), 10);
-        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 5 })), 50);
-        assert.equal(canaryWeight(rolloutObject({ ...PAUSED, currentStepIndex: 8 })), 100);
+    it("reads the last setWeight reached", () => {
+        assert.equal(lastSetWeight(rolloutObject({ ...PAUSED, currentStepIndex: 0 })), 10);
+        assert.equal(lastSetWeight(rolloutObject({ ...PAUSED, currentStepIndex: 5 })), 50);
+        assert.equal(lastSetWeight(rolloutObject({ ...PAUSED, currentStepIndex: 8 })), 100);
     });
 
     const NEVER_WRITTEN = "was never reconciled (the Argo Rollouts controller has never written its status)";
