@@ -9,16 +9,21 @@ import { Monitoring } from "./platform/monitoring";
 import { NewRelicCredentials } from "./platform/newRelicCredentials";
 import { RolloutCommands } from "./manifests/commands";
 import { BrokenRelease, ExposureReport } from "../model/exposure";
+import { StepShare } from "../model/ladderShares";
 import { newRelicSecretNames } from "./manifests/newRelic";
 
-/** The exposure report as a stack output: JSON has no Infinity, so a never-aborted release shows exposure null. */
+/**
+ * The exposure report as a stack output, with each setWeight step's real split: JSON has no Infinity,
+ * so a never-aborted release shows exposure null.
+ */
 export type ExposureOutput = Omit<ExposureReport, "broken"> & {
     broken: Omit<BrokenRelease, "exposure"> & { exposure: number | null };
+    shares: StepShare[];
 };
 
-function exposureOutput(report: ExposureReport): ExposureOutput {
+function exposureOutput(report: ExposureReport, shares: StepShare[]): ExposureOutput {
     const exposure = Number.isFinite(report.broken.exposure) ? report.broken.exposure : null;
-    return { ...report, broken: { ...report.broken, exposure } };
+    return { ...report, broken: { ...report.broken, exposure }, shares };
 }
 
 export interface StackOutputs {
@@ -79,7 +84,7 @@ export function deployStack(config: StackConfig): StackOutputs {
     }, opts));
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
-        exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure)])),
+        exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure, a.shares)])),
         prometheusAddress: monitoring.prometheusAddress,
         grafanaAdminPassword: monitoring.grafanaAdminPassword,
     };

@@ -1,4 +1,5 @@
 import { AppConfig, MetricConfig } from "../stacks/types";
+import { formatShare } from "./canaryShare";
 import {
     analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, signalDelaySeconds, Timeline, timeline,
     weightSecondsUntil,
@@ -13,10 +14,13 @@ import {
  * traffic (every measurement inconclusive).
  *
  * Assumptions (Argo Rollouts semantics, worst case where there is a choice):
- * - Time 0 is the image change. The canary weight is 0 until the first
- *   setWeight. setWeight takes effect at once (pods are modelled as Ready
- *   instantly; Argo's replica-count approximation of the weight without
- *   traffic routing is not modelled). setCanaryScale and analysis steps that
+ * - Time 0 is the image change. The canary gets no traffic until the first
+ *   setWeight. A setWeight takes effect at once (pods are modelled as Ready
+ *   instantly) at the share of traffic the controller really runs
+ *   (ladderShares.ts): with traffic routing the weight as written, without
+ *   it the canary's share of the pods, which Argo rounds to whole pods and
+ *   may surge by one (4 replicas at setWeight 10: 1 pod of 5, 20%). Every
+ *   "weight" below is that share. setCanaryScale and analysis steps that
  *   name other templates take no time and never fail.
  * - A pause with a duration waits that long. A pause without one waits for a
  *   human: it counts 0 seconds (the human promotes at once, which for a
@@ -66,7 +70,7 @@ export interface HealthyRelease {
 export interface LadderStop {
     /** Index into `steps` of the step the ladder is at; the step count when the ladder completes. */
     step: number;
-    /** Canary weight % at that moment; 100 once the ladder completes. */
+    /** The canary's share of traffic (%) at that moment; 100 once the ladder completes. */
     weight: number;
     /** Seconds from the image change. */
     seconds: number;
@@ -75,9 +79,9 @@ export interface LadderStop {
 export interface BrokenRelease extends LadderStop {
     /** False: the ladder completes first and promotes the broken version to 100%. */
     aborted: boolean;
-    /** The highest canary weight % before the abort. */
+    /** The canary's highest share of traffic (%) before the abort. */
     maxWeight: number;
-    /** Canary weight % × seconds served until the abort; Infinity when never aborted. */
+    /** Canary share % × seconds served until the abort; Infinity when never aborted. */
     exposure: number;
 }
 
@@ -168,13 +172,13 @@ function healthyText(h: HealthyRelease): string {
 
 export function brokenText(b: BrokenRelease): string {
     return b.aborted
-        ? `a broken release aborts by ${formatSeconds(b.seconds)} at ${b.maxWeight}% (exposure ${Math.round(b.exposure)} %·s)`
+        ? `a broken release aborts by ${formatSeconds(b.seconds)} at ${formatShare(b.maxWeight)}% (exposure ${Math.round(b.exposure)} %·s)`
         : `a broken release is never aborted: the ladder promotes it to 100% at ${formatSeconds(b.seconds)}`;
 }
 
 function noTrafficText(n: NoTrafficRelease): string {
     return n.waits
-        ? `no traffic: waits at steps[${n.step}] (${n.weight}%) after ${formatSeconds(n.seconds)}`
+        ? `no traffic: waits at steps[${n.step}] (${formatShare(n.weight)}%) after ${formatSeconds(n.seconds)}`
         : `no traffic: never waits, promoted at ${formatSeconds(n.seconds)}`;
 }
 

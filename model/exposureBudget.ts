@@ -1,7 +1,9 @@
 import { AppConfig, CanaryStep, ExposureBudgetConfig, MetricConfig } from "../stacks/types";
 import { goDurationSeconds, promDurationSeconds } from "./duration";
+import { canarySplit, formatShare } from "./canaryShare";
 import { BrokenRelease, brokenRelease, brokenText, formatSeconds } from "./exposure";
 import { intervalSeconds, isOwnAnalysis, signalDelaySeconds } from "./exposureTimeline";
+import { appScaling, appShare, ladderShares } from "./ladderShares";
 
 /** The config's budget (stacks/types.ts), with allowNoAnalysis defaulting to false. */
 export type ExposureBudget = Omit<ExposureBudgetConfig, "allowNoAnalysis"> & Partial<Pick<ExposureBudgetConfig, "allowNoAnalysis">>;
@@ -37,20 +39,47 @@ function weightOf(step: CanaryStep): number | undefined {
     return "setWeight" in step ? step.setWeight : undefined;
 }
 
-/** An analysis step just before the first setWeight above `cap`, or a setWeight `cap` and one when nothing lower serves yet. */
+/** The canary's real share of traffic at a step that sets a weight (ladderShares.ts); 0 for other steps. */
+function shareOf(app: AppConfig, step: CanaryStep): number {
+    return "setWeight" in step ? appShare(app, step.setWeight) : 0;
+}
+
+/**
+ * A setWeight for the highest share that serves traffic and stays within `cap`, if the app's replicas can
+ * run one: of the weights that run at that share, the nearest to it (the lowest on a tie).
+ */
+function weightWithin(app: AppConfig, cap: number): number | undefined {
+    const weights = Array.from({ length: 100 }, (_, i) => i + 1).filter((w) => appShare(app, w) > 0 && appShare(app, w) <= cap);
+    if (weights.length === 0) return undefined;
+    const best = Math.max(...weights.map((w) => appShare(app, w)));
+    const atBest = weights.filter((w) => appShare(app, w) === best);
+    return atBest.reduce((nearest, w) => (Math.abs(w - best) < Math.abs(nearest - best) ? w : nearest));
+}
+
+/** `setWeight 12`, and its share when the pods make it another (`setWeight 12 (12.5% of traffic)`). */
+function setWeightText(app: AppConfig, weight: number): string {
+    const share = formatShare(appShare(app, weight));
+    return share === String(weight) ? `setWeight ${weight}` : `setWeight ${weight} (${share}% of traffic)`;
+}
+
+/** An analysis step just before the first setWeight whose share is above `cap`, or a setWeight within `cap` and one when nothing lower serves yet. */
 function analysisBeforeWeightAbove(app: AppConfig, cap: number): Candidate[] {
-    const at = app.steps.findIndex((s) => (weightOf(s) ?? 0) > cap);
+    const at = app.steps.findIndex((s) => shareOf(app, s) > cap);
     if (at === -1 || (at > 0 && isOwnAnalysis(app.steps[at - 1]))) return [];
     const where = `before steps[${at}] (setWeight ${weightOf(app.steps[at])})`;
-    const servesBefore = app.steps.slice(0, at).some((s) => (weightOf(s) ?? 0) > 0);
+    const servesBefore = app.steps.slice(0, at).some((s) => shareOf(app, s) > 0);
     if (servesBefore) return [{ advice: `add an analysis step ${where}`, app: insertSteps(app, at, [OWN_ANALYSIS]) }];
-    if (cap <= 0) return [];
-    return [{ advice: `add setWeight ${cap} and an analysis step ${where}`, app: insertSteps(app, at, [{ setWeight: cap }, OWN_ANALYSIS]) }];
+    const lower = weightWithin(app, cap);
+    if (lower === undefined) return [];
+    return [{
+        advice: `add ${setWeightText(app, lower)} and an analysis step ${where}`,
+        app: insertSteps(app, at, [{ setWeight: lower }, OWN_ANALYSIS]),
+    }];
 }
 
 /** An analysis step right after the first setWeight that serves traffic. */
 function analysisAfterFirstWeight(app: AppConfig): Candidate[] {
-    const at = app.steps.findIndex((s) => (weightOf(s) ?? 0) > 0);
+    const at = app.steps.findIndex((s) => shareOf(app, s) > 0);
     const next = app.steps[at + 1];
     if (at === -1 || (next && isOwnAnalysis(next))) return [];
     return [{
@@ -114,13 +143,46 @@ function smallestFix(app: AppConfig, budget: ExposureBudget, broken: BrokenRelea
 }
 
 function firstServedWeight(app: AppConfig): number {
-    return app.steps.map(weightOf).find((w) => (w ?? 0) > 0) ?? 0;
+    return app.steps.map((s) => shareOf(app, s)).find((share) => share > 0) ?? 0;
 }
 
-function brokenFigures(broken: BrokenRelease): string {
+/** `20% (setWeight 10 on 4 replicas without traffic routing)` when the pods make the share another number than the weight. */
+function shareText(app: AppConfig, share: number): string {
+    const step = ladderShares(app).find((s) => s.share === share);
+    if (!step || formatShare(share) === String(step.setWeight)) return `${formatShare(share)}%`;
+    return `${formatShare(share)}% (setWeight ${step.setWeight} on ${app.replicas} replicas without traffic routing)`;
+}
+
+function brokenFigures(app: AppConfig, broken: BrokenRelease): string {
     return broken.aborted
-        ? `a broken release reaches ${broken.maxWeight}% before the abort at ${formatSeconds(broken.seconds)} (exposure ${Math.round(broken.exposure)} %·s)`
+        ? `a broken release reaches ${shareText(app, broken.maxWeight)} before the abort at ${formatSeconds(broken.seconds)} `
+            + `(exposure ${Math.round(broken.exposure)} %·s)`
         : brokenText(broken);
+}
+
+/** Replica counts beyond this are not worth suggesting (config allows up to 10000). */
+const MAX_SUGGESTED_REPLICAS = 1000;
+
+/**
+ * Without traffic routing the smallest share a canary can get is one pod's:
+ * when that is above maxBadCanaryWeight no ladder fits the budget, and the
+ * message says what does (the smallest replica count that would).
+ */
+function unreachableWeightBudget(app: AppConfig, budget: ExposureBudget): string | undefined {
+    const scaling = appScaling(app);
+    if (scaling.trafficRouting) return undefined;
+    const lowest = (replicas: number) => Math.min(...Array.from({ length: 100 }, (_, i) => canarySplit({ ...scaling, replicas }, i + 1).share));
+    const share = lowest(app.replicas);
+    if (share <= budget.maxBadCanaryWeight) return undefined;
+    const split = Array.from({ length: 100 }, (_, i) => canarySplit(scaling, i + 1)).find((s) => s.share === share)!;
+    let enough: number | undefined;
+    for (let replicas = app.replicas + 1; replicas <= MAX_SUGGESTED_REPLICAS && enough === undefined; replicas++) {
+        if (lowest(replicas) <= budget.maxBadCanaryWeight) enough = replicas;
+    }
+    const ways = ["set stableIngress (traffic routing splits by weight)", ...(enough ? [`run at least ${enough} replicas`] : []),
+        `raise maxBadCanaryWeight to ${Math.ceil(share)}`];
+    return `no setWeight runs the canary below ${formatShare(share)}% on ${app.replicas} replicas without traffic routing `
+        + `(${split.canary} canary pod beside ${split.stable} stable); ${ways.slice(0, -1).join(", ")}, or ${ways[ways.length - 1]}`;
 }
 
 function limitsText(broken: BrokenRelease, budget: ExposureBudget): string {
@@ -147,5 +209,6 @@ export function budgetViolation(app: AppConfig, budget: ExposureBudget): string 
         return `no step runs the app's analysis and analysis.mode is not background, so ${brokenText(broken)}; ${fix}, or set allowNoAnalysis`;
     }
     if (withinBudget(broken, budget)) return undefined;
-    return `${brokenFigures(broken)}; ${limitsText(broken, budget)}: ${smallestFix(app, budget, broken) ?? NO_FIX}`;
+    const fix = unreachableWeightBudget(app, budget) ?? smallestFix(app, budget, broken) ?? NO_FIX;
+    return `${brokenFigures(app, broken)}; ${limitsText(broken, budget)}: ${fix}`;
 }

@@ -1,5 +1,6 @@
 import { AppConfig, CanaryStep, MetricConfig } from "../stacks/types";
 import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "./duration";
+import { appShare } from "./ladderShares";
 
 /**
  * The ladder laid out in time, and when an AnalysisRun's measurements reach a
@@ -7,10 +8,13 @@ import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "./duration
  * the first run that fails or gives up; see the assumptions there.
  */
 
-/** One ladder step: `[start, end)` in seconds from the image change, and the canary weight while it runs. */
+/** One ladder step: `[start, end)` in seconds from the image change, and the canary's traffic while it runs. */
 export interface StepSpan {
     start: number;
     end: number;
+    /** The last setWeight reached, as written. */
+    setWeight: number;
+    /** The canary's real share of traffic (%) at that setWeight (ladderShares.ts): without traffic routing, its share of the pods. */
     weight: number;
 }
 
@@ -57,12 +61,12 @@ function backgroundRun(app: AppConfig, steps: StepSpan[], end: number): RunSpan[
 /** The ladder when each inline run of the app's template takes `runSeconds`. */
 export function timeline(app: AppConfig, runSeconds: number): Timeline {
     let clock = 0;
-    let weight = 0;
+    let setWeight = 0;
     const steps = app.steps.map((step) => {
-        if ("setWeight" in step) weight = step.setWeight;
+        if ("setWeight" in step) setWeight = step.setWeight;
         const start = clock;
         clock += stepSeconds(step, runSeconds);
-        return { start, end: clock, weight };
+        return { start, end: clock, setWeight, weight: appShare(app, setWeight) };
     });
     const inline = app.steps.flatMap((step, i) =>
         isOwnAnalysis(step) ? [{ start: steps[i].start, deadline: Infinity, step: i, inline: true }] : []);
@@ -149,12 +153,12 @@ export function stepAt(line: Timeline, seconds: number): number {
     return index === -1 ? line.steps.length : index;
 }
 
-/** When the canary first serves traffic (the first setWeight above 0), or Infinity. */
+/** When the canary first serves traffic (the first step with a share above 0), or Infinity. */
 export function firstServedAt(line: Timeline): number {
     return line.steps.find((s) => s.weight > 0)?.start ?? Infinity;
 }
 
-/** Canary weight % × seconds, summed from the image change until `seconds`. */
+/** Canary share % × seconds, summed from the image change until `seconds`. */
 export function weightSecondsUntil(line: Timeline, seconds: number): number {
     return line.steps.reduce((sum, s) => sum + s.weight * Math.max(0, Math.min(s.end, seconds) - s.start), 0);
 }

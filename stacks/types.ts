@@ -145,7 +145,7 @@ export interface AppConfig {
 }
 
 export interface ExposureBudgetConfig {
-    /** The highest canary weight (%) a fully broken release may reach before the abort. */
+    /** The canary's highest share of traffic (%) a fully broken release may reach before the abort (model/ladderShares.ts). */
     maxBadCanaryWeight: number;
     /** The most traffic-weighted exposure (% x seconds) a fully broken release may cause; unset: no limit. */
     maxBadCanaryExposure?: number;

@@ -1,7 +1,11 @@
-// Tests model/canaryShare.ts against the Argo Rollouts controller's own functions.
+// Tests model/canaryShare.ts against the Argo Rollouts controller's own functions, and model/ladderShares.ts.
 import { strict as assert } from "assert";
 import fc from "fast-check";
+import { parseStackConfig } from "../stacks";
+import { AppConfig } from "../stacks/types";
 import { canaryShare, canarySplit, DEFAULT_MAX_SURGE, Fencepost, maxSurgePods, RolloutScaling } from "../model/canaryShare";
+import { ladderShares } from "../model/ladderShares";
+import { existingPlatform, validApp } from "./fixtures";
 import counts from "./argoCanaryCounts.json";
 
 interface BasicRow {
@@ -146,5 +150,21 @@ describe("canary share: properties", () => {
             const shares = WEIGHTS.map((w) => row.canary[w] / (row.canary[w] + row.stable[w]));
             assert.ok(shares.every((share, w) => w === 0 || share >= shares[w - 1]), `replicas ${row.replicas}, maxSurge ${row.maxSurge}`);
         }
+    });
+});
+
+function app(change: (a: any) => void): AppConfig {
+    const raw = validApp();
+    raw.maxBadCanaryWeight = 100;
+    change(raw);
+    return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+}
+
+describe("ladder shares", () => {
+    it("lists each setWeight step with its pods and share", () => {
+        assert.deepEqual(ladderShares(app(() => undefined)), [
+            { step: 0, setWeight: 10, canary: 1, stable: 4, share: 20 },
+            { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
+        ]);
     });
 });

@@ -81,11 +81,11 @@ describe("stack config: valid input and defaults", () => {
 
     it("takes the exposure budget from the platform unless the app sets its own", () => {
         const cfg = raw((app, c) => {
-            c.platform.maxBadCanaryWeight = 20;
+            c.platform.maxBadCanaryWeight = 25;
             c.platform.maxBadCanaryExposure = 5000;
-            app.maxBadCanaryWeight = 15;
+            app.maxBadCanaryWeight = 30;
         });
-        assert.deepEqual(parseStackConfig(cfg).apps[0].budget, { maxBadCanaryWeight: 15, maxBadCanaryExposure: 5000, allowNoAnalysis: false });
+        assert.deepEqual(parseStackConfig(cfg).apps[0].budget, { maxBadCanaryWeight: 30, maxBadCanaryExposure: 5000, allowNoAnalysis: false });
     });
 
     it("has no apps when none are configured", () => {
@@ -215,8 +215,9 @@ const badConfigs: Case[] = [
     ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, namespace, release, prometheusAddress, selectorLabels, alerts, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
-    ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 10: add setWeight 10 and an analysis step before steps[0] (setWeight 50)"],
-    ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
+    ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 20: add setWeight 20 and an analysis step before steps[0] (setWeight 50)"],
+    ["weight budget below one canary pod's share", (a) => { a.maxBadCanaryWeight = 10; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); budget maxBadCanaryWeight is 10: no setWeight runs the canary below 20% on 4 replicas without traffic routing (1 canary pod beside 4 stable); set stableIngress (traffic routing splits by weight), run at least 9 replicas, or raise maxBadCanaryWeight to 20"],
+    ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
     ["platform weight budget out of range", (_a, c) => { c.platform.maxBadCanaryWeight = 120; }, "platform.maxBadCanaryWeight: 120 is not an integer from 0 to 100"],
     ["New Relic region unknown", (_a, c) => { c.platform.newRelic = { accountId: "1", region: "apac" }; }, 'platform.newRelic.region: "apac" is not one of us, eu'],
 ];

@@ -8,7 +8,10 @@ import { budgetViolation, insertSteps } from "../model/exposureBudget";
 import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 
+/** 4 replicas, no traffic routing: setWeight 10 runs at 20% (1 canary pod of 5), setWeight 50 at 50%. */
 const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
+/** The same app behind nginx routing: every weight runs as written. */
+const routed: AppConfig = { ...base, stableIngress: "demo" };
 
 const w = (setWeight: number): CanaryStep => ({ setWeight });
 const pause = (seconds?: number): CanaryStep => ({ pause: seconds === undefined ? {} : { duration: `${seconds}s` } });
@@ -31,8 +34,9 @@ function builtin(kind: BuiltinMetric["kind"], window: string, settings: Partial<
     };
 }
 
+/** A ladder with traffic routing, so that the rows below test the timeline with every weight as written. */
 function ladder(steps: CanaryStep[], metrics: MetricConfig[], mode: AnalysisMode = "inline", startingStep?: number): AppConfig {
-    return { ...base, steps, analysis: { mode, startingStep, metrics } };
+    return { ...routed, steps, analysis: { mode, startingStep, metrics } };
 }
 
 const neverAborted = (steps: number, seconds: number) =>
@@ -105,9 +109,18 @@ const rows: [string, AppConfig, ExposureReport][] = [
     ["no analysis of its own", ladder([w(10), pause(60), other, w(100)], [custom()]),
         { healthy: healthy(60, 60), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60) }],
     // The fixture: 4 metrics, 1m interval, count 3, failureLimit 1, consecutiveErrorLimit 4. Runs 120: 60+120+30+120 = 330;
-    // slowest (3x5-1)x60 = 840: 60+840+30+840 = 1770. targetsUp fails at 60, 120 -> 10x120 = 1200.
-    ["validApp() through parseStackConfig", base,
+    // slowest (3x5-1)x60 = 840: 60+840+30+840 = 1770. targetsUp fails at 60, 120 -> abort at 120. 4 replicas without
+    // traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20%: 20x120 = 2400.
+    ["validApp() through parseStackConfig: 4 replicas, no traffic routing", base,
+        { healthy: healthy(330, 1770), broken: aborted(2, 20, 120, 20, 2400), noTraffic: waits(2, 20, 120) }],
+    ["validApp() with traffic routing: the weight as written", routed,
         { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120) }],
+    // 10 replicas run setWeight 10 as 1 pod of 10: the same as routing.
+    ["validApp() on 10 replicas, no traffic routing", { ...base, replicas: 10 },
+        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120) }],
+    // The first row's ladder on 4 replicas: abort at 90 at 20% -> 20x90 = 1800.
+    ["inline, failureLimit 1, 4 replicas without traffic routing", { ...ladder(LADDER, [custom()]), stableIngress: undefined },
+        { healthy: healthy(210, 570), broken: aborted(2, 20, 90, 20, 1800), noTraffic: waits(2, 20, 90) }],
 ];
 
 describe("exposure: ladders derived by hand", () => {
@@ -128,7 +141,10 @@ describe("exposure: ladders derived by hand", () => {
 
 describe("exposure summary", () => {
     const cases: [string, AppConfig, string][] = [
-        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 10% (exposure 1200 %·s); no traffic: waits at steps[2] (10%) after 2m"],
+        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m"],
+        // 2 replicas: setWeight 10 runs 1 canary pod beside 2 stable ones (maxSurge 25% of 2 is 1 pod): a third, 33.3x120 = 4000.
+        ["validApp() on 2 replicas", { ...base, replicas: 2 },
+            "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 33.3% (exposure 4000 %·s); no traffic: waits at steps[2] (33.3%) after 2m"],
         ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at steps[2] (10%) after 30s"],
         ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at steps[1] (25%) after 30s"],
         ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
@@ -144,10 +160,19 @@ describe("exposure summary", () => {
 describe("exposure budget", () => {
     const background = (metric: MetricConfig, steps: CanaryStep[]) => ladder(steps, [metric], "background");
     const cases: [string, AppConfig, Parameters<typeof budgetViolation>[1], string | undefined][] = [
-        ["within budget", base, { maxBadCanaryWeight: 10 }, undefined],
+        ["within budget", base, { maxBadCanaryWeight: 20 }, undefined],
+        // One canary pod of 5 is 20%; 9 replicas at setWeight 10 run 1 pod of 10.
+        ["no ladder fits: one canary pod is above the weight budget", base, { maxBadCanaryWeight: 10 },
+            "a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); "
+            + "budget maxBadCanaryWeight is 10: no setWeight runs the canary below 20% on 4 replicas without traffic routing "
+            + "(1 canary pod beside 4 stable); set stableIngress (traffic routing splits by weight), run at least 9 replicas, or raise maxBadCanaryWeight to 20"],
         // setWeight 5 then A: fails at 0 and 60 (targetsUp) -> 5%.
-        ["first weight above the budget: a lower first step with an analysis step", base, { maxBadCanaryWeight: 5 },
+        ["first weight above the budget: a lower first step with an analysis step", routed, { maxBadCanaryWeight: 5 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryWeight is 5: add setWeight 5 and an analysis step before steps[0] (setWeight 10)"],
+        // 12 replicas: setWeight 10 runs 1 pod of 12 (8.3%); the highest share within 8 is 1 pod of 13 (7.7%), which setWeight 8 runs.
+        ["a lower first step as the pods run it", { ...base, replicas: 12 }, { maxBadCanaryWeight: 8 },
+            "a broken release reaches 8.3% (setWeight 10 on 12 replicas without traffic routing) before the abort at 2m (exposure 1000 %·s); "
+            + "budget maxBadCanaryWeight is 8: add setWeight 8 (7.7% of traffic) and an analysis step before steps[0] (setWeight 10)"],
         // No count (background): no analysis step can be suggested. 15s: fails at 0, 15, 30 -> abort in the 25% pause.
         ["background run too slow: a shorter interval", rows[4][1], { maxBadCanaryWeight: 25 },
             "a broken release reaches 50% before the abort at 1m (exposure 1500 %·s); budget maxBadCanaryWeight is 25: lower interval to 15s"],
@@ -166,7 +191,7 @@ describe("exposure budget", () => {
         ["never aborted: a lower failureLimit", rows[2][1], { maxBadCanaryWeight: 50 },
             "a broken release is never aborted: the ladder promotes it to 100% at 3m30s; budget maxBadCanaryWeight is 50: lower failureLimit to 2"],
         // Best candidate is A after setWeight 10 (600); shorter intervals 900/750, failureLimit 0 600, windows irrelevant (targetsUp).
-        ["nothing single is enough", base, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
+        ["nothing single is enough", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: " +
             "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
         // A before setWeight 100 at 60: fails at 60 and 90 -> 10%.
@@ -202,13 +227,17 @@ const appArb = fc.record({
     metrics: fc.array(metricArb, { minLength: 1, maxLength: 3 }),
     mode: fc.constantFrom<AnalysisMode>("inline", "background"),
     start: fc.nat(),
-}).map(({ rungs, metrics, mode, start }) => {
+    // Without traffic routing the shares follow the pods: still rising (never falling) with the weights.
+    replicas: fc.integer({ min: 1, max: 12 }),
+    trafficRouting: fc.boolean(),
+}).map(({ rungs, metrics, mode, start, replicas, trafficRouting }) => {
     let weight = 0;
     const steps = rungs.flatMap((r): CanaryStep[] => {
         weight = Math.min(100, weight + r.rise);
         return [w(weight), ...(r.pause === null ? [] : [pause(r.pause)]), ...(r.analysis ? [A] : [])];
     });
-    return ladder(steps, metrics, mode, mode === "background" ? start % steps.length : undefined);
+    const app = ladder(steps, metrics, mode, mode === "background" ? start % steps.length : undefined);
+    return { ...app, replicas, stableIngress: trafficRouting ? app.stableIngress : undefined };
 });
 
 describe("exposure properties", () => {

@@ -24,6 +24,8 @@ export function validApp(): any {
             ],
         },
         deployer: { serviceAccount: "ci", namespace: "ci" },
+        // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
+        maxBadCanaryWeight: 20,
     };
 }
 

@@ -32,6 +32,14 @@ describe("the whole program under the mock engine", () => {
         ]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
         for (const object of objects) await validateObject(object);
         assert.match(outputs.rollouts["instant-api"].status, /^kubectl argo rollouts status instant-api -n instant --timeout \d+s$/);
+        // 4 replicas without traffic routing: setWeight 10 is 1 canary pod of 5.
+        const exposure = outputs.exposure["instant-api"];
+        assert.deepEqual(exposure.shares, [
+            { step: 0, setWeight: 10, canary: 1, stable: 4, share: 20 },
+            { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
+            { step: 6, setWeight: 100, canary: 4, stable: 0, share: 100 },
+        ]);
+        assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.noTraffic.weight], [20, 7200, 20]);
     });
 
     it("never creates, only reads, the app's existing Service, Deployment and Ingress", async () => {

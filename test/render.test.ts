@@ -41,8 +41,9 @@ describe("render: stdout is the YAML stream alone", function () {
         assert.deepEqual(documents.map((d) => d.toJS()), expected);
         assert.match(stdout, /^# canary-stack render of stack prod: 17 objects, as they would be applied\.\n/);
 
-        assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 6m at 10% "
-            + "(exposure 3600 %·s); no traffic: waits at steps[2] (10%) after 6m\n");
+        // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
+        assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 6m at 20% "
+            + "(exposure 7200 %·s); no traffic: waits at steps[2] (20%) after 6m\n");
     });
 });
 

@@ -4,6 +4,7 @@ import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
 import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
+import { ladderShares, StepShare } from "../../model/ladderShares";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
@@ -61,6 +62,8 @@ export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
     /** What a healthy, a broken and a silent release do on this ladder (see model/exposure.ts). */
     public readonly exposure: ExposureReport;
+    /** Each setWeight step's pod counts and the canary's real share of traffic (see model/ladderShares.ts). */
+    public readonly shares: StepShare[];
     public readonly rollout: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: CanaryAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -133,8 +136,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
+        this.shares = ladderShares(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
         pulumi.log.info(exposureSummary(app), this);
-        this.registerOutputs({ commands: this.commands, exposure: this.exposure });
+        this.registerOutputs({ commands: this.commands, exposure: this.exposure, shares: this.shares });
     }
 }
