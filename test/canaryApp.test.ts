@@ -1,6 +1,8 @@
 // Tests components/app/canaryApp.ts, under the mock engine.
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { CanaryApp } from "../components/app/canaryApp";
+import { unrealizedWeightsWarning } from "../model/ladderShares";
 import { parseStackConfig } from "../stacks";
 import * as pulumi from "@pulumi/pulumi";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
@@ -111,6 +113,23 @@ describe("CanaryApp under the mock engine", () => {
         const restore = registered.find((r) => r.name === "demo-restore")!;
         for (const other of registered.filter((r) => r.type.startsWith("kubernetes:"))) {
             assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
+        }
+    });
+
+    it("warns at preview, once, when the replicas cannot run the ladder's weights; not with traffic routing", async () => {
+        const warned: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        try {
+            const { apps, platform } = config();
+            new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+            const routed = config((app) => { app.stableIngress = "demo"; });
+            new CanaryApp("routed", { app: { ...routed.apps[0], name: "routed" }, platform, cluster: {} });
+            await settle();
+            assert.deepEqual(warned, [unrealizedWeightsWarning(apps[0])]);
+            assert.match(warned[0], /^demo: .* steps\[0\] setWeight 10 runs at 20% \(1 canary pod beside 4 stable pods/);
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
         }
     });
 

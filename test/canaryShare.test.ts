@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { parseStackConfig } from "../stacks";
 import { AppConfig } from "../stacks/types";
 import { canaryShare, canarySplit, DEFAULT_MAX_SURGE, Fencepost, maxSurgePods, RolloutScaling } from "../model/canaryShare";
-import { ladderShares } from "../model/ladderShares";
+import { ladderShares, unrealizedWeightsWarning } from "../model/ladderShares";
 import { existingPlatform, validApp } from "./fixtures";
 import counts from "./argoCanaryCounts.json";
 
@@ -160,11 +160,47 @@ function app(change: (a: any) => void): AppConfig {
     return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
 }
 
-describe("ladder shares", () => {
+describe("ladder shares and the preview warning", () => {
     it("lists each setWeight step with its pods and share", () => {
         assert.deepEqual(ladderShares(app(() => undefined)), [
             { step: 0, setWeight: 10, canary: 1, stable: 4, share: 20 },
             { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
         ]);
+    });
+
+    const warnings: [string, (a: any) => void, string | undefined][] = [
+        ["4 replicas: setWeight 10 is 1 pod of 5", () => undefined,
+            "demo: without traffic routing the canary's share of traffic is its share of the pods, and 4 replicas cannot run every weight "
+            + "of the ladder: steps[0] setWeight 10 runs at 20% (1 canary pod beside 4 stable pods, as every setWeight from 1 to 22 does). "
+            + "The exposure figures and the budget use these shares; set stableIngress to split traffic by weight, "
+            + "or use weights that 4 replicas run as written (20, 25, 40, 50, 60, 75, 80)"],
+        // maxSurge 25% of 2 is 1 pod: weights up to 41 settle at 1 canary pod beside 2 stable ones.
+        ["2 replicas: every weight from 1 to 41 runs at a third", (a) => { a.replicas = 2; a.steps[3] = { setWeight: 40 }; },
+            "demo: without traffic routing the canary's share of traffic is its share of the pods, and 2 replicas cannot run every weight "
+            + "of the ladder: steps[0] setWeight 10 runs at 33.3% (1 canary pod beside 2 stable pods, as every setWeight from 1 to 41 does); "
+            + "steps[3] setWeight 40 runs at 33.3% (1 canary pod beside 2 stable pods, as every setWeight from 1 to 41 does). "
+            + "The exposure figures and the budget use these shares; set stableIngress to split traffic by weight, "
+            + "or use weights that 2 replicas run as written (50)"],
+        ["10 replicas run 10 and 50 as written", (a) => { a.replicas = 10; }, undefined],
+        // 1 replica and a surge pod: every weight from 1 to 99 is 1 pod of 2.
+        ["1 replica", (a) => { a.replicas = 1; a.steps.splice(3, 3); },
+            "demo: without traffic routing the canary's share of traffic is its share of the pods, and 1 replica cannot run every weight "
+            + "of the ladder: steps[0] setWeight 10 runs at 50% (1 canary pod beside 1 stable pod, as every setWeight from 1 to 99 does). "
+            + "The exposure figures and the budget use these shares; set stableIngress to split traffic by weight, "
+            + "or use weights that 1 replica runs as written (50)"],
+        ["traffic routing runs the weight as written", (a) => { a.stableIngress = "demo"; }, undefined],
+        ["the same weight twice is named once", (a) => { a.replicas = 3; a.steps = [{ setWeight: 10 }, { analysis: {} }, { setWeight: 10 }, { analysis: {} }]; },
+            "demo: without traffic routing the canary's share of traffic is its share of the pods, and 3 replicas cannot run every weight "
+            + "of the ladder: steps[0], steps[2] setWeight 10 runs at 25% (1 canary pod beside 3 stable pods, as every setWeight from 1 to 29 does). "
+            + "The exposure figures and the budget use these shares; set stableIngress to split traffic by weight, "
+            + "or use weights that 3 replicas run as written (25, 50, 75)"],
+    ];
+    for (const [name, change, expected] of warnings) it(name, () => assert.equal(unrealizedWeightsWarning(app(change)), expected));
+
+    it("leaves out the list of exact weights when there are too many to read", () => {
+        // 20 replicas run every multiple of 5 as written, and more.
+        const warning = unrealizedWeightsWarning(app((a) => { a.replicas = 20; a.steps[0] = { setWeight: 12 }; }));
+        assert.ok(warning?.endsWith("set stableIngress to split traffic by weight"), warning);
+        assert.ok(warning?.includes(": steps[0] setWeight 12 runs at 10% (2 canary pods beside 18 stable pods, as every setWeight from "), warning);
     });
 });

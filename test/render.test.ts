@@ -43,7 +43,11 @@ describe("render: stdout is the YAML stream alone", function () {
 
         // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
         assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 6m at 20% "
-            + "(exposure 7200 %·s); no traffic: waits at steps[2] (20%) after 6m\n");
+            + "(exposure 7200 %·s); no traffic: waits at steps[2] (20%) after 6m\n"
+            + "warning: [runtime] instant-api: without traffic routing the canary's share of traffic is its share of the pods, "
+            + "and 4 replicas cannot run every weight of the ladder: steps[0] setWeight 10 runs at 20% "
+            + "(1 canary pod beside 4 stable pods, as every setWeight from 1 to 22 does). The exposure figures and the budget use these shares; "
+            + "set stableIngress to split traffic by weight, or use weights that 4 replicas run as written (20, 25, 40, 50, 60, 75, 80)\n");
     });
 });
 

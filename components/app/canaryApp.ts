@@ -4,7 +4,7 @@ import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
 import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
-import { ladderShares, StepShare } from "../../model/ladderShares";
+import { ladderShares, StepShare, unrealizedWeightsWarning } from "../../model/ladderShares";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
@@ -139,6 +139,8 @@ export class CanaryApp extends pulumi.ComponentResource {
         this.shares = ladderShares(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
         pulumi.log.info(exposureSummary(app), this);
+        const unrealized = unrealizedWeightsWarning(app);
+        if (unrealized) pulumi.log.warn(unrealized, this);
         this.registerOutputs({ commands: this.commands, exposure: this.exposure, shares: this.shares });
     }
 }
