@@ -21,8 +21,8 @@
  * lines 158-179); it never changes where a step settles, so it is no input here.
  *
  * Checked against the controller's own functions over a grid of replicas,
- * weights and fenceposts: test/fixtures/argoCanaryCounts.json, written by
- * scripts/argo-canary-counts (test/canaryShare.test.ts).
+ * weights and fenceposts: test/argoCanaryCounts.json, written by
+ * scripts/argo-canary-counts/run (test/canaryShare.test.ts).
  */
 
 /** A Rollout's maxSurge as written: a count, or a percentage ("25%"; Argo's default is the string "25", also a percentage). */

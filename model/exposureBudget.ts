@@ -146,11 +146,13 @@ function firstServedWeight(app: AppConfig): number {
     return app.steps.map((s) => shareOf(app, s)).find((share) => share > 0) ?? 0;
 }
 
+const replicasText = (app: AppConfig) => `${app.replicas} replica${app.replicas === 1 ? "" : "s"}`;
+
 /** `20% (setWeight 10 on 4 replicas without traffic routing)` when the pods make the share another number than the weight. */
 function shareText(app: AppConfig, share: number): string {
     const step = ladderShares(app).find((s) => s.share === share);
     if (!step || formatShare(share) === String(step.setWeight)) return `${formatShare(share)}%`;
-    return `${formatShare(share)}% (setWeight ${step.setWeight} on ${app.replicas} replicas without traffic routing)`;
+    return `${formatShare(share)}% (setWeight ${step.setWeight} on ${replicasText(app)} without traffic routing)`;
 }
 
 function brokenFigures(app: AppConfig, broken: BrokenRelease): string {
@@ -181,7 +183,7 @@ function unreachableWeightBudget(app: AppConfig, budget: ExposureBudget): string
     }
     const ways = ["set stableIngress (traffic routing splits by weight)", ...(enough ? [`run at least ${enough} replicas`] : []),
         `raise maxBadCanaryWeight to ${Math.ceil(share)}`];
-    return `no setWeight runs the canary below ${formatShare(share)}% on ${app.replicas} replicas without traffic routing `
+    return `no setWeight runs the canary below ${formatShare(share)}% on ${replicasText(app)} without traffic routing `
         + `(${split.canary} canary pod beside ${split.stable} stable); ${ways.slice(0, -1).join(", ")}, or ${ways[ways.length - 1]}`;
 }
 

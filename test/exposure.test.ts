@@ -170,6 +170,12 @@ describe("exposure budget", () => {
         ["first weight above the budget: a lower first step with an analysis step", routed, { maxBadCanaryWeight: 5 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryWeight is 5: add setWeight 5 and an analysis step before steps[0] (setWeight 10)"],
         // 12 replicas: setWeight 10 runs 1 pod of 12 (8.3%); the highest share within 8 is 1 pod of 13 (7.7%), which setWeight 8 runs.
+        // 1 replica and its surge pod: any weight from 1 to 99 is 1 pod of 2. The abort comes at 120 as for the fixture: 50x120 = 6000.
+        // 9 replicas at setWeight 1 run 1 pod of 10.
+        ["one replica", { ...base, replicas: 1 }, { maxBadCanaryWeight: 10 },
+            "a broken release reaches 50% (setWeight 10 on 1 replica without traffic routing) before the abort at 2m (exposure 6000 %·s); "
+            + "budget maxBadCanaryWeight is 10: no setWeight runs the canary below 50% on 1 replica without traffic routing "
+            + "(1 canary pod beside 1 stable); set stableIngress (traffic routing splits by weight), run at least 9 replicas, or raise maxBadCanaryWeight to 50"],
         ["a lower first step as the pods run it", { ...base, replicas: 12 }, { maxBadCanaryWeight: 8 },
             "a broken release reaches 8.3% (setWeight 10 on 12 replicas without traffic routing) before the abort at 2m (exposure 1000 %·s); "
             + "budget maxBadCanaryWeight is 8: add setWeight 8 (7.7% of traffic) and an analysis step before steps[0] (setWeight 10)"],
