@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { CanaryApp } from "../components/app/canaryApp";
 import { unrealizedWeightsWarning } from "../model/ladderShares";
 import { parseStackConfig } from "../stacks";
-import * as pulumi from "@pulumi/pulumi";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, settle } from "./harness";
 import { validateObject } from "./schema";

@@ -150,7 +150,7 @@ describe("exposure summary", () => {
         ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
         // New Relic's default initialDelay (3m): the first analysis fails at 1m + 3m + 1m (failureLimit 1).
         ["New Relic metrics only", parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0],
-            "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 10% (exposure 3000 %·s); no traffic: waits at step 2 (10%) after 5m"],
+            "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 20% (exposure 6000 %·s); no traffic: waits at steps[2] (20%) after 5m"],
     ];
     for (const [name, app, line] of cases) it(name, () => assert.equal(exposureSummary(app), line));
     const durations: [number, string][] = [[0, "0s"], [400, "6m40s"], [3600, "1h"], [5430, "1h30m30s"], [7.5, "7.5s"]];

@@ -81,7 +81,7 @@ describe("restore plan (pure)", () => {
         ["mid-canary refused", { status: PAUSED, expected: { kind: "refuse", message: PAUSED_REFUSAL } }],
         ["mid-canary allowed: the stable image, not the canary's", {
             status: PAUSED, allowUnhealthy: true,
-            expected: stableRestore(4, "mid-canary-allowed", "is Paused at step 2/8 (canary weight 10%), restored as allowDestroyMidCanary says"),
+            expected: stableRestore(4, "mid-canary-allowed", "is Paused at steps[2] of 8 (setWeight 10), restored as allowDestroyMidCanary says"),
         }],
         ["more replicas recorded than the Rollout runs", { status: HEALTHY, deploymentImage: STABLE, recordedReplicas: 9, expected: atRest(9) }],
         ["never reconciled, Deployment at its own replicas: the recorded images, not the Deployment's newer one", {
