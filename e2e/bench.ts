@@ -90,11 +90,7 @@ function measure(dir: string, kubeconfig: string, kubectl: Kubectl, count: numbe
     const stack = new PulumiStack(path.join(dir, `apps-${count}`), kubeconfig, `bench-${count}`, stackConfig(count));
     stack.installPlugins();
     stack.init();
-    const must = (args: string[]) => {
-        const result = stack.run(args);
-        if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.output.slice(-3000)}`);
-        log(`pulumi ${args.join(" ")}: ${result.summary}`);
-    };
+    const must = (args: string[]) => log(`pulumi ${args.join(" ")}: ${stack.must(args).summary}`);
     const row: Row = {
         apps: count,
         preview: seconds(() => must(["preview"])),

@@ -16,13 +16,14 @@ import { ScenarioResult, stepResult } from "./report/types";
 
 const ROOT = path.join(__dirname, "..");
 
+const SERVER_SET_METADATA = ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"];
+
 /** The app's own objects as an operator would compare them: no server-set metadata or status. */
 export function appObjects(env: Env): { deployment: any; service: any } {
-    const strip = (o: any) => {
-        const { managedFields, resourceVersion, generation, uid, creationTimestamp, ...metadata } = o.metadata;
-        void managedFields; void resourceVersion; void generation; void uid; void creationTimestamp;
-        return { metadata, spec: o.spec };
-    };
+    const strip = (o: any) => ({
+        metadata: Object.fromEntries(Object.entries(o.metadata).filter(([key]) => !SERVER_SET_METADATA.includes(key))),
+        spec: o.spec,
+    });
     return {
         deployment: strip(env.kubectl.get("deployment", DEMO.name, DEMO.namespace)),
         service: strip(env.kubectl.get("service", DEMO.name, DEMO.namespace)),
@@ -248,7 +249,8 @@ export function badConfig(env: Env): ScenarioResult {
     const lines = result.output.split("\n").filter((l) => l.includes(expected));
     const trace = result.output.split("\n").filter((l) => /^\s+at \S/.test(l) || l.includes("ConfigError:"));
     const ok = result.code !== 0 && lines.length >= 1 && trace.length === 0;
-    return stepResult("pulumi preview with a bad stack config", `fails with one clear line: "${expected}", no stack trace`,
+    return stepResult("pulumi preview with a bad stack config",
+        `fails with the one-line error "${expected}" (the CLI shows it in its progress and again under Diagnostics), no stack trace`,
         `exit ${result.code}; ${lines.length} line(s) with the message: ${JSON.stringify(lines[0]?.trim() ?? "")}; ` +
         `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`, ok);
 }

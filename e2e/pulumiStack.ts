@@ -83,15 +83,20 @@ export class PulumiStack {
      * (preview, up, destroy, refresh) get the config file.
      */
     run(args: string[], configFile = this.configFile): EngineRun {
-        const withConfig = ["preview", "up", "destroy", "refresh"].includes(args[0]) ? ["--config-file", configFile] : [];
-        const result = spawnSync("pulumi", [...args, "--non-interactive", "--stack", this.stack, ...withConfig], {
+        const result = spawnSync("pulumi", this.argv(args, configFile), {
             cwd: ROOT, env: this.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
         });
         const output = `${result.stdout}${result.stderr}`;
         return { code: result.status ?? 1, output, stdout: result.stdout, summary: engineSummary(output) };
     }
 
-    private must(args: string[]): EngineRun {
+    private argv(args: string[], configFile: string): string[] {
+        const withConfig = ["preview", "up", "destroy", "refresh"].includes(args[0]) ? ["--config-file", configFile] : [];
+        return [...args, "--non-interactive", "--stack", this.stack, ...withConfig];
+    }
+
+    /** `run`, throwing with the output when the command fails. */
+    must(args: string[]): EngineRun {
         const result = this.run(args);
         if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.output}`);
         return result;
@@ -124,10 +129,6 @@ export class PulumiStack {
         }));
     }
 
-    preview(): EngineRun {
-        return this.must(["preview", "--diff"]);
-    }
-
     up(): EngineRun {
         return this.must(["up", "--yes", "--skip-preview"]);
     }
@@ -141,9 +142,7 @@ export class PulumiStack {
     /** Asynchronous, so that probes of the cluster keep running while the engine works. */
     destroy(): Promise<EngineRun> {
         return new Promise((resolve) => {
-            const child = spawn("pulumi", ["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", this.stack, "--config-file", this.configFile], {
-                cwd: ROOT, env: this.env,
-            });
+            const child = spawn("pulumi", this.argv(["destroy", "--yes", "--skip-preview"], this.configFile), { cwd: ROOT, env: this.env });
             let output = "";
             let stdout = "";
             child.stdout.on("data", (d) => { output += d; stdout += d; });
