@@ -16,6 +16,7 @@ import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
 import { canaryScenarios, runCanary } from "./scenarios";
+import { watchdogCatches } from "./watchdogScenario";
 
 const ROOT = path.join(__dirname, "..");
 const started = Date.now();
@@ -64,6 +65,8 @@ async function main(): Promise<number> {
                 record(operatorRow(env, "promote", "on the retried canary", true));
             }
         }
+        // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
+        for (const row of await watchdogCatches(env)) record(row);
         record(await noChanges(env, "after all canary scenarios"));
         record(await destroyMidCanary(env, objects));
         record(await destroyHealthy(env, objects, original));

@@ -30,7 +30,9 @@ import {
  *   after its run starts, and takes no time. An inline analysis step starts
  *   a run and blocks the ladder until the run has taken `count` measurements
  *   or ends early. Background analysis starts one run when the ladder reaches
- *   startingStep (0 when unset) and runs beside it until the ladder ends.
+ *   startingStep (0 when unset) and runs beside it until the ladder ends. The
+ *   watchdog is such a run beside an inline ladder, of its own metrics, from
+ *   the first setWeight above 0.
  * - A metric fails at its failureLimit+1-th failed measurement and gives up
  *   at its inconclusiveLimit+1-th inconclusive one; Argo then ends the whole
  *   run, so the earliest metric decides. Failed: the rollout aborts and the
@@ -94,6 +96,14 @@ export interface ExposureReport {
     healthy: HealthyRelease;
     broken: BrokenRelease;
     noTraffic: NoTrafficRelease;
+    /** With a watchdog: the broken release on the same ladder without it, for comparison. */
+    brokenWithoutWatchdog?: BrokenRelease;
+}
+
+/** The app without its watchdog (the ladder and inline analysis as they are). */
+export function withoutWatchdog(app: AppConfig): AppConfig {
+    const { watchdog: _watchdog, ...analysis } = app.analysis;
+    return { ...app, analysis };
 }
 
 /** Seconds from a run's start to its last measurement when every measurement errors as often as Argo tolerates. */
@@ -150,7 +160,9 @@ export function noTrafficRelease(app: AppConfig): NoTrafficRelease {
 }
 
 export function exposureReport(app: AppConfig): ExposureReport {
-    return { healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app) };
+    const report: ExposureReport = { healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app) };
+    if (app.analysis.watchdog) report.brokenWithoutWatchdog = brokenRelease(withoutWatchdog(app));
+    return report;
 }
 
 /** Seconds as a Go duration: "6m40s", "1h", "7.5s", "0s". */
@@ -185,5 +197,7 @@ function noTrafficText(n: NoTrafficRelease): string {
 /** One line for `pulumi preview` logs. */
 export function exposureSummary(app: AppConfig): string {
     const r = exposureReport(app);
-    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}; ${noTrafficText(r.noTraffic)}`;
+    const without = r.brokenWithoutWatchdog;
+    const watchdog = without ? ` (without the watchdog: ${without.aborted ? `${Math.round(without.exposure)} %·s` : "never aborted"})` : "";
+    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}`;
 }

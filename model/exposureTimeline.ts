@@ -26,6 +26,8 @@ export interface RunSpan {
     /** The analysis step it blocks, or for background analysis its startingStep. */
     step: number;
     inline: boolean;
+    /** The watchdog's run measures its own metrics; every other run the app's template. */
+    metrics?: MetricConfig[];
 }
 
 export interface Timeline {
@@ -53,6 +55,11 @@ function stepSeconds(step: CanaryStep, runSeconds: number): number {
 }
 
 function backgroundRun(app: AppConfig, steps: StepSpan[], end: number): RunSpan[] {
+    const watchdog = app.analysis.watchdog;
+    if (watchdog) {
+        const step = watchdog.startingStep;
+        return [{ start: steps[step]?.start ?? end, deadline: end, step, inline: false, metrics: watchdog.metrics }];
+    }
     if (app.analysis.mode !== "background") return [];
     const step = app.analysis.startingStep ?? 0;
     return [{ start: steps[step]?.start ?? end, deadline: end, step, inline: false }];
@@ -126,7 +133,7 @@ export function metricLimitReached(run: RunSpan, metric: MetricConfig, from: num
 }
 
 /**
- * The first moment any run of the app's template reaches `limit(metric) + 1`
+ * The first moment any run of the app's template (or the watchdog's) reaches `limit(metric) + 1`
  * counted measurements (Argo ends the whole run on its first such metric).
  * The step is the one the ladder is at: an inline run blocks its analysis
  * step; beside a background run, the ladder has already taken every step
@@ -137,7 +144,7 @@ export function firstLimitReached(
 ): LadderEvent | undefined {
     let first: LadderEvent | undefined;
     for (const run of line.runs) {
-        for (const metric of metrics) {
+        for (const metric of run.metrics ?? metrics) {
             const seconds = metricLimitReached(run, metric, from(metric), limit(metric));
             if (seconds === undefined) continue;
             const step = run.inline ? run.step : stepAt(line, seconds);

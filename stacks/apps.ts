@@ -1,5 +1,6 @@
 import { ownAnalysisSteps, parseSteps } from "./steps";
 import { parseMetricDefaults, parseMetrics, SHARED_METRIC_KEYS } from "./metrics";
+import { parseWatchdog } from "./watchdog";
 import {
     AnalysisConfig, AnalysisMode, ANALYSIS_MODES, AppConfig, AppSeries, CanaryStep, DeployerConfig, ExposureBudgetConfig, MetricsEndpoint,
     PlatformConfig,
@@ -17,7 +18,7 @@ const APP_KEYS = [
     "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
     "allowDestroyMidCanary", "revisionHistoryLimit",
 ];
-const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", ...SHARED_METRIC_KEYS];
+const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", "watchdog", ...SHARED_METRIC_KEYS];
 
 /** `progressively`: no double capacity, and Argo scales the Deployment back up if the Rollout fails. */
 export const DEFAULT_SCALE_DOWN: ScaleDown = "progressively";
@@ -75,7 +76,7 @@ function parseBudget(app: Obj, path: string, platform: PlatformConfig): Exposure
 }
 
 function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
-    job?: string; appPath: string; series: AppSeries; platform: PlatformConfig;
+    job?: string; scrapeInterval?: string; appPath: string; series: AppSeries; platform: PlatformConfig;
 }): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
     const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
@@ -91,7 +92,12 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     if (inlineSteps.length > 0 && endless) {
         fail(`${stepsPath}[${inlineSteps[0]}].analysis`, `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`);
     }
-    return { mode, startingStep, metrics };
+    const metricContext = { job: ctx.job, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress };
+    const watchdog = analysis.watchdog === undefined ? undefined
+        : parseWatchdog(analysis.watchdog, `${path}.watchdog`, {
+            analysis, analysisPath: path, mode, steps, stepsPath, metrics: metricContext, scrapeInterval: ctx.scrapeInterval,
+        });
+    return { mode, startingStep, metrics, ...(watchdog ? { watchdog } : {}) };
 }
 
 export function parseApp(raw: unknown, path: string, platform: PlatformConfig): AppConfig {
@@ -117,7 +123,7 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
     const budget = parseBudget(app, path, platform);
     const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {
-        job: metrics?.job, appPath: path, series, platform,
+        job: metrics?.job, scrapeInterval: metrics?.scrapeInterval, appPath: path, series, platform,
     });
     const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
     const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);

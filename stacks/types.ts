@@ -97,6 +97,20 @@ export interface AnalysisConfig {
     mode: AnalysisMode;
     startingStep?: number;
     metrics: MetricConfig[];
+    /** A background AnalysisRun beside an inline ladder, from the first traffic step on; unset: none. */
+    watchdog?: WatchdogConfig;
+}
+
+/**
+ * The watchdog: the Rollout's background analysis (`strategy.canary.analysis`) running a second
+ * template of the app's own metrics, measured often over a short window, so that a broken canary
+ * is aborted during a pause instead of at the next analysis step.
+ */
+export interface WatchdogConfig {
+    /** The Rollout's `canary.analysis.startingStep`: the first setWeight step that gives the canary traffic. */
+    startingStep: number;
+    /** The app's metrics, re-measured with the watchdog's interval, window and limits (no count: it runs until the ladder ends). */
+    metrics: MetricConfig[];
 }
 
 export interface ServiceRef {

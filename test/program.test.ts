@@ -26,7 +26,8 @@ describe("the whole program under the mock engine", () => {
         const objects = kubernetesObjects();
         const kinds = objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
         for (const expected of [
-            "Rollout instant/instant-api", "AnalysisTemplate instant/instant-api", "Service instant/instant-api-stable",
+            "Rollout instant/instant-api", "AnalysisTemplate instant/instant-api", "AnalysisTemplate instant/instant-api-watchdog",
+            "Service instant/instant-api-stable",
             "Service instant/instant-api-canary", "Service instant/instant-api-metrics", "ServiceMonitor instant/instant-api",
             "Role instant/instant-api-deployer", "RoleBinding instant/instant-api-deployer",
         ]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
@@ -39,7 +40,9 @@ describe("the whole program under the mock engine", () => {
             { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
             { step: 6, setWeight: 100, canary: 4, stable: 0, share: 100 },
         ]);
-        assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.noTraffic.weight], [20, 7200, 20]);
+        // The watchdog aborts a broken release 45 s into the 20% step; the inline gates alone would at 6 minutes.
+        assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
+            [20, 900, 7200, 20]);
     });
 
     it("never creates, only reads, the app's existing Service, Deployment and Ingress", async () => {

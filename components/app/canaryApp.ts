@@ -106,10 +106,15 @@ export class CanaryApp extends pulumi.ComponentResource {
         }, child);
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
+        const templates = [template];
+        if (app.analysis.watchdog) {
+            templates.push(new k8s.apiextensions.CustomResource(`${name}-watchdogtemplate`,
+                analysisTemplate(at(names.watchdogTemplate), app, app.analysis.watchdog.metrics), { ...child, dependsOn: rolloutsReady }));
+        }
 
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
-            dependsOn: [...rolloutsReady, stable, canary, template, snapshot],
+            dependsOn: [...rolloutsReady, stable, canary, ...templates, snapshot],
         });
         const rbac: pulumi.Resource[] = [];
         if (app.deployer) {
@@ -133,7 +138,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             ...connection,
-        }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, template, existingRead, ...rbac, ...(args.platformResources ?? [])] });
+        }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
         this.shares = ladderShares(app);

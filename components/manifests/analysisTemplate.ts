@@ -34,15 +34,18 @@ export function templateMetric(metric: MetricConfig): TemplateMetric {
     };
 }
 
-/** The app's metric gate. Its one argument is the canary's pod-template hash. */
-export function analysisTemplate(target: ObjectName, app: AppConfig): IAnalysisTemplate {
+/**
+ * The app's metric gate. Its one argument is the canary's pod-template hash. The watchdog's
+ * template is the same gate with the watchdog's metrics (`app.analysis.watchdog.metrics`).
+ */
+export function analysisTemplate(target: ObjectName, app: AppConfig, metrics: MetricConfig[] = app.analysis.metrics): IAnalysisTemplate {
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AnalysisTemplate",
         metadata: { ...target, labels: stackLabels(app.name) },
         spec: {
             args: [{ name: CANARY_HASH_ARG }],
-            metrics: app.analysis.metrics.map(templateMetric),
+            metrics: metrics.map(templateMetric),
         },
     };
 }

@@ -17,6 +17,7 @@ export function appObjectNames(app: string) {
     return {
         rollout: app,
         analysisTemplate: app,
+        watchdogTemplate: `${app}-watchdog`,
         stableService: `${app}-stable`,
         canaryService: `${app}-canary`,
         metricsService: `${app}-metrics`,

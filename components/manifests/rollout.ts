@@ -31,7 +31,13 @@ export function rollout(target: ObjectName, app: AppConfig): IRollout {
         canaryService: names.canaryService,
         steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate)),
     };
-    if (app.analysis.mode === "background") {
+    const watchdog = app.analysis.watchdog;
+    if (watchdog) {
+        // Argo's background analysis (rollout/analysis.go, reconcileBackgroundAnalysisRun, v1.8.3): no run
+        // before startingStep or once fully promoted; a Failed or Error run aborts the rollout whatever
+        // step it is at, an Inconclusive one pauses it.
+        canary.analysis = { templates: [{ templateName: names.watchdogTemplate }], args: [canaryHashArg], startingStep: watchdog.startingStep };
+    } else if (app.analysis.mode === "background") {
         canary.analysis = {
             templates: [{ templateName: names.analysisTemplate }],
             args: [canaryHashArg],

@@ -1,0 +1,156 @@
+// Tests stacks/watchdog.ts, and the watchdog in model/exposure*.ts, components/manifests/{rollout,analysisTemplate}.ts and components/app/canaryApp.ts.
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { analysisTemplate } from "../components/manifests/analysisTemplate";
+import { rollout } from "../components/manifests/rollout";
+import { CanaryApp } from "../components/app/canaryApp";
+import { exposureReport, exposureSummary, withoutWatchdog } from "../model/exposure";
+import { parseStackConfig } from "../stacks";
+import { AppConfig, BuiltinMetric } from "../stacks/types";
+import { readStackFile } from "../scripts/stackFile";
+import { existingPlatform, validApp } from "./fixtures";
+import { installMocks, registered, resetRegistered, settle } from "./harness";
+
+function app(change: (a: any) => void = () => undefined): AppConfig {
+    const raw = validApp();
+    raw.analysis.watchdog = {};
+    change(raw);
+    return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+}
+
+function parseError(change: (a: any) => void): string {
+    try {
+        app(change);
+    } catch (err) {
+        assert.ok(pulumi.RunError.isInstance(err));
+        return (err as Error).message;
+    }
+    return assert.fail("the config was accepted");
+}
+
+/** The prod stack's app as checked in, optionally behind nginx traffic routing. */
+function prodApp(routing: boolean): AppConfig {
+    const file = readStackFile("prod");
+    const json = (key: string) => JSON.parse(file.config[`canary-stack:${key}`]);
+    const apps = json("apps");
+    if (routing) apps[0].stableIngress = "api";
+    return parseStackConfig({ platform: json("platform"), apps, cluster: json("cluster") } as any).apps[0];
+}
+
+describe("watchdog: config", () => {
+    it("re-measures the analysis's built-in metrics every 15s over 30s, from the first traffic step, until the ladder ends", () => {
+        const { watchdog, metrics } = app().analysis;
+        assert.ok(watchdog);
+        assert.equal(watchdog.startingStep, 0, "steps[0] is setWeight 10");
+        assert.deepEqual(watchdog.metrics.map((m) => m.name), ["success-rate", "error-rate", "latency", "up"]);
+        const errorRate = watchdog.metrics[1] as BuiltinMetric;
+        assert.deepEqual(
+            [errorRate.interval, errorRate.initialDelay, errorRate.count, errorRate.failureLimit, errorRate.window, errorRate.minRequests, errorRate.threshold],
+            ["15s", "30s", undefined, 1, "30s", 10, 0.01]);
+        assert.ok(errorRate.query.includes("[30s]") && !errorRate.query.includes("[2m]"), errorRate.query);
+        assert.equal((metrics[1] as BuiltinMetric).window, "2m", "the inline gate keeps its own window");
+    });
+
+    it("keeps the analysis's own scope and address, and takes the watchdog's timing over a metric's own", () => {
+        const { watchdog } = app((a) => {
+            a.analysis.canaryScoped = false;
+            a.analysis.metrics[1].interval = "5m";
+            a.analysis.metrics[1].window = "10m";
+            a.analysis.watchdog = { interval: "20s", window: "1m", failureLimit: 0, initialDelay: "10s", metrics: ["error-rate"] };
+        }).analysis;
+        const [m] = watchdog!.metrics as BuiltinMetric[];
+        assert.deepEqual([m.name, m.interval, m.window, m.failureLimit, m.initialDelay, m.canaryScoped], ["error-rate", "20s", "1m", 0, "10s", false]);
+    });
+
+    it("starts at the first setWeight above 0", () => {
+        const a = app((r) => { r.steps = [{ setWeight: 0 }, { pause: { duration: "10s" } }, ...r.steps]; });
+        assert.equal(a.analysis.watchdog!.startingStep, 2);
+    });
+
+    const bad: [string, (a: any) => void, string][] = [
+        ["in background mode", (a) => { a.analysis.mode = "background"; a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; },
+            "apps[0].analysis.watchdog: only with mode inline (mode background already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)"],
+        ["on a ladder that never serves the canary", (a) => { a.steps = [{ setWeight: 0 }, { analysis: {} }]; },
+            "apps[0].analysis.watchdog: the ladder (apps[0].steps) has no setWeight above 0: the canary never serves traffic to watch"],
+        ["naming a metric the analysis lacks", (a) => { a.analysis.watchdog.metrics = ["error-rate", "errors"]; },
+            'apps[0].analysis.watchdog.metrics[1]: "errors" is not an enabled metric of the analysis (its enabled metrics: success-rate, error-rate, latency, up)'],
+        ["with an empty metrics list", (a) => { a.analysis.watchdog.metrics = []; },
+            "apps[0].analysis.watchdog.metrics: [] is empty (leave it out to watch every built-in metric of the analysis)"],
+        ["with only custom metrics to pick from by default", (a) => {
+            a.analysis.metrics = [{ name: "c", kind: "custom", query: "vector(0)", successCondition: "result[0] == 0" }];
+        }, "apps[0].analysis.watchdog.metrics: missing (the analysis has no enabled built-in metric to watch by default; name the metrics to watch, of: c)"],
+        ["with a count (it runs until the ladder ends)", (a) => { a.analysis.watchdog.count = 3; },
+            "apps[0].analysis.watchdog.count: unknown key (allowed: metrics, interval, initialDelay, window, failureLimit, inconclusiveLimit, consecutiveErrorLimit, minRequests)"],
+        ["with a bad interval", (a) => { a.analysis.watchdog.interval = "often"; },
+            'apps[0].analysis.watchdog.interval: "often" is not a duration (use e.g. "30s", "5m", "1h")'],
+        ["with a window shorter than two scrapes", (a) => { a.metrics.scrapeInterval = "30s"; },
+            'apps[0].analysis.watchdog.window: "30s" (the default) holds fewer than two scrapes of the app (metrics.scrapeInterval 30s), so rate() has no value; use a window of at least 60s or scrape more often'],
+        ["not a mapping", (a) => { a.analysis.watchdog = true; }, "apps[0].analysis.watchdog: true is not a mapping"],
+    ];
+    for (const [what, change, message] of bad) it(`refuses a watchdog ${what}`, () => assert.equal(parseError(change), message));
+});
+
+describe("watchdog: manifests", () => {
+    it("is the Rollout's background analysis of its own template, from its starting step, with the canary hash", () => {
+        const a = app();
+        const canary = rollout({ name: "demo", namespace: "demo" }, a).spec.strategy!.canary!;
+        assert.deepEqual(canary.analysis, {
+            templates: [{ templateName: "demo-watchdog" }],
+            args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+            startingStep: 0,
+        });
+        assert.equal(canary.steps!.filter((s) => "analysis" in s).length, 2, "the inline gates stay");
+        assert.equal(rollout({ name: "demo", namespace: "demo" }, withoutWatchdog(a)).spec.strategy!.canary!.analysis, undefined);
+    });
+
+    it("writes a template of the watchdog's metrics: no count, its interval and delay", () => {
+        const a = app();
+        const template = analysisTemplate({ name: "demo-watchdog", namespace: "demo" }, a, a.analysis.watchdog!.metrics);
+        const errorRate = template.spec.metrics!.find((m) => m.name === "error-rate")!;
+        assert.deepEqual([errorRate.interval, errorRate.initialDelay, errorRate.count, errorRate.failureLimit], ["15s", "30s", undefined, 1]);
+        assert.ok(errorRate.provider!.prometheus!.query!.includes("[30s]"));
+    });
+
+    it("registers the watchdog template before the Rollout, and the restore after both", async () => {
+        installMocks();
+        resetRegistered();
+        const a = app();
+        new CanaryApp("demo", { app: a, platform: parseStackConfig({ platform: existingPlatform(), apps: [] }).platform, cluster: {} });
+        await settle();
+        const watchdog = registered.find((r) => r.name === "demo-watchdogtemplate");
+        assert.ok(watchdog, "the watchdog's AnalysisTemplate is registered");
+        assert.equal(watchdog.inputs.metadata.name, "demo-watchdog");
+        const dependsOnWatchdog = (name: string) => registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::demo-watchdogtemplate"));
+        assert.ok(dependsOnWatchdog("demo-rollout"), "the Rollout waits for its background template");
+        assert.ok(dependsOnWatchdog("demo-restore"), "destroy deletes the restore first");
+    });
+});
+
+describe("watchdog: exposure", () => {
+    it("prod behind nginx routing at 10%: a broken release aborts after 45 s (450 %·s), against 3600 %·s without the watchdog", () => {
+        const r = exposureReport(prodApp(true));
+        assert.deepEqual([r.broken.seconds, r.broken.maxWeight, r.broken.exposure, r.broken.step], [45, 10, 450, 1]);
+        assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [360, 3600]);
+    });
+
+    it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 900 %·s, against 7200", () => {
+        assert.equal(exposureSummary(prodApp(false)),
+            "instant-api: healthy ladder 16m-40m; a broken release aborts by 45s at 20% (exposure 900 %·s) (without the watchdog: 7200 %·s); "
+            + "no traffic: waits at steps[1] (20%) after 45s");
+    });
+
+    it("leaves the healthy ladder's duration as it is (the watchdog blocks no step)", () => {
+        const a = prodApp(true);
+        assert.deepEqual(exposureReport(a).healthy, exposureReport(withoutWatchdog(a)).healthy);
+    });
+
+    it("catches nothing the inline gates would catch sooner: a watchdog never raises exposure", () => {
+        for (const window of ["30s", "1m", "5m"]) {
+            for (const interval of ["10s", "1m", "3m"]) {
+                const a = app((r) => { r.analysis.watchdog = { window, interval }; });
+                const with_ = exposureReport(a);
+                assert.ok(with_.broken.exposure <= with_.brokenWithoutWatchdog!.exposure, `${window}/${interval}`);
+            }
+        }
+    });
+});
