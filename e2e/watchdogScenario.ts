@@ -74,15 +74,14 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
             behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
             expected: "aborted", expectedText: `aborted by the watchdog's background run during the ${LONG_PAUSE} pause`,
         });
-        const { rollout, background, inline } = currentRuns(env);
+        const { background, inline } = currentRuns(env);
         const failedBackground = background.find((r: any) => r.status?.phase === "Failed");
-        const stepAtAbort = rollout.status?.currentStepIndex;
         const pauseSeconds = 300;
         const passed = result.passed && !!failedBackground && inline.length === 0 && result.seconds < pauseSeconds;
         rows.push({
             ...result,
             passed,
-            observed: `${result.observed}; failed background run: ${failedBackground ? `${failedBackground.metadata.name} (${failedBackground.status?.message ?? "no message"})` : "none"}; inline runs: ${inline.length}; Rollout at steps[${stepAtAbort}]; `
+            observed: `${result.observed}; failed background run: ${failedBackground ? `${failedBackground.metadata.name} (${failedBackground.status?.message ?? "no message"})` : "none"}; inline runs: ${inline.length} (the ladder never reached its analysis step); `
                 + `model: aborted by ${changed.predictedSeconds}s`,
             extra: { ...result.extra, predictedAbortSeconds: changed.predictedSeconds, backgroundRun: failedBackground?.metadata.name },
         });
