@@ -4,6 +4,7 @@ import { canarySplit, formatShare } from "./canaryShare";
 import { BrokenRelease, brokenRelease, brokenText, formatSeconds } from "./exposure";
 import { intervalSeconds, isOwnAnalysis, signalDelaySeconds } from "./exposureTimeline";
 import { appScaling, appShare, ladderShares } from "./ladderShares";
+import { defaultWatchdog } from "./watchdog";
 
 /** The config's budget (stacks/types.ts), with allowNoAnalysis defaulting to false. */
 export type ExposureBudget = Omit<ExposureBudgetConfig, "allowNoAnalysis"> & Partial<Pick<ExposureBudgetConfig, "allowNoAnalysis">>;
@@ -128,6 +129,12 @@ function windowCandidates(app: AppConfig): Candidate[] {
     return candidates;
 }
 
+/** The watchdog with its defaults (`analysis.watchdog: {}`), where config would take it. */
+function watchdogCandidates(app: AppConfig): Candidate[] {
+    const watchdog = defaultWatchdog(app);
+    return watchdog ? [{ advice: "add analysis.watchdog: {} (its built-in metrics every 15s over 30s beside the ladder)", app: { ...app, analysis: { ...app.analysis, watchdog } } }] : [];
+}
+
 function withinBudget(broken: BrokenRelease, budget: ExposureBudget): boolean {
     return broken.maxWeight <= budget.maxBadCanaryWeight &&
         (budget.maxBadCanaryExposure === undefined || broken.exposure <= budget.maxBadCanaryExposure);
@@ -137,7 +144,7 @@ function withinBudget(broken: BrokenRelease, budget: ExposureBudget): boolean {
 function smallestFix(app: AppConfig, budget: ExposureBudget, broken: BrokenRelease): string | undefined {
     const cap = broken.maxWeight > budget.maxBadCanaryWeight ? budget.maxBadCanaryWeight : firstServedWeight(app);
     const candidates = hasOwnAnalysis(app)
-        ? [...analysisStepCandidates(app, cap), ...intervalCandidates(app), ...failureLimitCandidates(app), ...windowCandidates(app)]
+        ? [...analysisStepCandidates(app, cap), ...intervalCandidates(app), ...failureLimitCandidates(app), ...windowCandidates(app), ...watchdogCandidates(app)]
         : analysisStepCandidates(app, cap);
     return candidates.find((c) => withinBudget(brokenRelease(c.app), budget))?.advice;
 }
@@ -196,7 +203,7 @@ function limitsText(broken: BrokenRelease, budget: ExposureBudget): string {
     return `budget ${limits.join(" and ")}`;
 }
 
-const NO_FIX = "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights";
+const NO_FIX = "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights";
 
 /**
  * Undefined when a fully broken release stays within `budget`, else one

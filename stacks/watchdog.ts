@@ -1,4 +1,5 @@
 import { goDurationSeconds, promDurationSeconds } from "../model/duration";
+import { WATCHDOG_DEFAULTS } from "../model/watchdog";
 import { MetricContext, parseMetric, parseMetricDefaults } from "./metrics";
 import { AnalysisMode, CanaryStep, MetricConfig, WatchdogConfig } from "./types";
 import { fail, isObj, list, Obj, obj, show } from "./reader";
@@ -9,19 +10,6 @@ const WATCHDOG_KEYS = ["metrics", ...TIMING_KEYS];
 /** Keys of a metric the watchdog replaces (count too: a background run goes on until the ladder ends). */
 const REPLACED_KEYS = ["count", ...TIMING_KEYS];
 const BUILTIN_KINDS = ["successRate", "errorRate", "latencyP95", "targetsUp"];
-
-/**
- * Measured every 15 s over the last 30 s, the first time once the canary has served a whole window:
- * a broken canary fails its second measurement 45 s after its first traffic (450 %·s at 10%).
- * A 30 s `rate()` needs the app scraped at least every 15 s (two samples in the window).
- */
-export const WATCHDOG_DEFAULTS = {
-    interval: "15s",
-    window: "30s",
-    failureLimit: 1,
-    /** Fewer requests than the analysis's default: the window is shorter. */
-    minRequests: 10,
-};
 
 export interface WatchdogContext {
     /** The raw `analysis` block (its `metrics` list is what the watchdog picks from). */

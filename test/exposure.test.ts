@@ -196,10 +196,14 @@ describe("exposure budget", () => {
         // failureLimit 2 < count 3: the first A fails at 60+2x30 = 120.
         ["never aborted: a lower failureLimit", rows[2][1], { maxBadCanaryWeight: 50 },
             "a broken release is never aborted: the ladder promotes it to 100% at 3m30s; budget maxBadCanaryWeight is 50: lower failureLimit to 2"],
-        // Best candidate is A after setWeight 10 (600); shorter intervals 900/750, failureLimit 0 600, windows irrelevant (targetsUp).
-        ["nothing single is enough", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
+        // Best candidate before the watchdog is A after setWeight 10 (600); shorter intervals 900/750, failureLimit 0 600,
+        // windows irrelevant (targetsUp). The watchdog fails the canary at 30 s and 45 s of the 10% step: 450.
+        ["exposure: a watchdog", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: " +
-            "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window) is enough; lower the ladder's weights"],
+            "add analysis.watchdog: {} (its built-in metrics every 15s over 30s beside the ladder)"],
+        ["nothing single is enough", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 300 },
+            "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 300 %·s: " +
+            "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights"],
         // A before setWeight 100 at 60: fails at 60 and 90 -> 10%.
         ["no analysis of its own is rejected", rows[12][1], { maxBadCanaryWeight: 10 },
             "no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: " +

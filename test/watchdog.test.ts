@@ -1,4 +1,4 @@
-// Tests stacks/watchdog.ts, and the watchdog in model/exposure*.ts, components/manifests/{rollout,analysisTemplate}.ts and components/app/canaryApp.ts.
+// Tests stacks/watchdog.ts, model/watchdog.ts, and the watchdog in model/exposure*.ts, components/manifests/{rollout,analysisTemplate}.ts and components/app/canaryApp.ts.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { analysisTemplate } from "../components/manifests/analysisTemplate";
@@ -6,7 +6,8 @@ import { rollout } from "../components/manifests/rollout";
 import { CanaryApp } from "../components/app/canaryApp";
 import { exposureReport, exposureSummary, withoutWatchdog } from "../model/exposure";
 import { parseStackConfig } from "../stacks";
-import { AppConfig, BuiltinMetric } from "../stacks/types";
+import { AppConfig, BuiltinMetric, WatchdogConfig } from "../stacks/types";
+import { defaultWatchdog } from "../model/watchdog";
 import { readStackFile } from "../scripts/stackFile";
 import { existingPlatform, validApp } from "./fixtures";
 import { installMocks, registered, resetRegistered, settle } from "./harness";
@@ -152,5 +153,21 @@ describe("watchdog: exposure", () => {
                 assert.ok(with_.broken.exposure <= with_.brokenWithoutWatchdog!.exposure, `${window}/${interval}`);
             }
         }
+    });
+});
+
+describe("watchdog: the model's default matches what config builds", () => {
+    it("defaultWatchdog(app) has the timing of a parsed `watchdog: {}`", () => {
+        const parsed = app().analysis.watchdog!;
+        const modelled = defaultWatchdog(withoutWatchdog(app()))!;
+        const timing = (w: WatchdogConfig) => w.metrics.map((m) => [m.name, m.interval, m.count, m.initialDelay, m.failureLimit,
+            m.kind === "custom" ? undefined : m.window, m.kind === "custom" ? undefined : m.minRequests]);
+        assert.equal(modelled.startingStep, parsed.startingStep);
+        assert.deepEqual(timing(modelled), timing(parsed));
+    });
+
+    it("offers none where config would refuse one", () => {
+        assert.equal(defaultWatchdog(app((a) => { a.metrics.scrapeInterval = "30s"; delete a.analysis.watchdog; })), undefined);
+        assert.equal(defaultWatchdog(app()), undefined, "there is one already");
     });
 });
