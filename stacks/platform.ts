@@ -1,14 +1,19 @@
+import { promDurationSeconds } from "../model/duration";
 import {
-    ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
+    AlertFor, ALERTS_WITH_FOR, ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
 } from "./types";
 import {
-    bool, fail, int, obj, oneOf, optionalNumber, optionalStr, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
+    bool, fail, int, obj, oneOf, optionalNumber, optionalStr, show, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
 } from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
 
 const HTTPS_URL = /^https:\/\/\S+$/;
 /** A broken release may reach 10% of traffic before the gate stops it, unless a stack says otherwise. */
 export const DEFAULT_MAX_BAD_CANARY_WEIGHT = 10;
+/** How long each alert's condition must hold before it fires, unless a stack says otherwise. */
+export const DEFAULT_ALERT_FOR: Readonly<AlertFor> = { RolloutDegraded: "1m", RolloutPausedTooLong: "1h", RolloutsControllerDown: "5m" };
+/** A PrometheusRule `for`: the operator's CRD pattern (units largest first, each once). */
+const PROMETHEUS_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
 
 function section(platform: Obj, key: string, path: string, allowed: readonly string[]): Obj {
     return platform[key] === undefined ? {} : obj(platform[key], `${path}.${key}`, allowed);
@@ -28,7 +33,7 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
  * and no alerts or dashboard, whose kinds (PrometheusRule) and queries (PromQL) need a Prometheus.
  */
 function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
-    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels"]) {
+    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels", "alertFor"]) {
         if (o[key] !== undefined) fail(`${path}.${key}`, "not used with prometheus: false (the cluster has no Prometheus); remove it");
     }
     const needs: Record<string, string> = {
@@ -41,8 +46,25 @@ function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
     }
     return {
         prometheus: false, install: false, namespace: "monitoring", release: "kube-prometheus-stack",
-        selectorLabels: {}, alerts: false, grafanaDashboard: false,
+        selectorLabels: {}, alerts: false, grafanaDashboard: false, alertFor: { ...DEFAULT_ALERT_FOR },
     };
+}
+
+function parseAlertFor(o: Obj, path: string, alerts: boolean): AlertFor {
+    const alertFor = { ...DEFAULT_ALERT_FOR };
+    if (o.alertFor === undefined) return alertFor;
+    const at = `${path}.alertFor`;
+    if (!alerts) fail(at, "only used with alerts: true (alerts is false, so there is no alert to delay); remove it");
+    const given = obj(o.alertFor, at, ALERTS_WITH_FOR);
+    for (const alert of ALERTS_WITH_FOR) {
+        const value = optionalStr(given, alert, at);
+        if (value === undefined) continue;
+        if (!PROMETHEUS_DURATION.test(value) || !promDurationSeconds(value)) {
+            fail(`${at}.${alert}`, `${show(value)} is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")`);
+        }
+        alertFor[alert] = value;
+    }
+    return alertFor;
 }
 
 function parseMonitoring(o: Obj, path: string): MonitoringConfig {
@@ -58,6 +80,7 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     if (install && o.selectorLabels !== undefined) {
         fail(`${path}.selectorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
     }
+    const alerts = bool(o, "alerts", path, true);
     return {
         prometheus: true, install, namespace, release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
@@ -65,8 +88,9 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
         // kube-prometheus-stack selects ServiceMonitors and PrometheusRules labelled with its release
         // (serviceMonitorSelectorNilUsesHelmValues stays true); an unselected one fails silently.
         selectorLabels: install ? { release } : labels,
-        alerts: bool(o, "alerts", path, true),
+        alerts,
         grafanaDashboard: bool(o, "grafanaDashboard", path, true),
+        alertFor: parseAlertFor(o, path, alerts),
     };
 }
 
@@ -98,7 +122,7 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     const argoSection = section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]);
     const argo = parseArgoRollouts(argoSection, `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "prometheus", "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "grafanaDashboard",
+        "prometheus", "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "grafanaDashboard",
     ]), `${path}.monitoring`);
     if (!monitoring.prometheus && argoSection.metricsJob !== undefined) {
         fail(`${path}.argoRollouts.metricsJob`, "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it");

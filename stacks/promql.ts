@@ -23,3 +23,37 @@ export function promqlError(query: string): string | undefined {
     const where = errorAt >= query.trimEnd().length ? "at its end (something is not closed)" : `at character ${errorAt + 1}`;
     return `PromQL does not parse ${where} (near ${JSON.stringify(context)})`;
 }
+
+/** A PromQL string literal's value: "..." has JSON's escapes, '...' and `...` are taken as written. */
+function unquote(literal: string): string {
+    return literal.startsWith('"') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+}
+
+export interface PromqlSelector {
+    /** The metric name, or "" for a selector by labels alone. */
+    metric: string;
+    matchers: { label: string; op: string; value: string }[];
+}
+
+/** Every series selector in a query, in order: what the query reads, as Prometheus would parse it. */
+export function promqlSelectors(query: string): PromqlSelector[] {
+    const selectors: PromqlSelector[] = [];
+    const text = (node: { from: number; to: number }) => query.slice(node.from, node.to);
+    parser.parse(query).iterate({
+        enter: (node) => {
+            if (node.type.name !== "VectorSelector") return true;
+            const identifier = node.node.getChild("Identifier");
+            const matchers = node.node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? [];
+            selectors.push({
+                metric: identifier ? text(identifier) : "",
+                matchers: matchers.map((m) => ({
+                    label: text(m.getChild("LabelName")!),
+                    op: text(m.getChild("MatchOp")!),
+                    value: unquote(text(m.getChild("StringLiteral")!)),
+                })),
+            });
+            return false;
+        },
+    });
+    return selectors;
+}

@@ -197,7 +197,15 @@ export interface MonitoringConfig {
     alerts: boolean;
     /** The Grafana dashboard ConfigMap, picked up by Grafana's sidecar. */
     grafanaDashboard: boolean;
+    /** How long each alert with a `for` must hold before it fires (PrometheusRule `for`). */
+    alertFor: AlertFor;
 }
+
+/** The canary alerts whose `for` a stack may set (`platform.monitoring.alertFor`). */
+export const ALERTS_WITH_FOR = ["RolloutDegraded", "RolloutPausedTooLong", "RolloutsControllerDown"] as const;
+export type AlertWithFor = typeof ALERTS_WITH_FOR[number];
+/** A Prometheus duration ("1h", "90s") per alert. */
+export type AlertFor = Record<AlertWithFor, string>;
 
 export interface CertManagerConfig {
     /** true: install cert-manager (the cluster has none); false: the cluster has one already, or none is wanted. */

@@ -88,6 +88,17 @@ describe("stack config: valid input and defaults", () => {
         assert.deepEqual(parseStackConfig(cfg).apps[0].budget, { maxBadCanaryWeight: 30, maxBadCanaryExposure: 5000, allowNoAnalysis: false });
     });
 
+    it("holds each alert's condition for its default time unless platform.monitoring.alertFor sets it", () => {
+        assert.deepEqual(parseStackConfig(raw()).platform.monitoring.alertFor, { RolloutDegraded: "1m", RolloutPausedTooLong: "1h", RolloutsControllerDown: "5m" });
+        const cfg = raw((_a, c) => { c.platform.monitoring.alertFor = { RolloutPausedTooLong: "1h30m", RolloutsControllerDown: "90s" }; });
+        assert.deepEqual(parseStackConfig(cfg).platform.monitoring.alertFor, { RolloutDegraded: "1m", RolloutPausedTooLong: "1h30m", RolloutsControllerDown: "90s" });
+    });
+
+    it("allows a timed pause longer than the paused alert's for when alerts are off", () => {
+        const cfg = raw((app, c) => { c.platform.monitoring.alerts = false; app.steps[1] = { pause: { duration: "2h" } }; app.maxBadCanaryExposure = undefined; });
+        assert.equal(parseStackConfig(cfg).apps[0].steps.length, 6);
+    });
+
     it("has no apps when none are configured", () => {
         assert.deepEqual(parseStackConfig({ platform: existingPlatform() }).apps, []);
     });
@@ -212,7 +223,16 @@ const badConfigs: Case[] = [
     ["canary alerts on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alerts: true }; }, "platform.monitoring.alerts: true writes a PrometheusRule, a kind that only exists with the Prometheus operator, but prometheus is false; remove it, or set prometheus: true"],
     ["Grafana dashboard on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, grafanaDashboard: true }; }, "platform.monitoring.grafanaDashboard: true writes a Grafana dashboard of PromQL panels, but prometheus is false; remove it, or set prometheus: true"],
     ["controller metrics job on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false }; c.platform.argoRollouts.metricsJob = "argo"; }, "platform.argoRollouts.metricsJob: only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it"],
-    ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, namespace, release, prometheusAddress, selectorLabels, alerts, grafanaDashboard)"],
+    ["alertFor of an alert without a for", (_a, c) => { c.platform.monitoring.alertFor = { CanaryAnalysisFailed: "1m" }; }, "platform.monitoring.alertFor.CanaryAnalysisFailed: unknown key (allowed: RolloutDegraded, RolloutPausedTooLong, RolloutsControllerDown)"],
+    ["alertFor in words", (_a, c) => { c.platform.monitoring.alertFor = { RolloutPausedTooLong: "1 hour" }; }, 'platform.monitoring.alertFor.RolloutPausedTooLong: "1 hour" is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")'],
+    ["alertFor with its units smallest first", (_a, c) => { c.platform.monitoring.alertFor = { RolloutsControllerDown: "30s5m" }; }, 'platform.monitoring.alertFor.RolloutsControllerDown: "30s5m" is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")'],
+    ["alertFor of zero", (_a, c) => { c.platform.monitoring.alertFor = { RolloutDegraded: "0s" }; }, 'platform.monitoring.alertFor.RolloutDegraded: "0s" is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")'],
+    ["alertFor as a number of seconds", (_a, c) => { c.platform.monitoring.alertFor = { RolloutDegraded: 60 }; }, "platform.monitoring.alertFor.RolloutDegraded: 60 is not a non-empty string"],
+    ["alertFor not a mapping", (_a, c) => { c.platform.monitoring.alertFor = "20s"; }, 'platform.monitoring.alertFor: "20s" is not a mapping'],
+    ["alertFor with alerts off", (_a, c) => { c.platform.monitoring.alerts = false; c.platform.monitoring.alertFor = { RolloutPausedTooLong: "2h" }; }, "platform.monitoring.alertFor: only used with alerts: true (alerts is false, so there is no alert to delay); remove it"],
+    ["alertFor on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alertFor: {} }; }, "platform.monitoring.alertFor: not used with prometheus: false (the cluster has no Prometheus); remove it"],
+    ["a timed pause as long as the paused alert's for", (_a, c) => { c.platform.monitoring.alertFor = { RolloutPausedTooLong: "1m" }; }, 'apps[0].steps[1].pause.duration: "1m" is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (1m): that alert would fire during this timed pause of every release; shorten the pause or set alertFor.RolloutPausedTooLong longer'],
+    ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, namespace, release, prometheusAddress, selectorLabels, alerts, alertFor, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
     ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 20: add setWeight 20 and an analysis step before steps[0] (setWeight 50)"],

@@ -1,3 +1,5 @@
+import { AlertFor } from "../../stacks/types";
+import { AnalysisRunPhase, RolloutInfoPhase } from "./controllerMetrics";
 import { IPrometheusRule } from "./k8sTypes";
 import { ObjectName, stackLabels } from "./labels";
 
@@ -7,52 +9,97 @@ export interface CanaryAlert {
     for?: string;
     severity: "page" | "warning";
     summary: string;
+    /** Every series `expr` reads: the controller's (controllerMetrics.ts) or Prometheus's `up`. */
+    series: string[];
+}
+
+/** How long an AnalysisRun alert fires after the run reached its phase; then it resolves for good. */
+export const RUN_ALERT_FIRES_FOR = "10m";
+/**
+ * How far back, before those 10 minutes, Prometheus looks for the run already in that phase.
+ * Only a gap in its data longer than this (an outage of Prometheus or of the controller) makes
+ * it fire a second time for the same run.
+ */
+export const RUN_ALERT_MEMORY = "1h";
+
+/**
+ * An AnalysisRun that has just reached `phase`, once per run. `analysis_run_info` has one series
+ * per AnalysisRun that still exists (Argo keeps the last 5 unsuccessful ones per Rollout), so
+ * `analysis_run_info{phase="Failed"}` alone would fire for as long as the run is kept, and the
+ * controller exports no creation time to age it with. A run fires from the first evaluation
+ * that sees it in the phase until RUN_ALERT_FIRES_FOR later, when its own earlier samples in
+ * the phase silence it. `max by` drops the scrape's job/instance/pod labels: several
+ * controller replicas or scrape jobs raise one alert, not one each.
+ */
+function analysisRunReached(phase: AnalysisRunPhase): string {
+    const selector = `analysis_run_info{phase="${phase}"}`;
+    return `max by (namespace, name) (${selector}) unless on (namespace, name) max_over_time(${selector}[${RUN_ALERT_MEMORY}] offset ${RUN_ALERT_FIRES_FOR})`;
+}
+
+function rolloutIn(phases: RolloutInfoPhase[], by: string): string {
+    const matcher = phases.length === 1 ? `phase="${phases[0]}"` : `phase=~"${phases.join("|")}"`;
+    return `max by (${by}) (rollout_info{${matcher}})`;
 }
 
 /**
- * What an operator must be paged for, written against the controller's
- * metric names (Argo Rollouts v1.8: `rollout_info{phase}`,
- * `analysis_run_info{phase}`, `analysis_run_created_time`).
+ * What an operator must hear about, written only against series the Argo Rollouts controller
+ * v1.8.3 exports (controllerMetrics.ts, checked against its live /metrics by the e2e) and `up`.
+ * Page: a canary was stopped by its analysis, or nothing is analysing canaries at all.
+ * Warning: a rollout needs a human but stable is serving.
  */
-export function canaryAlerts(controllerJob: string): CanaryAlert[] {
+export function canaryAlerts(controllerJob: string, alertFor: AlertFor): CanaryAlert[] {
     return [
         {
             alert: "CanaryAnalysisFailed",
-            expr: '(analysis_run_info{phase="Failed"} == 1) and on(namespace, name) (time() - analysis_run_created_time < 3600)',
+            // analysis_run_info{namespace, name, phase}: the run's status.phase.
+            expr: analysisRunReached("Failed"),
             severity: "page",
-            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} failed: the canary was rolled back automatically.",
+            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} failed: Argo aborted the canary and traffic is back on stable. "
+                + "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}",
+            series: ["analysis_run_info"],
         },
         {
             alert: "CanaryAnalysisErrored",
-            expr: '(analysis_run_info{phase="Error"} == 1) and on(namespace, name) (time() - analysis_run_created_time < 3600)',
+            // analysis_run_info{namespace, name, phase}: Error after consecutiveErrorLimit failed queries.
+            expr: analysisRunReached("Error"),
             severity: "page",
-            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted.",
+            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted. "
+                + "Fix the provider, then kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }}",
+            series: ["analysis_run_info"],
         },
         {
             alert: "RolloutDegraded",
-            expr: 'rollout_info{phase="Degraded"} == 1',
-            for: "1m",
-            severity: "page",
-            summary: "Rollout {{ $labels.namespace }}/{{ $labels.name }} is Degraded (aborted or failing): stable serves, the new version is stopped.",
+            // rollout_info{namespace, name, phase}: the phases of a Rollout whose status.phase is Degraded.
+            expr: rolloutIn(["Abort", "Timeout", "InvalidSpec"], "namespace, name, phase"),
+            for: alertFor.RolloutDegraded,
+            severity: "warning",
+            summary: "Rollout {{ $labels.namespace }}/{{ $labels.name }} is Degraded ({{ $labels.phase }}): stable serves and the new version is stopped "
+                + "until retry, undo or a new image. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
+            series: ["rollout_info"],
         },
         {
             alert: "RolloutPausedTooLong",
-            expr: 'rollout_info{phase="Paused"} == 1',
-            for: "1h",
+            // rollout_info{namespace, name, phase="Paused"}: any pause, so `for` must outlast the longest timed pause.
+            expr: rolloutIn(["Paused"], "namespace, name"),
+            for: alertFor.RolloutPausedTooLong,
             severity: "warning",
-            summary: "Rollout {{ $labels.namespace }}/{{ $labels.name }} has waited paused for an hour (inconclusive analysis or a manual gate).",
+            summary: `Rollout {{ $labels.namespace }}/{{ $labels.name }} has been paused for ${alertFor.RolloutPausedTooLong} `
+                + "(an inconclusive analysis or a pause without a duration): promote or abort it. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
+            series: ["rollout_info"],
         },
         {
             alert: "RolloutsControllerDown",
+            // up{job}: Prometheus's scrape of the controller's metrics port; absent when no target is up.
             expr: `absent(up{job="${controllerJob}"} == 1)`,
-            for: "5m",
+            for: alertFor.RolloutsControllerDown,
             severity: "page",
-            summary: "The Argo Rollouts controller is not scraped as up: no canary is being analysed or rolled back.",
+            summary: "The Argo Rollouts controller is not scraped as up: no canary is being analysed, promoted or rolled back.",
+            series: ["up"],
         },
     ];
 }
 
-export function canaryAlertRule(target: ObjectName, selectorLabels: Record<string, string>, controllerJob: string): IPrometheusRule {
+export function canaryAlertRule(target: ObjectName, selectorLabels: Record<string, string>, controllerJob: string, alertFor: AlertFor): IPrometheusRule {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
@@ -60,7 +107,7 @@ export function canaryAlertRule(target: ObjectName, selectorLabels: Record<strin
         spec: {
             groups: [{
                 name: "canary-stack",
-                rules: canaryAlerts(controllerJob).map((a) => ({
+                rules: canaryAlerts(controllerJob, alertFor).map((a) => ({
                     alert: a.alert,
                     expr: a.expr,
                     ...(a.for ? { for: a.for } : {}),

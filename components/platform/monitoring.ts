@@ -14,7 +14,7 @@ export interface MonitoringArgs {
     config: MonitoringConfig;
     /** cert-manager is in the cluster: the operator's webhook certificates come from it. */
     certManagerPresent: boolean;
-    /** Prometheus `job` of the Argo Rollouts controller, for the controller-down alert. */
+    /** Prometheus `job` of the Argo Rollouts controller, for the controller-down alert and the dashboard. */
     controllerJob: string;
     /** Keep the chart on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
@@ -65,11 +65,11 @@ export class Monitoring extends pulumi.ComponentResource {
         const at = (objectName: string) => ({ name: objectName, namespace: config.namespace });
         if (config.alerts) {
             new k8s.apiextensions.CustomResource(`${name}-canary-alerts`,
-                canaryAlertRule(at("canary-stack-alerts"), config.selectorLabels, args.controllerJob),
+                canaryAlertRule(at("canary-stack-alerts"), config.selectorLabels, args.controllerJob, config.alertFor),
                 { ...child, dependsOn: this.ready });
         }
         if (config.grafanaDashboard) {
-            new k8s.core.v1.ConfigMap(`${name}-dashboard`, dashboardConfigMap(at("canary-stack-dashboard")), { ...child, dependsOn: this.ready });
+            new k8s.core.v1.ConfigMap(`${name}-dashboard`, dashboardConfigMap(at("canary-stack-dashboard"), args.controllerJob), { ...child, dependsOn: this.ready });
         }
         this.registerOutputs({ prometheusAddress: this.prometheusAddress, grafanaAdminPassword: this.grafanaAdminPassword });
     }

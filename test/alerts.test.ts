@@ -1,0 +1,117 @@
+// Tests components/manifests/alerts.ts and dashboard.ts: the exact queries, and that each reads only series the controller exports.
+import { strict as assert } from "assert";
+import { canaryAlertRule, canaryAlerts } from "../components/manifests/alerts";
+import {
+    ANALYSIS_RUN_PHASES, CONTROLLER_SERIES, ROLLOUT_INFO_PHASES, TARGET_LABELS, TARGET_UP_SERIES,
+} from "../components/manifests/controllerMetrics";
+import { dashboardConfigMap, dashboardPanels } from "../components/manifests/dashboard";
+import { DEFAULT_ALERT_FOR } from "../stacks/platform";
+import { promqlError, promqlSelectors } from "../stacks/promql";
+import { validateObject } from "./schema";
+
+const JOB = "argo-rollouts-metrics";
+const KNOWN: Record<string, readonly string[]> = { ...CONTROLLER_SERIES, ...TARGET_UP_SERIES };
+const PHASES: Record<string, readonly string[]> = { rollout_info: ROLLOUT_INFO_PHASES, analysis_run_info: ANALYSIS_RUN_PHASES, analysis_run_metric_phase: ANALYSIS_RUN_PHASES };
+
+/** What in a query the controller v1.8.3 cannot answer: unknown series, labels it does not carry, phases it never writes. */
+function problems(expr: string): string[] {
+    return promqlSelectors(expr).flatMap(({ metric, matchers }) => {
+        const labels = KNOWN[metric];
+        if (!labels) return [`${metric} is not exported`];
+        return matchers.flatMap(({ label, op, value }) => {
+            if (![...labels, ...TARGET_LABELS].includes(label)) return [`${metric} has no label ${label}`];
+            const phases = PHASES[metric];
+            if (label !== "phase" || !phases) return [];
+            const values = op === "=~" ? value.split("|") : [value];
+            return values.filter((v) => !phases.includes(v)).map((v) => `${metric} never has phase="${v}"`);
+        });
+    });
+}
+
+const seriesOf = (expr: string) => [...new Set(promqlSelectors(expr).map((s) => s.metric))].sort();
+
+describe("the checker of alert and panel queries", () => {
+    it("rejects what the old alerts read: a creation time and a phase the controller never exports", () => {
+        assert.deepEqual(problems('(analysis_run_info{phase="Failed"} == 1) and on(namespace, name) (time() - analysis_run_created_time < 3600)'),
+            ["analysis_run_created_time is not exported"]);
+        assert.deepEqual(problems('rollout_info{phase="Degraded"} == 1'), ['rollout_info never has phase="Degraded"']);
+        assert.deepEqual(problems('rollout_info{phase=~"Abort|Healthy", rollout="x"}'), ['rollout_info never has phase="Healthy"', "rollout_info has no label rollout"]);
+    });
+});
+
+describe("canary alerts", () => {
+    const alerts = canaryAlerts(JOB, DEFAULT_ALERT_FOR);
+
+    it("are exactly these queries, severities and for durations by default", () => {
+        assert.deepEqual(alerts.map((a) => [a.alert, a.expr, a.for, a.severity]), [
+            ["CanaryAnalysisFailed",
+                'max by (namespace, name) (analysis_run_info{phase="Failed"}) unless on (namespace, name) max_over_time(analysis_run_info{phase="Failed"}[1h] offset 10m)',
+                undefined, "page"],
+            ["CanaryAnalysisErrored",
+                'max by (namespace, name) (analysis_run_info{phase="Error"}) unless on (namespace, name) max_over_time(analysis_run_info{phase="Error"}[1h] offset 10m)',
+                undefined, "page"],
+            ["RolloutDegraded", 'max by (namespace, name, phase) (rollout_info{phase=~"Abort|Timeout|InvalidSpec"})', "1m", "warning"],
+            ["RolloutPausedTooLong", 'max by (namespace, name) (rollout_info{phase="Paused"})', "1h", "warning"],
+            ["RolloutsControllerDown", 'absent(up{job="argo-rollouts-metrics"} == 1)', "5m", "page"],
+        ]);
+    });
+
+    for (const alert of alerts) {
+        it(`${alert.alert} parses, reads exactly the series it names, and only what the controller exports`, () => {
+            assert.equal(promqlError(alert.expr), undefined);
+            assert.deepEqual(seriesOf(alert.expr), [...alert.series].sort());
+            assert.deepEqual(problems(alert.expr), []);
+        });
+    }
+
+    it("take each for from the stack's alertFor, and say it in the paused alert's summary", () => {
+        const custom = canaryAlerts("argo", { RolloutDegraded: "5s", RolloutPausedTooLong: "20s", RolloutsControllerDown: "10s" });
+        assert.deepEqual(custom.map((a) => a.for), [undefined, undefined, "5s", "20s", "10s"]);
+        assert.match(custom[3].summary, /has been paused for 20s /);
+        assert.equal(custom[4].expr, 'absent(up{job="argo"} == 1)');
+    });
+
+    it("page only when an analysis stopped a canary or the controller is gone", () => {
+        assert.deepEqual(alerts.filter((a) => a.severity === "page").map((a) => a.alert), ["CanaryAnalysisFailed", "CanaryAnalysisErrored", "RolloutsControllerDown"]);
+    });
+
+    it("go into one PrometheusRule group with for, severity and summary, valid against the operator's CRD", async () => {
+        const rule = canaryAlertRule({ name: "canary-stack-alerts", namespace: "monitoring" }, { release: "kps" }, JOB, DEFAULT_ALERT_FOR);
+        await validateObject(rule);
+        assert.equal(rule.metadata?.labels?.release, "kps");
+        const rules = rule.spec!.groups![0].rules!;
+        assert.deepEqual(rules.map((r) => [r.alert, r.for, r.labels?.severity]), alerts.map((a) => [a.alert, a.for, a.severity]));
+        assert.ok(!("for" in rules[0]), "no for: an analysis alert fires at the first evaluation");
+        assert.deepEqual(rules.map((r) => r.annotations?.summary), alerts.map((a) => a.summary));
+    });
+});
+
+describe("dashboard panels", () => {
+    const panels = dashboardPanels(JOB);
+
+    it("are exactly these queries", () => {
+        assert.deepEqual(panels.map((p) => [p.title, p.expr]), [
+            ["Rollout phase", "max by (namespace, name, phase) (rollout_info)"],
+            ["Pods on the newest pod template (%)", "100 * max by (namespace, name) (rollout_info_replicas_updated) / max by (namespace, name) (rollout_info_replicas_desired)"],
+            ["Unavailable pods", "max by (namespace, name) (rollout_info_replicas_unavailable)"],
+            ["Analysis runs kept, by phase", "count by (namespace, phase) (analysis_run_info)"],
+            ["Analysis metric outcomes", "count by (namespace, metric, phase) (analysis_run_metric_phase == 1)"],
+            ["Controller scraped up", 'max(up{job="argo-rollouts-metrics"})'],
+        ]);
+    });
+
+    for (const panel of panels) {
+        it(`"${panel.title}" parses, reads exactly the series it names, and only what the controller exports`, () => {
+            assert.equal(promqlError(panel.expr), undefined);
+            assert.deepEqual(seriesOf(panel.expr), [...panel.series].sort());
+            assert.deepEqual(problems(panel.expr), []);
+        });
+    }
+
+    it("are the dashboard JSON's targets, in the ConfigMap Grafana's sidecar loads", async () => {
+        const map = dashboardConfigMap({ name: "canary-stack-dashboard", namespace: "monitoring" }, JOB);
+        await validateObject(map);
+        const json = JSON.parse(map.data!["canary-rollouts.json"]);
+        assert.deepEqual(json.panels.map((p: any) => p.targets[0].expr), panels.map((p) => p.expr));
+    });
+});
