@@ -3,6 +3,7 @@ import * as path from "path";
 import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
+import { startOperator } from "./operator";
 import { startPrometheus } from "./prometheus";
 import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
@@ -12,7 +13,7 @@ const ROOT = path.join(__dirname, "..");
 // Fixed ports below 15000: cluster-up picks its ports from 15000-32767, and the kernel's
 // ephemeral range (outgoing connections) starts at 32768.
 export const PROMETHEUS_PORT = 14090; // Pulumi.local.yaml's monitoring.prometheusAddress
-const CONTROLLER_METRICS_PORT = 14091;
+export const CONTROLLER_METRICS_PORT = 14091;
 const CONTROLLER_HEALTHZ_PORT = 14092;
 const SIM_PORT = 14093;
 /** Healthy latency of the demo app; the local stack's p95 limit is 0.3 s, so 2x this is caught. */
@@ -45,10 +46,15 @@ export async function stopPrometheus(env: Env): Promise<void> {
     await stop(env.prometheus);
 }
 
+/** Where the e2e's Prometheus loads rule files from: the operator's rules ConfigMaps, one folder each. */
+export function prometheusRulesDir(dir: string): string {
+    return path.join(dir, "prometheus", "rules");
+}
+
 function prometheusOptions(dir: string, targetsFile: string) {
     return {
         dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: "demo", targetsFile,
-        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`,
+        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, rulesDir: prometheusRulesDir(dir),
     };
 }
 
@@ -74,6 +80,8 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
     fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
     log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
     const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile));
+    log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
+    startOperator(dir, kubeconfig, kubectl);
     log("Argo Rollouts controller, out of cluster");
     const controller = start("rollouts-controller", "rollouts-controller", [
         "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,

@@ -11,6 +11,8 @@ export interface PrometheusOptions {
     targetsFile: string;
     /** Where the Argo Rollouts controller serves its metrics. */
     controllerTarget: string;
+    /** The Prometheus operator's rule files go in subfolders of this one, as it mounts them (see operator.ts). */
+    rulesDir: string;
 }
 
 /**
@@ -23,6 +25,9 @@ export function prometheusConfig(o: PrometheusOptions): string {
         "global:",
         "  scrape_interval: 1s",
         "  evaluation_interval: 1s",
+        // The operator mounts each rules ConfigMap in its own folder and loads <folder>/*.yaml.
+        "rule_files:",
+        `  - ${JSON.stringify(path.join(o.rulesDir, "*", "*.yaml"))}`,
         "scrape_configs:",
         `  - job_name: ${o.job}`,
         "    file_sd_configs:",
@@ -45,12 +50,28 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Started> {
         `--storage.tsdb.path=${path.join(o.dir, "data")}`,
         `--web.listen-address=127.0.0.1:${o.port}`,
         "--storage.tsdb.retention.time=1h",
+        // POST /-/reload: load the operator's rule file without a restart, and say if it failed.
+        "--web.enable-lifecycle",
     ], path.join(o.dir, "prometheus.log"));
     await waitFor("Prometheus to be ready", 30000, async () => {
         const res = await fetch(`http://127.0.0.1:${o.port}/-/ready`).catch(() => undefined);
         return res?.ok ? true : undefined;
     });
     return started;
+}
+
+/** Re-reads the config and every rule file; throws with Prometheus's own message when one does not load. */
+export async function reloadPrometheus(port: number): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });
+    if (!res.ok) throw new Error(`Prometheus reload failed (${res.status}): ${(await res.text()).trim()}`);
+}
+
+/** One instant query; the series it returned (labels and value), for queries whose labels matter. */
+export async function querySeries(port: number, promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
+    const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
+    const body = (await (await fetch(url)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    if (body.status !== "success") throw new Error(`query failed: ${promql}: ${body.error}`);
+    return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 
 /** One instant query; the vector's values. */

@@ -6,12 +6,18 @@
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
  */
 import * as path from "path";
+import { canaryAlerts } from "../components/manifests/alerts";
+import { dashboardPanels } from "../components/manifests/dashboard";
 import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
+import { controllerSeriesRow, promtoolRow } from "./alertChecks";
+import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "./alertRows";
+import { AlertWatcher } from "./alertWatcher";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
 import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
-import { setUp } from "./environment";
+import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRulesDir, setUp } from "./environment";
+import { loadOperatorRules } from "./operator";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -23,10 +29,10 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
 const log = (message: string) => process.stderr.write(`[e2e ${elapsed()}] ${message}\n`);
 
-function localApp() {
+function localConfig() {
     const file = readStackFile("local");
     const json = (key: string) => JSON.parse(file.config[`canary-stack:${key}`]);
-    return parseStackConfig({ platform: json("platform"), apps: json("apps") }).apps[0];
+    return parseStackConfig({ platform: json("platform"), apps: json("apps") });
 }
 
 function table(results: ScenarioResult[]): string {
@@ -38,7 +44,13 @@ async function main(): Promise<number> {
     const dir = process.env.CANARY_E2E_DIR ?? "/tmp/canary-e2e";
     const out = process.env.CANARY_E2E_OUT ?? path.join(dir, "report");
     const results: ScenarioResult[] = [];
-    const predicted = brokenRelease(localApp()).seconds;
+    const local = localConfig();
+    const predicted = brokenRelease(local.apps[0]).seconds;
+    const controllerJob = local.platform.argoRollouts.metricsJob;
+    const { alertFor } = local.platform.monitoring;
+    const alerts = canaryAlerts(controllerJob, alertFor);
+    const panels = dashboardPanels(controllerJob);
+    const watcher = new AlertWatcher(PROMETHEUS_PORT, panels);
     try {
         const env = await setUp(dir, log);
         const record = (result: ScenarioResult) => {
@@ -50,19 +62,37 @@ async function main(): Promise<number> {
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);
         record(await migrate(env, objects));
+        const rules = await loadOperatorRules(env.kubectl, prometheusRulesDir(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
+        record(rules);
+        if (rules.ruleFile) record(promtoolRow(rules.ruleFile, path.join(dir, "promtool"), controllerJob));
+        watcher.start();
         record(await noChanges(env, "right after the first"));
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
         record(ciAccountLimits(env));
         for (const scenario of canaryScenarios(predicted)) {
+            const since = Date.now();
             record(await runCanary(env, scenario));
-            if (scenario.tag === "v2") record(operatorRow(env, "status", "on the promoted canary", true));
-            if (scenario.tag === "v3") record(operatorRow(env, "status", "on the aborted canary", false));
+            if (scenario.tag === "v2") {
+                record(watcher.noPageRow(`no page alert during "${scenario.name}"`, since, Date.now()));
+                record(operatorRow(env, "status", "on the promoted canary", true));
+            }
+            if (scenario.tag === "v3") {
+                record(operatorRow(env, "status", "on the aborted canary", false));
+                record(await analysisRunAlertRow(env, watcher, { alert: "CanaryAnalysisFailed", phase: "Failed", since, scenario: scenario.name }));
+                record(await degradedRow(env, watcher, alertFor, since, scenario.name));
+                record(await controllerSeriesRow(`http://127.0.0.1:${CONTROLLER_METRICS_PORT}/metrics`, path.join(out, "controller-metrics.txt"),
+                    [...new Set([...alerts, ...panels].flatMap((q) => q.series))]));
+            }
             if (scenario.tag === "v6") {
+                record(await pausedRow(env, watcher, alertFor, since, scenario.name));
                 // The paused, inconclusive canary: abort it, retry it, promote past the pause.
                 record(operatorRow(env, "abort", "on the paused canary", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
                 record(operatorRow(env, "retry", "on the aborted canary", true, (r) => (r.status?.abort ? "still aborted" : undefined)));
                 record(operatorRow(env, "promote", "on the retried canary", true));
+            }
+            if (scenario.tag === "v7") {
+                record(await analysisRunAlertRow(env, watcher, { alert: "CanaryAnalysisErrored", phase: "Error", since, scenario: scenario.name, outage: true }));
             }
         }
         // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
@@ -73,13 +103,18 @@ async function main(): Promise<number> {
         record(await migrate(env, objects, "pulumi up after the destroy migrates the app again"));
         // The rollback migration when the controller is gone: after it ran, and when it never did.
         await stop(env.controller);
+        // The alert fires while the destroy runs: no time of its own.
+        const controllerDown = controllerDownRow(watcher, alertFor, Date.now());
         record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (after it adopted the app)"));
+        record(await controllerDown);
         record(await upUnreconciled(env));
         record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (a Rollout it never reconciled)"));
+        record(watcher.panelsRow());
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));
     } finally {
+        await watcher.stop();
         await stopAll();
         try {
             run(path.join(ROOT, "scripts", "cluster-down"), [], { ...process.env, CANARY_E2E_DIR: dir });

@@ -180,9 +180,20 @@ describe("e2e report: summary", () => {
             ["slow", "50.0", "45.0", "+5.0"],
         ]);
     });
+    it("tabulates each alert row: the event, the alert and the seconds to fire, or that it did not", () => {
+        const md = summaryMarkdown([
+            good,
+            scenario({ name: "alert A", extra: { alert: "CanaryAnalysisFailed", event: "run-1 Failed", secondsToFire: 1.96 } }),
+            scenario({ name: "alert B", extra: { alert: "RolloutsControllerDown", event: "the controller exited" } }),
+        ], meta);
+        assert.deepEqual(tableRows(md, "## Alerts"), [
+            ["run-1 Failed", "CanaryAnalysisFailed", "2.0"],
+            ["the controller exited", "RolloutsControllerDown", "did not fire"],
+        ]);
+    });
     it("leaves out tables nothing measured, and links each timeline", () => {
         const md = summaryMarkdown([good, failed], meta);
-        assert.doesNotMatch(md, /Detection power|Time to abort/);
+        assert.doesNotMatch(md, /Detection power|Time to abort|## Alerts/);
         assert.ok(md.includes("- [good image promotes](timeline-good-image-promotes.svg)"));
         assert.ok(md.includes("- flaky \\| metric: no weight samples, no timeline"));
     });

@@ -93,7 +93,7 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor): CanaryA
             expr: `absent(up{job="${controllerJob}"} == 1)`,
             for: alertFor.RolloutsControllerDown,
             severity: "page",
-            summary: "The Argo Rollouts controller is not scraped as up: no canary is being analysed, promoted or rolled back.",
+            summary: `No target of job ${controllerJob} (the Argo Rollouts controller) is scraped as up: no canary is being analysed, promoted or rolled back.`,
             series: ["up"],
         },
     ];

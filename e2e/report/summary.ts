@@ -55,6 +55,16 @@ function abortRows(results: ScenarioResult[]): unknown[][] {
     });
 }
 
+function alertRows(results: ScenarioResult[]): unknown[][] {
+    return results.flatMap((r) => {
+        const alert = r.extra?.alert;
+        const event = r.extra?.event;
+        if (typeof alert !== "string" || typeof event !== "string") return [];
+        const fired = numberIn(r.extra, "secondsToFire");
+        return [[event, alert, fired === undefined ? "did not fire" : seconds(fired)]];
+    });
+}
+
 /** A titled table, or nothing when there are no rows. */
 function optionalSection(title: string, intro: string, headers: string[], rows: unknown[][]): string[] {
     return rows.length === 0 ? [] : [`## ${title}`, "", intro, "", ...table(headers, rows), ""];
@@ -88,6 +98,11 @@ export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): st
         "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
         ["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"],
         abortRows(results)));
+
+    lines.push(...optionalSection("Alerts",
+        "Seconds from the event to the alert firing in the e2e's Prometheus, which runs the rule file the Prometheus operator generated from the stack's PrometheusRule (local alertFor).",
+        ["Event", "Alert", "Seconds to fire"],
+        alertRows(results)));
 
     lines.push("## Timelines", "");
     for (const r of results) {
