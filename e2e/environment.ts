@@ -3,7 +3,7 @@ import * as path from "path";
 import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
-import { startOperator } from "./operator";
+import { RULES_CONFIGMAP, startOperator } from "./operator";
 import { startPrometheus } from "./prometheus";
 import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
@@ -46,15 +46,15 @@ export async function stopPrometheus(env: Env): Promise<void> {
     await stop(env.prometheus);
 }
 
-/** Where the e2e's Prometheus loads rule files from: the operator's rules ConfigMaps, one folder each. */
-export function prometheusRulesDir(dir: string): string {
-    return path.join(dir, "prometheus", "rules");
+/** Where the e2e's Prometheus loads rule files from: the operator's rules ConfigMap, as it would mount it. */
+export function prometheusRuleFolder(dir: string): string {
+    return path.join(dir, "prometheus", "rules", RULES_CONFIGMAP);
 }
 
 function prometheusOptions(dir: string, targetsFile: string) {
     return {
         dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: "demo", targetsFile,
-        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, rulesDir: prometheusRulesDir(dir),
+        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, ruleFolder: prometheusRuleFolder(dir),
     };
 }
 

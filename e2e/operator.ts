@@ -16,11 +16,15 @@ const NAME = "canary-e2e";
 const NAMESPACE = "monitoring";
 /** Pulumi.local.yaml's platform.monitoring.selectorLabels: the stack's PrometheusRule must carry it to be selected. */
 const RULE_LABELS = { prometheus: "canary-e2e" };
-const RULES_CONFIGMAP = `prometheus-${NAME}-rulefiles-0`;
+export const RULES_CONFIGMAP = `prometheus-${NAME}-rulefiles-0`;
 /** The operator names each rule file <namespace>-<name>-<uid>.yaml (pkg/operator/rules.go). */
 const OUR_RULE_FILE = /^monitoring-canary-stack-alerts-[0-9a-f-]+\.yaml$/;
 
-/** The Prometheus resource: nothing but the rule selectors (replicas 0: the simulated nodes run no pod of it). */
+/**
+ * The Prometheus resource: the rule selectors, and a ServiceMonitor selector so that the operator
+ * manages its config (with every selector unset it falls back to a deprecated unmanaged mode).
+ * replicas 0: the simulated nodes run no pod of it; the e2e's own Prometheus stands in.
+ */
 export function prometheusResource(): object {
     return {
         apiVersion: "monitoring.coreos.com/v1",
@@ -28,6 +32,7 @@ export function prometheusResource(): object {
         metadata: { name: NAME, namespace: NAMESPACE },
         spec: {
             replicas: 0,
+            serviceMonitorSelector: { matchLabels: RULE_LABELS },
             ruleSelector: { matchLabels: RULE_LABELS },
             ruleNamespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACE } },
         },
@@ -42,7 +47,6 @@ export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl)
 }
 
 interface RulesConfigMap {
-    metadata: { resourceVersion: string };
     data?: Record<string, string>;
 }
 
@@ -50,7 +54,7 @@ interface RulesConfigMap {
  * Waits for the operator to put the stack's PrometheusRule into its rules ConfigMap, writes that
  * file where the operator would mount it, reloads Prometheus and checks the alerts it now runs.
  */
-export async function loadOperatorRules(kubectl: Kubectl, rulesDir: string, prometheusPort: number, expectedAlerts: string[]): Promise<ScenarioResult & { ruleFile?: string }> {
+export async function loadOperatorRules(kubectl: Kubectl, ruleFolder: string, prometheusPort: number, expectedAlerts: string[]): Promise<ScenarioResult & { ruleFile?: string }> {
     const name = "Prometheus loads the rule file the Prometheus operator generated from the stack's PrometheusRule";
     const expected = `the operator selects monitoring/canary-stack-alerts (label prometheus=canary-e2e) into ${RULES_CONFIGMAP}; that file loads; Prometheus runs ${expectedAlerts.join(", ")}`;
     const t0 = Date.now();
@@ -59,9 +63,8 @@ export async function loadOperatorRules(kubectl: Kubectl, rulesDir: string, prom
             const cm = kubectl.get<RulesConfigMap>("configmap", RULES_CONFIGMAP, NAMESPACE);
             return Object.entries(cm?.data ?? {}).find(([k]) => OUR_RULE_FILE.test(k));
         }, 500);
-        const folder = path.join(rulesDir, RULES_CONFIGMAP);
-        fs.mkdirSync(folder, { recursive: true });
-        const ruleFile = path.join(folder, key);
+        fs.mkdirSync(ruleFolder, { recursive: true });
+        const ruleFile = path.join(ruleFolder, key);
         fs.writeFileSync(ruleFile, text);
         await reloadPrometheus(prometheusPort);
         const loaded = await loadedAlerts(prometheusPort);

@@ -11,8 +11,8 @@ export interface PrometheusOptions {
     targetsFile: string;
     /** Where the Argo Rollouts controller serves its metrics. */
     controllerTarget: string;
-    /** The Prometheus operator's rule files go in subfolders of this one, as it mounts them (see operator.ts). */
-    rulesDir: string;
+    /** The folder of the operator's rules ConfigMap, as it mounts it (see operator.ts); Prometheus loads its *.yaml. */
+    ruleFolder: string;
 }
 
 /**
@@ -25,9 +25,9 @@ export function prometheusConfig(o: PrometheusOptions): string {
         "global:",
         "  scrape_interval: 1s",
         "  evaluation_interval: 1s",
-        // The operator mounts each rules ConfigMap in its own folder and loads <folder>/*.yaml.
+        // As the operator writes it: <the ConfigMap's folder>/*.yaml (only the last segment may be a glob).
         "rule_files:",
-        `  - ${JSON.stringify(path.join(o.rulesDir, "*", "*.yaml"))}`,
+        `  - ${JSON.stringify(path.join(o.ruleFolder, "*.yaml"))}`,
         "scrape_configs:",
         `  - job_name: ${o.job}`,
         "    file_sd_configs:",

@@ -16,7 +16,7 @@ import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "
 import { AlertWatcher } from "./alertWatcher";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
 import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
-import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRulesDir, setUp } from "./environment";
+import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
 import { loadOperatorRules } from "./operator";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);
         record(await migrate(env, objects));
-        const rules = await loadOperatorRules(env.kubectl, prometheusRulesDir(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
+        const rules = await loadOperatorRules(env.kubectl, prometheusRuleFolder(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
         record(rules);
         if (rules.ruleFile) record(promtoolRow(rules.ruleFile, path.join(dir, "promtool"), controllerJob));
         watcher.start();
