@@ -34,12 +34,10 @@ export function parseExposition(text: string): Exposition {
  * Every series the controller module lists is on the live /metrics with exactly its labels, the
  * phases seen are ones it lists, and the old alerts' analysis_run_created_time is not there.
  */
-export async function controllerSeriesRow(metricsUrl: string, snapshotFile: string, read: string[]): Promise<ScenarioResult> {
+export async function controllerSeriesRow(metricsUrl: string, read: string[]): Promise<{ row: ScenarioResult; text: string }> {
     const name = "the series the alerts and panels read, on the controller's live /metrics";
     const expected = "each series of components/manifests/controllerMetrics.ts with exactly its labels; only the phases listed there; no analysis_run_created_time";
     const text = await (await fetch(metricsUrl)).text();
-    fs.mkdirSync(path.dirname(snapshotFile), { recursive: true });
-    fs.writeFileSync(snapshotFile, text);
     const families = parseExposition(text);
     const wrong: string[] = [];
     for (const [series, labels] of Object.entries(CONTROLLER_SERIES)) {
@@ -59,8 +57,8 @@ export async function controllerSeriesRow(metricsUrl: string, snapshotFile: stri
     const observed = `${Object.keys(CONTROLLER_SERIES).length - wrong.filter((w) => !w.includes("phase")).length} of ${Object.keys(CONTROLLER_SERIES).length} listed series present with their labels`
         + `${wrong.length ? ` (${wrong.join("; ")})` : ""}; the alerts and panels read ${read.join(", ")}; rollout_info phases now: ${rolloutPhases}; `
         + `analysis_run_info phases now: ${runPhases}; analysis_run_created_time: ${families.has("analysis_run_created_time") ? "present" : "not exported"}; `
-        + `${families.size} metric names in all, saved to ${snapshotFile}`;
-    return stepResult(name, expected, observed, wrong.length === 0);
+        + `${families.size} metric names in all (controller-metrics.txt beside the report)`;
+    return { row: stepResult(name, expected, observed, wrong.length === 0), text };
 }
 
 interface Rule {
@@ -138,7 +136,8 @@ export function promtoolTests(ruleFile: string, controllerJob: string): { yaml: 
         expect("RolloutsControllerDown", start + (forTicks("RolloutsControllerDown") + 40) * TICK, [{}]),
     ];
     const yaml = stringify({
-        rule_files: [ruleFile],
+        // Beside the test file: promtool resolves it from there, so the pair can be run again as kept.
+        rule_files: [path.basename(ruleFile)],
         evaluation_interval: `${TICK}s`,
         tests: [{ interval: `${TICK}s`, input_series: input, alert_rule_test: tests }],
     });
@@ -151,19 +150,23 @@ export function promtoolTests(ruleFile: string, controllerJob: string): { yaml: 
     return { yaml, checks };
 }
 
-/** `promtool check rules` and `promtool test rules` on the operator's rule file. */
-export function promtoolRow(ruleFile: string, testDir: string, controllerJob: string): ScenarioResult {
+/** `promtool check rules` and `promtool test rules` on the operator's rule file; the test file is returned to keep. */
+export function promtoolRow(ruleFile: string, testDir: string, controllerJob: string): { row: ScenarioResult; test?: string } {
     const name = "promtool test rules on the operator's rule file: fire once, resolve, wait for their for";
     const t0 = Date.now();
+    const successes = (out: string) => out.trim().split("\n").filter((l) => /SUCCESS/.test(l)).map((l) => l.trim()).join(" ");
     try {
-        const checked = run("promtool", ["check", "rules", ruleFile]).trim().split("\n").filter((l) => /SUCCESS/.test(l)).join(" ");
-        const { yaml, checks } = promtoolTests(ruleFile, controllerJob);
+        const checked = successes(run("promtool", ["check", "rules", ruleFile]));
         fs.mkdirSync(testDir, { recursive: true });
+        const copy = path.join(testDir, "operator-rules.yaml");
+        fs.copyFileSync(ruleFile, copy);
+        const { yaml, checks } = promtoolTests(copy, controllerJob);
         const testFile = path.join(testDir, "canary-alerts.test.yaml");
         fs.writeFileSync(testFile, yaml);
-        const tested = run("promtool", ["test", "rules", testFile]).trim().split("\n").filter((l) => /SUCCESS/.test(l)).join(" ");
-        return stepResult(name, checks.join("; "), `check: ${checked}; test (${testFile}): ${tested}`, true, (Date.now() - t0) / 1000);
+        const tested = successes(run("promtool", ["test", "rules", testFile]));
+        const observed = `check: ${checked}; test (canary-alerts.test.yaml beside the report): ${tested}`;
+        return { row: stepResult(name, checks.join("; "), observed, true, (Date.now() - t0) / 1000), test: yaml };
     } catch (err) {
-        return stepResult(name, "promtool check and test rules pass", (err as Error).message, false, (Date.now() - t0) / 1000);
+        return { row: stepResult(name, "promtool check and test rules pass", (err as Error).message, false, (Date.now() - t0) / 1000) };
     }
 }

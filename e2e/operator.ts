@@ -54,7 +54,7 @@ interface RulesConfigMap {
  * Waits for the operator to put the stack's PrometheusRule into its rules ConfigMap, writes that
  * file where the operator would mount it, reloads Prometheus and checks the alerts it now runs.
  */
-export async function loadOperatorRules(kubectl: Kubectl, ruleFolder: string, prometheusPort: number, expectedAlerts: string[]): Promise<ScenarioResult & { ruleFile?: string }> {
+export async function loadOperatorRules(kubectl: Kubectl, ruleFolder: string, prometheusPort: number, expectedAlerts: string[]): Promise<{ row: ScenarioResult; ruleFile?: string; text?: string }> {
     const name = "Prometheus loads the rule file the Prometheus operator generated from the stack's PrometheusRule";
     const expected = `the operator selects monitoring/canary-stack-alerts (label prometheus=canary-e2e) into ${RULES_CONFIGMAP}; that file loads; Prometheus runs ${expectedAlerts.join(", ")}`;
     const t0 = Date.now();
@@ -70,12 +70,10 @@ export async function loadOperatorRules(kubectl: Kubectl, ruleFolder: string, pr
         const loaded = await loadedAlerts(prometheusPort);
         const seconds = (Date.now() - t0) / 1000;
         const passed = JSON.stringify(loaded) === JSON.stringify(expectedAlerts);
-        return {
-            ...stepResult(name, expected, `${RULES_CONFIGMAP} holds ${key} (${text.length} bytes); reloaded; Prometheus runs ${loaded.join(", ") || "no alert"}`, passed, seconds),
-            ruleFile,
-        };
+        const observed = `${RULES_CONFIGMAP} holds ${key} (${text.length} bytes; operator-rules.yaml beside the report); reloaded; Prometheus runs ${loaded.join(", ") || "no alert"}`;
+        return { row: stepResult(name, expected, observed, passed, seconds), ruleFile, text };
     } catch (err) {
-        return stepResult(name, expected, (err as Error).message, false, (Date.now() - t0) / 1000);
+        return { row: stepResult(name, expected, (err as Error).message, false, (Date.now() - t0) / 1000) };
     }
 }
 

@@ -5,6 +5,7 @@
  *   CANARY_E2E_DIR   state and logs (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
  */
+import * as fs from "fs";
 import * as path from "path";
 import { canaryAlerts } from "../components/manifests/alerts";
 import { dashboardPanels } from "../components/manifests/dashboard";
@@ -13,7 +14,7 @@ import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { controllerSeriesRow, promtoolRow } from "./alertChecks";
 import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "./alertRows";
-import { AlertWatcher } from "./alertWatcher";
+import { AlertHistory } from "./alertHistory";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
 import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
@@ -50,7 +51,9 @@ async function main(): Promise<number> {
     const { alertFor } = local.platform.monitoring;
     const alerts = canaryAlerts(controllerJob, alertFor);
     const panels = dashboardPanels(controllerJob);
-    const watcher = new AlertWatcher(PROMETHEUS_PORT, panels);
+    const history = new AlertHistory(PROMETHEUS_PORT, panels);
+    /** Files the alert rows refer to, written beside the report (cluster-down removes the state dir). */
+    const evidence: Record<string, string> = {};
     try {
         const env = await setUp(dir, log);
         const record = (result: ScenarioResult) => {
@@ -63,9 +66,14 @@ async function main(): Promise<number> {
         record(previewRow);
         record(await migrate(env, objects));
         const rules = await loadOperatorRules(env.kubectl, prometheusRuleFolder(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
-        record(rules);
-        if (rules.ruleFile) record(promtoolRow(rules.ruleFile, path.join(dir, "promtool"), controllerJob));
-        watcher.start();
+        record(rules.row);
+        if (rules.ruleFile && rules.text) {
+            evidence["operator-rules.yaml"] = rules.text;
+            const promtool = promtoolRow(rules.ruleFile, path.join(dir, "promtool"), controllerJob);
+            record(promtool.row);
+            if (promtool.test) evidence["canary-alerts.test.yaml"] = promtool.test;
+        }
+        const rulesLoaded = Date.now();
         record(await noChanges(env, "right after the first"));
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
@@ -74,25 +82,26 @@ async function main(): Promise<number> {
             const since = Date.now();
             record(await runCanary(env, scenario));
             if (scenario.tag === "v2") {
-                record(watcher.noPageRow(`no page alert during "${scenario.name}"`, since, Date.now()));
+                record(await history.noPageRow(`no page alert during "${scenario.name}"`, controllerJob, since, Date.now()));
                 record(operatorRow(env, "status", "on the promoted canary", true));
             }
             if (scenario.tag === "v3") {
                 record(operatorRow(env, "status", "on the aborted canary", false));
-                record(await analysisRunAlertRow(env, watcher, { alert: "CanaryAnalysisFailed", phase: "Failed", since, scenario: scenario.name }));
-                record(await degradedRow(env, watcher, alertFor, since, scenario.name));
-                record(await controllerSeriesRow(`http://127.0.0.1:${CONTROLLER_METRICS_PORT}/metrics`, path.join(out, "controller-metrics.txt"),
-                    [...new Set([...alerts, ...panels].flatMap((q) => q.series))]));
+                record(await analysisRunAlertRow(env, history, { alert: "CanaryAnalysisFailed", phase: "Failed", since, scenario: scenario.name }));
+                record(await degradedRow(env, history, alertFor, since, scenario.name));
+                const series = await controllerSeriesRow(`http://127.0.0.1:${CONTROLLER_METRICS_PORT}/metrics`, [...new Set([...alerts, ...panels].flatMap((q) => q.series))]);
+                record(series.row);
+                evidence["controller-metrics.txt"] = series.text;
             }
             if (scenario.tag === "v6") {
-                record(await pausedRow(env, watcher, alertFor, since, scenario.name));
+                record(await pausedRow(env, history, alertFor, since, scenario.name));
                 // The paused, inconclusive canary: abort it, retry it, promote past the pause.
                 record(operatorRow(env, "abort", "on the paused canary", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
                 record(operatorRow(env, "retry", "on the aborted canary", true, (r) => (r.status?.abort ? "still aborted" : undefined)));
                 record(operatorRow(env, "promote", "on the retried canary", true));
             }
             if (scenario.tag === "v7") {
-                record(await analysisRunAlertRow(env, watcher, { alert: "CanaryAnalysisErrored", phase: "Error", since, scenario: scenario.name, outage: true }));
+                record(await analysisRunAlertRow(env, history, { alert: "CanaryAnalysisErrored", phase: "Error", since, scenario: scenario.name, outage: true }));
             }
         }
         // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
@@ -104,17 +113,16 @@ async function main(): Promise<number> {
         // The rollback migration when the controller is gone: after it ran, and when it never did.
         await stop(env.controller);
         // The alert fires while the destroy runs: no time of its own.
-        const controllerDown = controllerDownRow(watcher, alertFor, Date.now());
+        const controllerDown = controllerDownRow(history, alertFor, Date.now());
         record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (after it adopted the app)"));
         record(await controllerDown);
         record(await upUnreconciled(env));
         record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (a Rollout it never reconciled)"));
-        record(watcher.panelsRow());
+        record(await history.panelsRow(rulesLoaded, Date.now()));
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));
     } finally {
-        await watcher.stop();
         await stopAll();
         try {
             run(path.join(ROOT, "scripts", "cluster-down"), [], { ...process.env, CANARY_E2E_DIR: dir });
@@ -126,6 +134,10 @@ async function main(): Promise<number> {
         startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000,
         versions: { kubernetes: "v1.35.4", argoRollouts: "v1.8.3", prometheus: run("prometheus", ["--version"]).split("\n")[0] },
     });
+    for (const [file, text] of Object.entries(evidence)) {
+        fs.writeFileSync(path.join(out, file), text);
+        written.push(path.join(out, file));
+    }
     process.stdout.write(`${table(results)}\n\nreport: ${written.join(", ")}\n`);
     const failed = results.filter((r) => !r.passed).length;
     process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
