@@ -10,7 +10,7 @@ import {
     bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str,
     DNS_1123_LABEL, DNS_1123_LABEL_WHAT, DNS_LABEL, DNS_LABEL_WHAT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT,
 } from "./reader";
-import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "../model/duration";
+import { goDurationSeconds } from "../model/duration";
 import { budgetViolation } from "../model/exposureBudget";
 
 const APP_KEYS = [
@@ -100,25 +100,6 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     return { mode, startingStep, metrics, ...(watchdog ? { watchdog } : {}) };
 }
 
-/**
- * The controller reports a rollout at a timed pause as Paused, like one waiting for a human
- * (controller/metrics/rollouts.go), so RolloutPausedTooLong can only tell them apart by its
- * `for`: a timed pause as long would raise it on every release.
- */
-function checkPausesAgainstAlert(steps: CanaryStep[], stepsPath: string, monitoring: PlatformConfig["monitoring"]): void {
-    if (!monitoring.alerts) return;
-    const alertFor = monitoring.alertFor.RolloutPausedTooLong;
-    const limit = promDurationSeconds(alertFor) ?? Infinity;
-    steps.forEach((step, i) => {
-        if (!("pause" in step)) return;
-        const seconds = pauseSeconds(step.pause.duration);
-        if (seconds !== undefined && seconds >= limit) {
-            fail(`${stepsPath}[${i}].pause.duration`, `${show(step.pause.duration)} is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}): `
-                + "that alert would fire during this timed pause of every release; shorten the pause or set alertFor.RolloutPausedTooLong longer");
-        }
-    });
-}
-
 export function parseApp(raw: unknown, path: string, platform: PlatformConfig): AppConfig {
     const app = obj(raw, path, APP_KEYS);
     const name = str(app, "name", path, DNS_LABEL, DNS_LABEL_WHAT);
@@ -139,7 +120,6 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     const metrics = app.metrics === undefined ? undefined : parseMetricsEndpoint(app.metrics, `${path}.metrics`);
     const series = parseSeries(app.series, `${path}.series`);
     const steps = parseSteps(app.steps, `${path}.steps`);
-    checkPausesAgainstAlert(steps, `${path}.steps`, platform.monitoring);
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
     const budget = parseBudget(app, path, platform);
     const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {

@@ -1,12 +1,14 @@
 // Tests components/manifests/alerts.ts and dashboard.ts: the exact queries, and that each reads only series the controller exports.
 import { strict as assert } from "assert";
-import { canaryAlertRule, canaryAlerts } from "../components/manifests/alerts";
+import { canaryAlertRule, canaryAlerts, timedPausesWarning } from "../components/manifests/alerts";
 import {
     ANALYSIS_RUN_PHASES, CONTROLLER_SERIES, ROLLOUT_INFO_PHASES, TARGET_LABELS, TARGET_UP_SERIES,
 } from "../components/manifests/controllerMetrics";
 import { dashboardConfigMap, dashboardPanels } from "../components/manifests/dashboard";
+import { parseStackConfig } from "../stacks";
 import { DEFAULT_ALERT_FOR } from "../stacks/platform";
 import { promqlError, promqlSelectors } from "../stacks/promql";
+import { existingPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";
 
 const JOB = "argo-rollouts-metrics";
@@ -113,5 +115,33 @@ describe("dashboard panels", () => {
         await validateObject(map);
         const json = JSON.parse(map.data!["canary-rollouts.json"]);
         assert.deepEqual(json.panels.map((p: any) => p.targets[0].expr), panels.map((p) => p.expr));
+    });
+});
+
+describe("timed pauses against RolloutPausedTooLong", () => {
+    const parsed = (alertFor: Record<string, string> | undefined, alerts = true, steps?: any[]) => {
+        const platform = existingPlatform();
+        platform.monitoring = { ...platform.monitoring, alerts, ...(alertFor ? { alertFor } : {}) };
+        const app = validApp();
+        if (steps) app.steps = steps;
+        return parseStackConfig({ platform, apps: [app] });
+    };
+    const warning = (cfg: ReturnType<typeof parsed>) => timedPausesWarning(cfg.apps[0], cfg.platform.monitoring);
+
+    it("says nothing when every timed pause is shorter than the alert's for (1m and 30s against 1h)", () => {
+        assert.equal(warning(parsed(undefined)), undefined);
+    });
+
+    it("names each timed pause at least as long as the alert's for, and what to set", () => {
+        assert.equal(warning(parsed({ RolloutPausedTooLong: "30s" })),
+            "demo: steps[1] (pause 1m), steps[4] (pause 30s) are not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (30s); "
+            + "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause");
+        assert.match(warning(parsed({ RolloutPausedTooLong: "45s" }))!, /^demo: steps\[1\] \(pause 1m\) is not shorter than/);
+    });
+
+    it("ignores pauses without a duration, and says nothing without alerts", () => {
+        const steps = [{ setWeight: 10 }, { pause: {} }, { analysis: {} }];
+        assert.equal(warning(parsed({ RolloutPausedTooLong: "1s" }, true, steps)), undefined);
+        assert.equal(timedPausesWarning(parsed(undefined, false).apps[0], { ...parsed(undefined, false).platform.monitoring, alertFor: { ...DEFAULT_ALERT_FOR, RolloutPausedTooLong: "1s" } }), undefined);
     });
 });

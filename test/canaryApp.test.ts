@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { CanaryApp } from "../components/app/canaryApp";
+import { timedPausesWarning } from "../components/manifests/alerts";
 import { unrealizedWeightsWarning } from "../model/ladderShares";
 import { parseStackConfig } from "../stacks";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
@@ -127,6 +128,22 @@ describe("CanaryApp under the mock engine", () => {
             await settle();
             assert.deepEqual(warned, [unrealizedWeightsWarning(apps[0])]);
             assert.match(warned[0], /^demo: .* steps\[0\] setWeight 10 runs at 20% \(1 canary pod beside 4 stable pods/);
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+    });
+
+    it("warns at preview when a timed pause is as long as the paused alert's for", async () => {
+        const warned: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        try {
+            const { apps, platform } = config((app) => { app.stableIngress = "demo"; });
+            const monitoring = { ...platform.monitoring, alertFor: { ...platform.monitoring.alertFor, RolloutPausedTooLong: "1m" } };
+            new CanaryApp("demo", { app: apps[0], platform: { ...platform, monitoring }, cluster: {} });
+            await settle();
+            assert.deepEqual(warned, [timedPausesWarning(apps[0], monitoring)]);
+            assert.match(warned[0], /^demo: steps\[1\] \(pause 1m\) is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong \(1m\)/);
         } finally {
             (pulumi.log as { warn: typeof warn }).warn = warn;
         }

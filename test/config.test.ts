@@ -94,11 +94,6 @@ describe("stack config: valid input and defaults", () => {
         assert.deepEqual(parseStackConfig(cfg).platform.monitoring.alertFor, { RolloutDegraded: "1m", RolloutPausedTooLong: "1h30m", RolloutsControllerDown: "90s" });
     });
 
-    it("allows a timed pause longer than the paused alert's for when alerts are off", () => {
-        const cfg = raw((app, c) => { c.platform.monitoring.alerts = false; app.steps[1] = { pause: { duration: "2h" } }; app.maxBadCanaryExposure = undefined; });
-        assert.equal(parseStackConfig(cfg).apps[0].steps.length, 6);
-    });
-
     it("has no apps when none are configured", () => {
         assert.deepEqual(parseStackConfig({ platform: existingPlatform() }).apps, []);
     });
@@ -231,7 +226,6 @@ const badConfigs: Case[] = [
     ["alertFor not a mapping", (_a, c) => { c.platform.monitoring.alertFor = "20s"; }, 'platform.monitoring.alertFor: "20s" is not a mapping'],
     ["alertFor with alerts off", (_a, c) => { c.platform.monitoring.alerts = false; c.platform.monitoring.alertFor = { RolloutPausedTooLong: "2h" }; }, "platform.monitoring.alertFor: only used with alerts: true (alerts is false, so there is no alert to delay); remove it"],
     ["alertFor on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alertFor: {} }; }, "platform.monitoring.alertFor: not used with prometheus: false (the cluster has no Prometheus); remove it"],
-    ["a timed pause as long as the paused alert's for", (_a, c) => { c.platform.monitoring.alertFor = { RolloutPausedTooLong: "1m" }; }, 'apps[0].steps[1].pause.duration: "1m" is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (1m): that alert would fire during this timed pause of every release; shorten the pause or set alertFor.RolloutPausedTooLong longer'],
     ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, namespace, release, prometheusAddress, selectorLabels, alerts, alertFor, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
+import { timedPausesWarning } from "../manifests/alerts";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
 import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
@@ -144,8 +145,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         this.shares = ladderShares(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
         pulumi.log.info(exposureSummary(app), this);
-        const unrealized = unrealizedWeightsWarning(app);
-        if (unrealized) pulumi.log.warn(unrealized, this);
+        for (const warning of [unrealizedWeightsWarning(app), timedPausesWarning(app, platform.monitoring)]) {
+            if (warning) pulumi.log.warn(warning, this);
+        }
         this.registerOutputs({ commands: this.commands, exposure: this.exposure, shares: this.shares });
     }
 }

@@ -1,4 +1,5 @@
-import { AlertFor } from "../../stacks/types";
+import { pauseSeconds, promDurationSeconds } from "../../model/duration";
+import { AlertFor, AppConfig, MonitoringConfig } from "../../stacks/types";
 import { AnalysisRunPhase, RolloutInfoPhase } from "./controllerMetrics";
 import { IPrometheusRule } from "./k8sTypes";
 import { ObjectName, stackLabels } from "./labels";
@@ -117,4 +118,24 @@ export function canaryAlertRule(target: ObjectName, selectorLabels: Record<strin
             }],
         },
     };
+}
+
+/**
+ * The controller reports a rollout at a timed pause as Paused, like one waiting for a human
+ * (calculatePhase() in controller/metrics/rollouts.go), so RolloutPausedTooLong tells them apart
+ * only by its `for`: a warning for `pulumi preview` naming each timed pause at least that long,
+ * during which the alert would fire on every release. Undefined when there is none.
+ */
+export function timedPausesWarning(app: AppConfig, monitoring: MonitoringConfig): string | undefined {
+    if (!monitoring.alerts) return undefined;
+    const alertFor = monitoring.alertFor.RolloutPausedTooLong;
+    const limit = promDurationSeconds(alertFor) ?? Infinity;
+    const long = app.steps.flatMap((step, i) => {
+        if (!("pause" in step)) return [];
+        const seconds = pauseSeconds(step.pause.duration);
+        return seconds !== undefined && seconds >= limit ? [`steps[${i}] (pause ${step.pause.duration})`] : [];
+    });
+    if (long.length === 0) return undefined;
+    return `${app.name}: ${long.join(", ")} ${long.length === 1 ? "is" : "are"} not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}); `
+        + "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause";
 }
