@@ -100,13 +100,16 @@ describe("preflight of an app's live objects", () => {
             });
         }
 
-        it("none for one on the Rollout or on another Deployment", () => {
-            assert.deepEqual(found(preflightApp(), live((o) => {
-                o.autoscalers = [
-                    autoscaler({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "demo" }),
-                    autoscaler({ apiVersion: "apps/v1", kind: "Deployment", name: "other" }, "other"),
-                ];
-            })), []);
+        it("none for one on another Deployment", () => {
+            assert.deepEqual(found(preflightApp(), live((o) => { o.autoscalers = [autoscaler({ apiVersion: "apps/v1", kind: "Deployment", name: "other" }, "other")]; })), []);
+        });
+
+        it("one on the Rollout: says that an up changing the Rollout sets its replicas back", () => {
+            assert.deepEqual(found(preflightApp(), live((o) => { o.autoscalers = [autoscaler({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "demo" })]; })), [
+                "warning autoscaler: demo: HorizontalPodAutoscaler demo/demo scales the Rollout: a pulumi up that changes the Rollout sets its replicas back to 4 "
+                    + "(the app's replicas in the stack config) until the HPA's next sync, and the canary's shares and the exposure figures are for 4. "
+                    + "Set replicas to the count the HPA usually holds (it ranges from 2 to 8)",
+            ]);
         });
     });
 

@@ -40,13 +40,18 @@ function fixtures(...objects: any[]) {
 
 describe("the preflight gate under the mock engine", () => {
     const warned: string[] = [];
-    const warn = pulumi.log.warn;
+    const errored: string[] = [];
+    const { warn, error } = pulumi.log;
     beforeEach(() => {
         resetRegistered();
         warned.length = 0;
-        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        errored.length = 0;
+        Object.assign(pulumi.log, {
+            warn: async (message: string) => { warned.push(message); },
+            error: async (message: string) => { errored.push(message); },
+        });
     });
-    afterEach(() => { (pulumi.log as { warn: typeof warn }).warn = warn; });
+    afterEach(() => { Object.assign(pulumi.log, { warn, error }); });
     after(() => installMocks());
 
     it("logs a warning per finding on the app, and the Rollout is registered", async () => {
@@ -56,7 +61,7 @@ describe("the preflight gate under the mock engine", () => {
         await settle();
         assert.deepEqual(warned, [NO_PROBE, HPA]);
         assert.ok(registered.some((r) => r.name === "demo-rollout"));
-        assert.deepEqual(programErrors, []);
+        assert.deepEqual([programErrors, errored], [[], []]);
     });
 
     it("stops at an error: no Rollout, no restore, one PreflightError with every error and what it stopped", async () => {
@@ -72,14 +77,16 @@ describe("the preflight gate under the mock engine", () => {
         assert.ok(names.includes("demo-stable") && names.includes("demo-snapshot"), "the rest of the app is not held up");
         assert.equal(programErrors.length, 1);
         assert.ok(programErrors[0] instanceof PreflightError);
-        assert.equal(programErrors[0].message,
+        assert.equal(programErrors[0].message, "demo: the preflight found 2 errors in the app's live objects: the Rollout is not created or changed until they are fixed");
+        assert.equal(programErrors[0].stack, programErrors[0].message, "the CLI prints the stack of an error raised after main returned: no trace");
+        assert.deepEqual(errored, [
             "demo: Service demo/demo selects app=demo-web, but the pods of Deployment demo/demo are labelled app=demo,tier=web: the stable and canary "
             + "Services copy that selector and would reach no pod. Make the Service's selector a subset of the pod template's labels, or name the app's "
-            + "own Service in the app's service\n"
-            + "demo: Service demo/demo port http (80) targets the container port named web, which no container of Deployment demo/demo declares "
+            + "own Service in the app's service",
+            "demo: Service demo/demo port http (80) targets the container port named web, which no container of Deployment demo/demo declares "
             + "(its ports: http (8080)): the stable and canary Services would have no endpoints for it. Name the container port web, or point the "
-            + "Service's targetPort at a declared one\n"
-            + "demo: the preflight found 2 errors: the Rollout is not created or changed until they are fixed");
+            + "Service's targetPort at a declared one",
+        ]);
     });
 
     it("without the app's Deployment among the fixtures (the offline render), runs only the config's checks", async () => {
@@ -153,8 +160,8 @@ describe("render: the preflight on live objects given with --live", function () 
         assert.notEqual(failed.status, 0);
         const warnings = failed.stderr.split("\n").filter((l) => l.startsWith("warning: [runtime] instant-api: "));
         assert.deepEqual(warnings.map((l) => l.split(" ").slice(3, 5).join(" ")), ["without traffic", "container api", "HorizontalPodAutoscaler instant/instant-api"]);
-        assert.match(failed.stderr, /^render failed: instant-api: Service instant\/instant-api selects app=other, but the pods of Deployment instant\/instant-api are labelled app=demo,tier=web: /m);
-        assert.match(failed.stderr, /^instant-api: the preflight found 1 error: the Rollout is not created or changed until it is fixed$/m);
+        assert.match(failed.stderr, /^error: \[runtime\] instant-api: Service instant\/instant-api selects app=other, but the pods of Deployment instant\/instant-api are labelled app=demo,tier=web: /m);
+        assert.match(failed.stderr, /^render failed: instant-api: the preflight found 1 error in the app's live objects: the Rollout is not created or changed until it is fixed$/m);
         assert.ok(!fs.existsSync(path.join(dir, "out.yaml")), "nothing rendered");
         fs.rmSync(dir, { recursive: true, force: true });
     });

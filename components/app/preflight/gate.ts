@@ -4,21 +4,23 @@ import { messages, PreflightFinding, preflightFindings } from "../../../model/pr
 import { LiveSource } from "./liveSource";
 
 /**
- * The preflight's errors, as one error the Pulumi CLI prints under the app's
- * component without a stack trace.
+ * Fails the run after the preflight logged its errors. The Pulumi CLI prints
+ * an error raised after the program's main module has returned as its
+ * `stack`, so the stack is the message alone: one line, no trace.
  */
 export class PreflightError extends pulumi.ResourceError {
-    constructor(app: string, readonly errors: string[], resource: pulumi.Resource) {
-        const count = errors.length === 1 ? "1 error: the Rollout is not created or changed until it is fixed"
-            : `${errors.length} errors: the Rollout is not created or changed until they are fixed`;
-        super(`${errors.join("\n")}\n${app}: the preflight found ${count}`, resource, true);
+    constructor(app: string, errors: number, resource: pulumi.Resource) {
+        super(`${app}: the preflight found ${errors === 1 ? "1 error in the app's live objects: the Rollout is not created or changed until it is fixed"
+            : `${errors} errors in the app's live objects: the Rollout is not created or changed until they are fixed`}`, resource, true);
+        this.stack = this.message;
     }
 }
 
 /**
- * Runs the app's preflight against its live objects, logs every warning on
- * `parent`, and resolves to the findings; rejects with a PreflightError when
- * any is an error. Whatever waits on it (the Rollout) is then never registered.
+ * Runs the app's preflight against its live objects, logs every finding on
+ * `parent` (warnings, then errors), and resolves to the findings; rejects
+ * with a PreflightError when any is an error. Whatever waits on it (the
+ * Rollout) is then never registered.
  */
 export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
     const findings = source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name })
@@ -26,7 +28,8 @@ export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Res
     return pulumi.output(findings.then((all) => {
         for (const message of messages(all, "warning")) pulumi.log.warn(message, parent);
         const errors = messages(all, "error");
-        if (errors.length > 0) throw new PreflightError(app.name, errors, parent);
+        for (const message of errors) pulumi.log.error(message, parent);
+        if (errors.length > 0) throw new PreflightError(app.name, errors.length, parent);
         return all;
     }));
 }
