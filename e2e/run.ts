@@ -12,6 +12,7 @@ import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
 import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
 import { setUp } from "./environment";
+import { preflightPreview } from "./preflightScenario";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
         };
         const original = appObjects(env);
         record(badConfig(env));
+        record(await preflightPreview(env));
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);
         record(await migrate(env, objects));
