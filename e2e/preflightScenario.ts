@@ -60,6 +60,7 @@ export async function preflightPreview(env: Env): Promise<ScenarioResult> {
     fs.writeFileSync(file, stringify(config));
     try {
         const result = env.pulumi.run(["preview"], file);
+        fs.writeFileSync(path.join(env.dir, "logs", "preflight-preview.txt"), result.output);
         // What the preflight says about these objects, computed by the model: the engine's output must carry exactly these lines.
         const app = parseStackConfig({ platform: config.config["canary-stack:platform"], apps }).apps[1];
         const [, deployment, service, hpa] = manifests;
