@@ -18,6 +18,7 @@ import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
 import { canaryScenarios, runCanary } from "./scenarios";
 import { watchdogCatches } from "./watchdogScenario";
+import { stableComparisons } from "./stableComparisonScenarios";
 
 const ROOT = path.join(__dirname, "..");
 const started = Date.now();
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
         }
         // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
         for (const row of await watchdogCatches(env)) record(row);
+        for (const result of await stableComparisons(env)) record(result);
         record(await noChanges(env, "after all canary scenarios"));
         record(await destroyMidCanary(env, objects));
         record(await destroyHealthy(env, objects, original));
