@@ -129,6 +129,13 @@ describe("the preflight's reads against a fake Kubernetes API", () => {
         assert.deepEqual(live?.unread, {});
     });
 
+    it("reports a context the kubeconfig does not have as unread, without throwing", async () => {
+        const live = await clusterSource({ kubeconfig, context: "nowhere" })(target);
+        const reason = `context "nowhere" is not in ${kubeconfig} (it has: fake, elsewhere)`;
+        assert.deepEqual(live, { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, autoscalers: reason, disruptionBudgets: reason } });
+        assert.deepEqual(fake.requests, []);
+    });
+
     it("reports not found as absent, and a refused read as unread, without throwing", async () => {
         fake.deployments.clear();
         fake.deny = { method: "GET", kind: "poddisruptionbudgets" };

@@ -22,7 +22,15 @@ async function attempt<T>(action: string, call: () => Promise<T>): Promise<Outco
  */
 export function clusterSource(connection: KubeConnection): LiveSource {
     return async (target: LiveTarget): Promise<LiveObjects> => {
-        const { k8s, config } = loadKubeConfig(connection);
+        let client: ReturnType<typeof loadKubeConfig>;
+        try {
+            client = loadKubeConfig(connection);
+        } catch (err) {
+            // The provider fails on the same kubeconfig with its own message; the preflight only says it could not look.
+            const reason = (err as Error).message;
+            return { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, autoscalers: reason, disruptionBudgets: reason } };
+        }
+        const { k8s, config } = client;
         const apps = config.makeApiClient(k8s.AppsV1Api);
         const core = config.makeApiClient(k8s.CoreV1Api);
         const autoscaling = config.makeApiClient(k8s.AutoscalingV2Api);
