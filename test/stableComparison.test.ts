@@ -157,6 +157,25 @@ describe("canary against stable: the hashes Argo passes", () => {
         assert.deepEqual(inBackground.spec.strategy?.canary?.analysis?.args, args);
     });
 
+    it("the watchdog's template and background run get the stable hash only when the watchdog watches a comparison", async () => {
+        const raw = validApp();
+        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01 });
+        raw.analysis.watchdog = { metrics: ["vs-errors"] };
+        const app = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+        const watchdogTemplate = analysisTemplate(target, app, app.analysis.watchdog!.metrics);
+        assert.deepEqual(watchdogTemplate.spec.args, [{ name: "canary-hash" }, { name: "stable-hash" }]);
+        assert.deepEqual(rollout(target, app).spec.strategy?.canary?.analysis?.args, [
+            { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+            { name: "stable-hash", valueFrom: { podTemplateHashValue: "Stable" } },
+        ]);
+        await validateObject(watchdogTemplate);
+
+        raw.analysis.watchdog = { metrics: ["error-rate"] };
+        const plain = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+        assert.deepEqual(analysisTemplate(target, plain, plain.analysis.watchdog!.metrics).spec.args, [{ name: "canary-hash" }]);
+        assert.deepEqual(rollout(target, plain).spec.strategy?.canary?.analysis?.args, [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }]);
+    });
+
     it("an app without a comparison keeps the one argument", () => {
         const app = appWith();
         assert.deepEqual(analysisTemplate(target, app).spec.args, [{ name: "canary-hash" }]);
