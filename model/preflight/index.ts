@@ -3,10 +3,9 @@ import { unrealizedWeightsWarning } from "../ladderShares";
 import { autoscalerFindings } from "./autoscalers";
 import { disruptionBudgetFindings } from "./disruptionBudgets";
 import { gitOpsFindings } from "./gitOps";
-import { serviceWiringFindings } from "./serviceWiring";
+import { probePort, serviceWiringFindings } from "./serviceWiring";
 import { LiveObjects, LiveRead, PreflightFinding, warning } from "./types";
 import { containerFindings, missingObjects, replicaFindings } from "./workload";
-import { probePort } from "./serviceWiring";
 
 export * from "./types";
 
