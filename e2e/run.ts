@@ -19,11 +19,13 @@ import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
 import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
 import { loadOperatorRules } from "./operator";
+import { preflightPreview } from "./preflightScenario";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
 import { canaryScenarios, runCanary } from "./scenarios";
 import { watchdogCatches } from "./watchdogScenario";
+import { stableComparisons } from "./stableComparisonScenarios";
 
 const ROOT = path.join(__dirname, "..");
 const started = Date.now();
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
         };
         const original = appObjects(env);
         record(badConfig(env));
+        record(await preflightPreview(env));
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);
         record(await migrate(env, objects));
@@ -106,6 +109,7 @@ async function main(): Promise<number> {
         }
         // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
         for (const row of await watchdogCatches(env)) record(row);
+        for (const result of await stableComparisons(env)) record(result);
         record(await noChanges(env, "after all canary scenarios"));
         record(await destroyMidCanary(env, objects));
         record(await destroyHealthy(env, objects, original));

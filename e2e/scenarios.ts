@@ -18,6 +18,8 @@ export interface CanaryScenario {
     during?: (env: Env, observer: RolloutObserver, events: TimelineEvent[]) => Promise<void>;
     /** Sampled once a second while the canary runs: named PromQL values, given the canary's pod-template hash. */
     probes?: (canaryHash: string) => Record<string, string>;
+    /** Probes start without waiting for a window free of errors (the stable version is meant to fail some). */
+    errorsBeforehand?: boolean;
     extra?: Record<string, unknown>;
 }
 
@@ -50,7 +52,7 @@ async function cleanWindow(env: Env): Promise<void> {
 export async function runCanary(env: Env, scenario: CanaryScenario): Promise<ScenarioResult> {
     const image = demoImage(scenario.tag);
     setBehaviour(env, image, scenario.behaviour);
-    if (scenario.probes) await cleanWindow(env);
+    if (scenario.probes && !scenario.errorsBeforehand) await cleanWindow(env);
     const before = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     const previousStable: string = before.status.stableRS;
     // After an abort the aborted canary's hash is still current until the controller sees the new image.

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { setLiveSource } from "../components/app/preflight/liveSource";
+import type { LiveObjects } from "../model/preflight";
 
 // Internal (not in the .d.ts), but exactly what `pulumi.runtime.disconnect()` waits on:
 // every registration the program started.
@@ -32,8 +34,48 @@ MockMonitor.prototype.registerResource = function (req: any, callback: unknown) 
     return registerResource.call(this, req, callback);
 };
 
-/** Live objects the program reads (`Service.get`), keyed by "<type> <namespace>/<name>". */
+/**
+ * Live objects the program reads, keyed by "<type> <namespace>/<name>": the
+ * existing Service (`Service.get`), and what the preflight reads (the
+ * Deployment, Service, HorizontalPodAutoscalers and PodDisruptionBudgets, see
+ * `FIXTURE_TYPES`), each as `{ metadata?, spec }`.
+ */
 export type ClusterFixtures = Record<string, Record<string, unknown>>;
+
+/** The fixture type of each kind the preflight reads. */
+export const FIXTURE_TYPES = {
+    Deployment: "kubernetes:apps/v1:Deployment",
+    Service: "kubernetes:core/v1:Service",
+    HorizontalPodAutoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+} as const;
+
+/**
+ * The preflight's reads, answered from the fixtures: no live view at all when
+ * they hold no Deployment of the app (the offline render without one), and a
+ * Service missing beside a Deployment counts as not given, not as absent.
+ */
+function fixtureSource(fixtures: ClusterFixtures) {
+    const object = (type: string, namespace: string, name: string): any => {
+        const fixture = fixtures[`${type} ${namespace}/${name}`] as { metadata?: object } | undefined;
+        return fixture && { ...fixture, metadata: { ...fixture.metadata, name, namespace } };
+    };
+    const list = (type: string, namespace: string) => Object.keys(fixtures)
+        .filter((key) => key.startsWith(`${type} ${namespace}/`))
+        .map((key) => object(type, namespace, key.slice(`${type} ${namespace}/`.length)));
+    return async (target: { namespace: string; deployment: string; service: string }): Promise<LiveObjects | undefined> => {
+        const deployment = object(FIXTURE_TYPES.Deployment, target.namespace, target.deployment);
+        if (!deployment) return undefined;
+        const service = object(FIXTURE_TYPES.Service, target.namespace, target.service);
+        return {
+            deployment,
+            service,
+            autoscalers: list(FIXTURE_TYPES.HorizontalPodAutoscaler, target.namespace),
+            disruptionBudgets: list(FIXTURE_TYPES.PodDisruptionBudget, target.namespace),
+            unread: service ? {} : { service: "not among the live objects given" },
+        };
+    };
+}
 
 /** What a read of an object missing from the fixtures returns; undefined makes the read fail. */
 export type LiveFallback = (type: string, id: string) => Record<string, unknown> | undefined;
@@ -45,16 +87,32 @@ function generated(type: string): Record<string, unknown> {
     return type === "random:index/randomPassword:RandomPassword" ? { result: "generated-on-apply" } : {};
 }
 
+/**
+ * Errors the program raised asynchronously (a resource whose inputs or
+ * dependencies rejected, e.g. the preflight's): under the real engine the
+ * Pulumi runtime logs them and fails the run; here they are collected.
+ */
+export const programErrors: Error[] = [];
+
+/** Only Pulumi's own errors are the program's; anything else is thrown again, as Node would. */
+function collectProgramError(reason: unknown): void {
+    if (!pulumi.ResourceError.isInstance(reason) && !pulumi.RunError.isInstance(reason)) throw reason;
+    if (!programErrors.includes(reason)) programErrors.push(reason);
+}
+
 export function resetRegistered(): void {
     registered.length = 0;
+    programErrors.length = 0;
 }
 
 /**
  * Runs the program against Pulumi's mock engine: nothing is applied, every
- * registration lands in `registered`, and reads of existing objects are
- * answered from `fixtures`.
+ * registration lands in `registered`, and reads of existing objects, the
+ * preflight's included, are answered from `fixtures`.
  */
 export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?: LiveFallback): void {
+    setLiveSource(fixtureSource(fixtures));
+    process.off("unhandledRejection", collectProgramError).on("unhandledRejection", collectProgramError);
     pulumi.runtime.setMocks({
         newResource: (args) => {
             registered.push({
@@ -80,4 +138,6 @@ export function setStackConfig(config: Record<string, string>, secretKeys: strin
 /** Waits until the mock engine has seen every registration the program started. */
 export async function settle(): Promise<void> {
     await waitForRPCs();
+    // Node reports a rejection nothing handled after the microtasks of the turn that rejected it.
+    await new Promise((resolve) => setImmediate(resolve));
 }

@@ -9,11 +9,15 @@
  * selector. `--live` gives those objects (e.g. `kubectl get svc NAME -o yaml`,
  * several as one YAML stream); without it, a placeholder Service (port 80 to
  * `http`, selector `app: <service name>`) stands in and the output says so.
+ * With the app's Deployment among them (and its namespace's
+ * HorizontalPodAutoscalers and PodDisruptionBudgets:
+ * `kubectl get deploy,svc,hpa,pdb -n NS -o yaml`), the preflight checks them
+ * as `pulumi preview` would; its warnings go to stderr, its errors fail the render.
  */
 import { Console } from "console";
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
-import { ClusterFixtures } from "./mockEngine";
+import { ClusterFixtures, FIXTURE_TYPES } from "./mockEngine";
 import { renderStack } from "./renderStack";
 import { readStackFile } from "./stackFile";
 
@@ -38,6 +42,8 @@ function parseArgs(argv: string[]): Args {
     return args as Args;
 }
 
+const LIVE_KINDS = Object.keys(FIXTURE_TYPES) as (keyof typeof FIXTURE_TYPES)[];
+
 function liveFixtures(file: string): ClusterFixtures {
     const fixtures: ClusterFixtures = {};
     for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
@@ -45,8 +51,11 @@ function liveFixtures(file: string): ClusterFixtures {
         if (!o) continue;
         const items = o.kind === "List" ? o.items : [o];
         for (const item of items) {
-            if (item.kind !== "Service") throw new Error(`${file}: only Services are read live, not ${item.kind}`);
-            fixtures[`kubernetes:core/v1:Service ${item.metadata.namespace}/${item.metadata.name}`] = { spec: item.spec };
+            if (!LIVE_KINDS.includes(item.kind)) throw new Error(`${file}: only ${LIVE_KINDS.join(", ")} objects are read live, not ${item.kind}`);
+            const { labels, annotations } = item.metadata;
+            fixtures[`${FIXTURE_TYPES[item.kind as keyof typeof FIXTURE_TYPES]} ${item.metadata.namespace}/${item.metadata.name}`] = {
+                metadata: { labels, annotations }, spec: item.spec,
+            };
         }
     }
     return fixtures;

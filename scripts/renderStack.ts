@@ -1,6 +1,6 @@
 import * as path from "path";
 import { stringify } from "yaml";
-import { ClusterFixtures, installMocks, registered, resetRegistered, setStackConfig, settle } from "./mockEngine";
+import { ClusterFixtures, installMocks, programErrors, registered, resetRegistered, setStackConfig, settle } from "./mockEngine";
 import { apiKeyNote, NEW_RELIC_API_KEY_PLACEHOLDER, renderConfig } from "./renderConfig";
 import { renderDocuments } from "./renderObjects";
 import { StackFile } from "./stackFile";
@@ -38,6 +38,8 @@ export async function renderStack(stack: string, file: StackFile, live: ClusterF
     delete require.cache[index];
     require(index);
     await settle();
+    // As under the engine: an error the program raised on the way (the preflight's) fails the run.
+    if (programErrors.length > 0) throw new Error(programErrors.map((e) => e.message).join("\n"));
 
     const documents = renderDocuments(registered);
     // Only a stack that uses New Relic passes the key on: say so only then.

@@ -1,4 +1,4 @@
-import { builtinQuery, BuiltinKind, thresholdDirection } from "../components/manifests/queries";
+import { builtinQuery, BuiltinKind, comparesWithStable, StableComparisonKind, thresholdDirection } from "../components/manifests/queries";
 import { goDurationSeconds, promDurationSeconds } from "../model/duration";
 import { promqlError } from "./promql";
 import {
@@ -15,7 +15,7 @@ export const SHARED_METRIC_KEYS = [
 ] as const;
 
 const METRIC_KEYS = [
-    "name", "kind", "provider", "enabled", "min", "max", "query", "nrql", "profile", "successCondition", "failureCondition",
+    "name", "kind", "provider", "enabled", "min", "max", "maxIncrease", "maxRatio", "query", "nrql", "profile", "successCondition", "failureCondition",
     ...SHARED_METRIC_KEYS,
 ];
 
@@ -100,7 +100,33 @@ function checkPromql(query: string, path: string): void {
     if (error) fail(path, error);
 }
 
+/** The tolerance of a comparison with the stable pods: its key, range and meaning. */
+const TOLERANCES: Record<StableComparisonKind, { key: string; lower: number; upper: number; what: string }> = {
+    errorRateVsStable: {
+        key: "maxIncrease", lower: 0, upper: 1,
+        what: "the most the canary's error rate may exceed the stable pods', a fraction from 0 to 1: 0.01 is one point",
+    },
+    latencyP95VsStable: {
+        key: "maxRatio", lower: 1, upper: 100,
+        what: "the most the canary's p95 latency may be as a multiple of the stable pods', a number from 1 to 100, e.g. 1.2",
+    },
+};
+
+function tolerance(metric: Obj, path: string, kind: StableComparisonKind): number {
+    const { key, lower, upper, what } = TOLERANCES[kind];
+    for (const other of ["min", "max", ...Object.values(TOLERANCES).map((t) => t.key).filter((k) => k !== key)]) {
+        if (metric[other] !== undefined) fail(`${path}.${other}`, `${kind} takes ${key} (${what}), not ${other}`);
+    }
+    if (metric.canaryScoped !== undefined) fail(`${path}.canaryScoped`, `${kind} always reads the canary's pods against the stable pods; leave canaryScoped out`);
+    const value = optionalNumber(metric, key, path, lower, upper);
+    return value ?? fail(`${path}.${key}`, `missing (${kind} needs ${key}: ${what})`);
+}
+
 function threshold(metric: Obj, path: string, kind: BuiltinKind): number {
+    if (comparesWithStable(kind)) return tolerance(metric, path, kind);
+    for (const key of Object.values(TOLERANCES).map((t) => t.key)) {
+        if (metric[key] !== undefined) fail(`${path}.${key}`, `only for ${Object.keys(TOLERANCES).join(" and ")}; ${kind} takes ${thresholdDirection(kind)}`);
+    }
     const direction = thresholdDirection(kind);
     const other = direction === "min" ? "max" : "min";
     if (metric[other] !== undefined) fail(`${path}.${other}`, `${kind} takes a ${direction} threshold, not a ${other}`);
@@ -168,8 +194,8 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     }
     const window = read("window", promDuration) ?? METRIC_DEFAULTS.window;
     const minRequests = read("minRequests", (o, k, p) => int(o, k, p, 1, 1e9, METRIC_DEFAULTS.minRequests));
-    const canaryScoped = read("canaryScoped", (o, k, p) => bool(o, k, p, METRIC_DEFAULTS.canaryScoped));
     const limit = threshold(metric, path, kind);
+    const canaryScoped = comparesWithStable(kind) || read("canaryScoped", (o, k, p) => bool(o, k, p, METRIC_DEFAULTS.canaryScoped));
     const query = builtinQuery({ kind, job: ctx.job, canaryScoped, window, minRequests, ...ctx.series });
     checkPromql(query, `${path} (built-in ${kind} query)`);
     return enabled

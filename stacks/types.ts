@@ -9,8 +9,8 @@ import type * as pulumi from "@pulumi/pulumi";
 export type ScaleDown = "never" | "onsuccess" | "progressively";
 export const SCALE_DOWN_VALUES: readonly ScaleDown[] = ["never", "onsuccess", "progressively"];
 
-export type MetricKind = "successRate" | "errorRate" | "latencyP95" | "targetsUp" | "custom";
-export const METRIC_KINDS: readonly MetricKind[] = ["successRate", "errorRate", "latencyP95", "targetsUp", "custom"];
+export type MetricKind = "successRate" | "errorRate" | "latencyP95" | "targetsUp" | "errorRateVsStable" | "latencyP95VsStable" | "custom";
+export const METRIC_KINDS: readonly MetricKind[] = ["successRate", "errorRate", "latencyP95", "targetsUp", "errorRateVsStable", "latencyP95VsStable", "custom"];
 
 export type MetricProvider = "prometheus" | "newRelic";
 export const METRIC_PROVIDERS: readonly MetricProvider[] = ["prometheus", "newRelic"];
@@ -41,16 +41,20 @@ interface MetricBase extends MeasurementSettings {
 }
 
 export interface BuiltinMetric extends MetricBase {
-    kind: "successRate" | "errorRate" | "latencyP95" | "targetsUp";
+    kind: "successRate" | "errorRate" | "latencyP95" | "targetsUp" | "errorRateVsStable" | "latencyP95VsStable";
     provider: "prometheus";
     prometheusAddress: string;
-    /** The threshold: a minimum for successRate/targetsUp, a maximum for errorRate/latencyP95 (seconds). */
+    /**
+     * The threshold: a minimum for successRate/targetsUp, a maximum for errorRate/latencyP95 (seconds);
+     * for errorRateVsStable the most the canary's error rate may exceed the stable pods' (`maxIncrease`),
+     * for latencyP95VsStable the most the canary's p95 may be as a multiple of theirs (`maxRatio`).
+     */
     threshold: number;
     /** PromQL range of `rate()`/`increase()`. */
     window: string;
     /** Requests in `window` below which a measurement is inconclusive (not for targetsUp). */
     minRequests: number;
-    /** Look at the canary pods alone (`rollouts_pod_template_hash`). */
+    /** Look at the canary pods alone (`rollouts_pod_template_hash`); always true for the comparisons with the stable pods. */
     canaryScoped: boolean;
     /** The PromQL this metric runs; built from the fields above and already parsed. */
     query: string;

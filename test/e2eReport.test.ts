@@ -191,9 +191,25 @@ describe("e2e report: summary", () => {
             ["the controller exited", "RolloutsControllerDown", "did not fire"],
         ]);
     });
+    it("tabulates canary against stable: both versions as measured, each gate's verdict (Failed if any measurement failed)", () => {
+        const gates = { errorMax: 0.05, errorMaxIncrease: 0.01, p95Max: 0.5, p95MaxRatio: 1.2 };
+        const aborted = scenario({
+            name: "canary 3%, stable 1%", observed: "aborted after 30s; analysis runs: x", extra: { gates, canaryErrorRate: 0.03, stableErrorRate: 0.01, canaryP95: 0.1975, stableP95: 0.1975 },
+            measurements: [
+                { t: 20, metric: "error-rate", phase: "Successful", value: "0.03" },
+                { t: 20, metric: "error-vs-stable", phase: "Failed", value: "0.02" },
+                { t: 20, metric: "latency-p95", phase: "Successful", value: "0.1975" },
+            ],
+        });
+        const md = summaryMarkdown([aborted, good], meta);
+        assert.deepEqual(tableRows(md, "## Canary against stable"), [
+            ["canary 3%, stable 1%", "0.03 / 0.01", "0.1975 / 0.1975", "Successful / Failed", "Successful / not measured", "aborted", "pass"],
+        ]);
+        assert.match(md, /absolute \(error rate at most 0\.05, p95 at most 0\.5 s\) and relative \(the canary's error rate at most the stable pods' \+ 0\.01, its p95 at most 1\.2 times theirs\)/);
+    });
     it("leaves out tables nothing measured, and links each timeline", () => {
         const md = summaryMarkdown([good, failed], meta);
-        assert.doesNotMatch(md, /Detection power|Time to abort|## Alerts/);
+        assert.doesNotMatch(md, /Detection power|Time to abort|## Alerts|Canary against stable/);
         assert.ok(md.includes("- [good image promotes](timeline-good-image-promotes.svg)"));
         assert.ok(md.includes("- flaky \\| metric: no weight samples, no timeline"));
     });

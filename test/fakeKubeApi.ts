@@ -23,6 +23,9 @@ export interface RecordedRequest {
 const ROLLOUT = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/rollouts\/([^/]+)$/;
 const DEPLOYMENT = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/;
 const REPLICASETS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets$/;
+const SERVICE = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/;
+const AUTOSCALERS = /^\/apis\/autoscaling\/v2\/namespaces\/([^/]+)\/horizontalpodautoscalers$/;
+const DISRUPTION_BUDGETS = /^\/apis\/policy\/v1\/namespaces\/([^/]+)\/poddisruptionbudgets$/;
 
 const MERGE_PATCH = "application/merge-patch+json";
 const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
@@ -84,15 +87,23 @@ function progressingStatus(deployment: any) {
     };
 }
 
+function inNamespace(apiVersion: string, kind: string, objects: any[], namespace: string) {
+    return { apiVersion, kind, metadata: { resourceVersion: "1" }, items: objects.filter((o) => o.metadata.namespace === namespace) };
+}
+
 export class FakeKubeApi {
     readonly rollouts = new Map<string, any>();
     readonly deployments = new Map<string, any>();
     replicaSets: any[] = [];
+    /** What the preflight reads besides the Deployment. */
+    readonly services = new Map<string, any>();
+    autoscalers: any[] = [];
+    disruptionBudgets: any[] = [];
     readonly requests: RecordedRequest[] = [];
     /** The GET of a patched Deployment at which it reports Available; "never" keeps it unavailable. */
     availableAfterPolls: number | "never" = 1;
     /** Answer this verb on this resource with 403, as RBAC would. */
-    deny?: { method: string; kind: "rollouts" | "deployments" | "replicasets" };
+    deny?: { method: string; kind: "rollouts" | "deployments" | "replicasets" | "services" | "horizontalpodautoscalers" | "poddisruptionbudgets" };
     private pollsSincePatch = new Map<string, number>();
     private dir = "";
 
@@ -182,6 +193,12 @@ export class FakeKubeApi {
         if (m) return this.deployment(`${m[1]}/${m[2]}`, r);
         m = REPLICASETS.exec(r.path);
         if (m && r.method === "GET") return [200, this.listReplicaSets(m[1], r.query.get("labelSelector") ?? "")];
+        m = SERVICE.exec(r.path);
+        if (m && r.method === "GET") return this.object(this.services, "services", `${m[1]}/${m[2]}`, r, []);
+        m = AUTOSCALERS.exec(r.path);
+        if (m && r.method === "GET") return [200, inNamespace("autoscaling/v2", "HorizontalPodAutoscalerList", this.autoscalers, m[1])];
+        m = DISRUPTION_BUDGETS.exec(r.path);
+        if (m && r.method === "GET") return [200, inNamespace("policy/v1", "PodDisruptionBudgetList", this.disruptionBudgets, m[1])];
         return [404, notFound("path", r.path)];
     }
 

@@ -5,7 +5,7 @@ import { timedPausesWarning } from "../manifests/alerts";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
 import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
-import { ladderShares, StepShare, unrealizedWeightsWarning } from "../../model/ladderShares";
+import { ladderShares, StepShare } from "../../model/ladderShares";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
@@ -13,6 +13,8 @@ import { rollout } from "../manifests/rollout";
 import { serviceMonitor } from "../manifests/serviceMonitor";
 import { copiedService, ExistingService, metricsService } from "../manifests/services";
 import { IServicePort } from "../manifests/k8sTypes";
+import { preflight } from "./preflight/gate";
+import { liveSource } from "./preflight/liveSource";
 
 export interface CanaryAppArgs {
     /** The validated app config from `stacks/`. */
@@ -113,9 +115,11 @@ export class CanaryApp extends pulumi.ComponentResource {
                 analysisTemplate(at(names.watchdogTemplate), app, app.analysis.watchdog.metrics), { ...child, dependsOn: rolloutsReady }));
         }
 
+        // Warnings are logged; an error (going on would break traffic) keeps the Rollout from being created or changed.
+        const checked = preflight(app, liveSource(connection), this);
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
-            dependsOn: [...rolloutsReady, stable, canary, ...templates, snapshot],
+            dependsOn: checked.apply(() => [...rolloutsReady, stable, canary, ...templates, snapshot]),
         });
         const rbac: pulumi.Resource[] = [];
         if (app.deployer) {
@@ -145,9 +149,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         this.shares = ladderShares(app);
         this.commands = rolloutCommands(app, this.exposure.healthy.worstSeconds);
         pulumi.log.info(exposureSummary(app), this);
-        for (const warning of [unrealizedWeightsWarning(app), timedPausesWarning(app, platform.monitoring)]) {
-            if (warning) pulumi.log.warn(warning, this);
-        }
+        // The ladder's unrealized weights are a preflight finding (model/preflight/).
+        const longPause = timedPausesWarning(app, platform.monitoring);
+        if (longPause) pulumi.log.warn(longPause, this);
         this.registerOutputs({ commands: this.commands, exposure: this.exposure, shares: this.shares });
     }
 }

@@ -1,7 +1,7 @@
 import { AppConfig, MetricConfig } from "../../stacks/types";
 import { IAnalysisTemplate } from "./k8sTypes";
 import { ObjectName, stackLabels } from "./labels";
-import { builtinConditions, CANARY_HASH_ARG } from "./queries";
+import { builtinConditions, CANARY_HASH_ARG, readsStablePods, STABLE_HASH_ARG } from "./queries";
 
 type TemplateMetric = NonNullable<IAnalysisTemplate["spec"]["metrics"]>[number];
 
@@ -35,8 +35,9 @@ export function templateMetric(metric: MetricConfig): TemplateMetric {
 }
 
 /**
- * The app's metric gate. Its one argument is the canary's pod-template hash. The watchdog's
- * template is the same gate with the watchdog's metrics (`app.analysis.watchdog.metrics`).
+ * The app's metric gate. Its arguments are the canary's pod-template hash and, when a metric compares
+ * the canary with them, the stable pods'. The watchdog's template is the same gate with the watchdog's
+ * metrics (`app.analysis.watchdog.metrics`).
  */
 export function analysisTemplate(target: ObjectName, app: AppConfig, metrics: MetricConfig[] = app.analysis.metrics): IAnalysisTemplate {
     return {
@@ -44,7 +45,7 @@ export function analysisTemplate(target: ObjectName, app: AppConfig, metrics: Me
         kind: "AnalysisTemplate",
         metadata: { ...target, labels: stackLabels(app.name) },
         spec: {
-            args: [{ name: CANARY_HASH_ARG }],
+            args: readsStablePods(metrics) ? [{ name: CANARY_HASH_ARG }, { name: STABLE_HASH_ARG }] : [{ name: CANARY_HASH_ARG }],
             metrics: metrics.map(templateMetric),
         },
     };

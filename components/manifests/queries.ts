@@ -15,10 +15,22 @@
  */
 
 export const CANARY_HASH_ARG = "canary-hash";
+export const STABLE_HASH_ARG = "stable-hash";
 export const POD_HASH_LABEL = "rollouts-pod-template-hash";
 export const POD_HASH_PROM_LABEL = "rollouts_pod_template_hash";
 
-export type BuiltinKind = "successRate" | "errorRate" | "latencyP95" | "targetsUp";
+export type BuiltinKind = "successRate" | "errorRate" | "latencyP95" | "targetsUp" | StableComparisonKind;
+export type StableComparisonKind = "errorRateVsStable" | "latencyP95VsStable";
+export const STABLE_COMPARISON_KINDS: readonly string[] = ["errorRateVsStable", "latencyP95VsStable"];
+
+export function comparesWithStable(kind: string): kind is StableComparisonKind {
+    return STABLE_COMPARISON_KINDS.includes(kind);
+}
+
+/** Whether a template with these metrics needs the stable pods' hash. */
+export function readsStablePods(metrics: { kind: string }[]): boolean {
+    return metrics.some((m) => comparesWithStable(m.kind));
+}
 
 export interface BuiltinQueryInput {
     kind: BuiltinKind;
@@ -40,37 +52,52 @@ function escapeLabelValue(value: string): string {
     return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 }
 
-function selector(input: BuiltinQueryInput, extra: string[] = []): string {
+/** Which pods a query reads: all of the job's, or one version's by its pod-template hash argument. */
+type Pods = "all" | typeof CANARY_HASH_ARG | typeof STABLE_HASH_ARG;
+
+function selector(input: BuiltinQueryInput, pods: Pods, extra: string[] = []): string {
     const matchers = [`job="${escapeLabelValue(input.job)}"`];
-    if (input.canaryScoped) matchers.push(`${POD_HASH_PROM_LABEL}="{{args.${CANARY_HASH_ARG}}}"`);
+    if (pods !== "all") matchers.push(`${POD_HASH_PROM_LABEL}="{{args.${pods}}}"`);
     return `{${[...matchers, ...extra].join(", ")}}`;
 }
 
-function enoughTraffic(counter: string, input: BuiltinQueryInput): string {
-    return `and on() (sum(increase(${counter}${selector(input)}[${input.window}])) >= ${input.minRequests})`;
+function enoughTraffic(counter: string, input: BuiltinQueryInput, pods: Pods): string {
+    return `and on() (sum(increase(${counter}${selector(input, pods)}[${input.window}])) >= ${input.minRequests})`;
 }
 
-function codeShare(input: BuiltinQueryInput, codeMatcher: string): string {
-    const all = `${input.requestsTotal}${selector(input)}`;
-    const some = `${input.requestsTotal}${selector(input, [`${input.codeLabel}${codeMatcher}`])}`;
+function codeShare(input: BuiltinQueryInput, pods: Pods, codeMatcher: string): string {
+    const all = `${input.requestsTotal}${selector(input, pods)}`;
+    const some = `${input.requestsTotal}${selector(input, pods, [`${input.codeLabel}${codeMatcher}`])}`;
     // `or vector(0)`: no 5xx series at all means a share of 0, not "no data".
     return `(sum(rate(${some}[${input.window}])) or vector(0)) / sum(rate(${all}[${input.window}]))`;
 }
 
+function p95(input: BuiltinQueryInput, pods: Pods): string {
+    return `histogram_quantile(0.95, sum by (le) (rate(${input.durationHistogram}_bucket${selector(input, pods)}[${input.window}])))`;
+}
+
+/** The canary's value against the stable pods' (`-` or `/`), only when both sides had minRequests in the window. */
+function versusStable(input: BuiltinQueryInput, canary: string, operator: "-" | "/", stable: string, counter: string): string {
+    return `((${canary}) ${operator} (${stable})) ${enoughTraffic(counter, input, CANARY_HASH_ARG)} ${enoughTraffic(counter, input, STABLE_HASH_ARG)}`;
+}
+
 /** The PromQL of a built-in metric. */
 export function builtinQuery(input: BuiltinQueryInput): string {
+    const pods: Pods = input.canaryScoped ? CANARY_HASH_ARG : "all";
     switch (input.kind) {
         case "successRate":
-            return `(${codeShare(input, `!~"5.."`)}) ${enoughTraffic(input.requestsTotal, input)}`;
+            return `(${codeShare(input, pods, `!~"5.."`)}) ${enoughTraffic(input.requestsTotal, input, pods)}`;
         case "errorRate":
-            return `(${codeShare(input, `=~"5.."`)}) ${enoughTraffic(input.requestsTotal, input)}`;
-        case "latencyP95": {
-            const buckets = `${input.durationHistogram}_bucket${selector(input)}`;
-            return `histogram_quantile(0.95, sum by (le) (rate(${buckets}[${input.window}]))) ` +
-                enoughTraffic(`${input.durationHistogram}_count`, input);
-        }
+            return `(${codeShare(input, pods, `=~"5.."`)}) ${enoughTraffic(input.requestsTotal, input, pods)}`;
+        case "latencyP95":
+            return `${p95(input, pods)} ${enoughTraffic(`${input.durationHistogram}_count`, input, pods)}`;
         case "targetsUp":
-            return `avg(up${selector(input)})`;
+            return `avg(up${selector(input, pods)})`;
+        case "errorRateVsStable":
+            return versusStable(input, codeShare(input, CANARY_HASH_ARG, `=~"5.."`), "-", codeShare(input, STABLE_HASH_ARG, `=~"5.."`),
+                input.requestsTotal);
+        case "latencyP95VsStable":
+            return versusStable(input, p95(input, CANARY_HASH_ARG), "/", p95(input, STABLE_HASH_ARG), `${input.durationHistogram}_count`);
     }
 }
 

@@ -1,19 +1,27 @@
 import { AppConfig, CanaryStep } from "../../stacks/types";
 import { IRollout } from "./k8sTypes";
 import { appObjectNames, ObjectName, stackLabels } from "./labels";
-import { CANARY_HASH_ARG } from "./queries";
+import { CANARY_HASH_ARG, readsStablePods, STABLE_HASH_ARG } from "./queries";
 
 type Canary = NonNullable<NonNullable<IRollout["spec"]["strategy"]>["canary"]>;
 type RolloutStep = NonNullable<Canary["steps"]>[number];
+type AnalysisArg = NonNullable<NonNullable<Canary["analysis"]>["args"]>[number];
 
 /** Hands the canary's pod-template hash to the app's AnalysisTemplate. */
 export const canaryHashArg = { name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: "Latest" as const } };
+/** Hands the stable pods' hash to it, for the metrics that compare the canary with them. */
+export const stableHashArg = { name: STABLE_HASH_ARG, valueFrom: { podTemplateHashValue: "Stable" as const } };
 
-/** A ladder step as Argo wants it: an analysis step without templates runs the app's own template. */
-export function rolloutStep(step: CanaryStep, ownTemplate: string): RolloutStep {
+/** What every run of a template with these metrics gets: the canary's hash, and the stable pods' when a metric compares with them. */
+export function analysisArgs(metrics: { kind: string }[]): AnalysisArg[] {
+    return readsStablePods(metrics) ? [canaryHashArg, stableHashArg] : [canaryHashArg];
+}
+
+/** A ladder step as Argo wants it: an analysis step without templates runs the app's own template, with `args`. */
+export function rolloutStep(step: CanaryStep, ownTemplate: string, args: AnalysisArg[] = [canaryHashArg]): RolloutStep {
     if ("analysis" in step) {
         if (step.analysis.templates.length > 0) return { analysis: { templates: step.analysis.templates } };
-        return { analysis: { templates: [{ templateName: ownTemplate }], args: [canaryHashArg] } };
+        return { analysis: { templates: [{ templateName: ownTemplate }], args } };
     }
     if ("pause" in step) return { pause: step.pause.duration === undefined ? {} : { duration: step.pause.duration } };
     return step;
@@ -29,18 +37,18 @@ export function rollout(target: ObjectName, app: AppConfig): IRollout {
     const canary: Canary = {
         stableService: names.stableService,
         canaryService: names.canaryService,
-        steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate)),
+        steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate, analysisArgs(app.analysis.metrics))),
     };
     const watchdog = app.analysis.watchdog;
     if (watchdog) {
         // Argo's background analysis (rollout/analysis.go, reconcileBackgroundAnalysisRun, v1.8.3): no run
         // before startingStep or once fully promoted; a Failed or Error run aborts the rollout whatever
         // step it is at, an Inconclusive one pauses it.
-        canary.analysis = { templates: [{ templateName: names.watchdogTemplate }], args: [canaryHashArg], startingStep: watchdog.startingStep };
+        canary.analysis = { templates: [{ templateName: names.watchdogTemplate }], args: analysisArgs(watchdog.metrics), startingStep: watchdog.startingStep };
     } else if (app.analysis.mode === "background") {
         canary.analysis = {
             templates: [{ templateName: names.analysisTemplate }],
-            args: [canaryHashArg],
+            args: analysisArgs(app.analysis.metrics),
             ...(app.analysis.startingStep !== undefined ? { startingStep: app.analysis.startingStep } : {}),
         };
     }

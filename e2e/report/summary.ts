@@ -46,6 +46,23 @@ function detectionRows(results: ScenarioResult[]): unknown[][] {
     });
 }
 
+/** The canary-against-stable scenarios: both versions as measured, and what the absolute and the relative gate did. */
+function comparisonRows(results: ScenarioResult[]): unknown[][] {
+    return results.flatMap((r) => {
+        const gates = r.extra?.gates as Record<string, number> | undefined;
+        if (!gates) return [];
+        const [canaryErrors, stableErrors, canaryP95, stableP95] = ["canaryErrorRate", "stableErrorRate", "canaryP95", "stableP95"].map((k) => numberIn(r.extra, k));
+        const measured = (canary?: number, stable?: number) => `${canary === undefined ? "—" : rate(canary)} / ${stable === undefined ? "—" : rate(stable)}`;
+        const verdict = (metric: string) => {
+            const phases = r.measurements.filter((m) => m.metric === metric).map((m) => m.phase);
+            return phases.includes("Failed") ? "Failed" : phases.at(-1) ?? "not measured";
+        };
+        return [[r.name, measured(canaryErrors, stableErrors), measured(canaryP95, stableP95),
+            `${verdict("error-rate")} / ${verdict("error-vs-stable")}`, `${verdict("latency-p95")} / ${verdict("latency-vs-stable")}`,
+            r.observed.split(" ")[0], r.passed ? "pass" : "**FAIL**"]];
+    });
+}
+
 function abortRows(results: ScenarioResult[]): unknown[][] {
     return results.flatMap((r) => {
         const predicted = numberIn(r.extra, "predictedAbortSeconds");
@@ -94,6 +111,13 @@ export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): st
         "The same error rate seen through a query scoped to the canary's pods and through one over the whole Service; caught means the value is above the threshold.",
         ["Scenario", "Injected error rate", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service"],
         detectionRows(results)));
+    const gates = results.map((r) => r.extra?.gates as Record<string, number> | undefined).find((g) => g !== undefined);
+    lines.push(...optionalSection("Canary against stable",
+        "Each version's error rate and p95 (s) as measured when the analysis decided, and each gate's verdict: absolute "
+            + `(error rate at most ${gates?.errorMax}, p95 at most ${gates?.p95Max} s) and relative (the canary's error rate at most the stable pods' `
+            + `+ ${gates?.errorMaxIncrease}, its p95 at most ${gates?.p95MaxRatio} times theirs).`,
+        ["Scenario", "Error rate canary / stable", "p95 canary / stable", "Errors: absolute / relative", "p95: absolute / relative", "Outcome", "Result"],
+        comparisonRows(results)));
     lines.push(...optionalSection("Time to abort",
         "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
         ["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"],

@@ -21,14 +21,14 @@ export interface KubeApi {
 
 const ROLLOUTS = { group: "argoproj.io", version: "v1alpha1", plural: "rollouts" };
 
-function statusCode(error: unknown): number | undefined {
+export function statusCode(error: unknown): number | undefined {
     return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "number"
         ? (error as { code: number }).code
         : undefined;
 }
 
 /** client-node's errors carry the whole response; keep the API server's own message. */
-function apiError(action: string, error: unknown): Error {
+export function apiError(action: string, error: unknown): Error {
     const code = statusCode(error);
     const body = (error as { body?: unknown }).body;
     let reason = error instanceof Error ? error.message : String(error);
@@ -66,7 +66,7 @@ async function orThrow<T>(action: string, call: () => Promise<T>): Promise<T> {
  * dynamic providers that use this are serialized into the stack's state, and
  * the package must resolve from node_modules when a destroy runs them.
  */
-function loadKubeConfig(connection: KubeConnection) {
+export function loadKubeConfig(connection: KubeConnection) {
     const k8s = require("@kubernetes/client-node") as ClientNode;
     const config = new k8s.KubeConfig();
     if (connection.kubeconfig) config.loadFromFile(connection.kubeconfig);

@@ -1,0 +1,61 @@
+import type { LiveObjects, LiveRead } from "../../../model/preflight";
+import { apiError, KubeConnection, loadKubeConfig, statusCode } from "../restore/kubeApi";
+import type { LiveSource, LiveTarget } from "./liveSource";
+
+type Outcome<T> = { value: T } | { unread: string };
+
+/** One read: its value (undefined for "not found"), or why it failed. */
+async function attempt<T>(action: string, call: () => Promise<T>): Promise<Outcome<T | undefined>> {
+    try {
+        return { value: await call() };
+    } catch (err) {
+        if (statusCode(err) === 404) return { value: undefined };
+        return { unread: apiError(action, err).message };
+    }
+}
+
+/**
+ * The live objects through `@kubernetes/client-node`, as the destroy-time
+ * restore reads them: the Deployment and Service by name, and the namespace's
+ * HorizontalPodAutoscalers and PodDisruptionBudgets (no Pulumi resource
+ * lists objects). Reads only; a read that fails is reported, not thrown.
+ */
+export function clusterSource(connection: KubeConnection): LiveSource {
+    return async (target: LiveTarget): Promise<LiveObjects> => {
+        let client: ReturnType<typeof loadKubeConfig>;
+        try {
+            client = loadKubeConfig(connection);
+        } catch (err) {
+            // The provider fails on the same kubeconfig with its own message; the preflight only says it could not look.
+            const reason = (err as Error).message;
+            return { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, autoscalers: reason, disruptionBudgets: reason } };
+        }
+        const { k8s, config } = client;
+        const apps = config.makeApiClient(k8s.AppsV1Api);
+        const core = config.makeApiClient(k8s.CoreV1Api);
+        const autoscaling = config.makeApiClient(k8s.AutoscalingV2Api);
+        const policy = config.makeApiClient(k8s.PolicyV1Api);
+        const { namespace } = target;
+        const [deployment, service, autoscalers, disruptionBudgets] = await Promise.all([
+            attempt(`reading Deployment ${namespace}/${target.deployment}`, () => apps.readNamespacedDeployment({ namespace, name: target.deployment })),
+            attempt(`reading Service ${namespace}/${target.service}`, () => core.readNamespacedService({ namespace, name: target.service })),
+            attempt(`listing HorizontalPodAutoscalers in ${namespace}`, async () => (await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items),
+            attempt(`listing PodDisruptionBudgets in ${namespace}`, async () => (await policy.listNamespacedPodDisruptionBudget({ namespace })).items),
+        ]);
+        const unread: LiveObjects["unread"] = {};
+        const value = <T>(read: LiveRead, outcome: Outcome<T>): T | undefined => {
+            if ("unread" in outcome) {
+                unread[read] = outcome.unread;
+                return undefined;
+            }
+            return outcome.value;
+        };
+        return {
+            deployment: value("deployment", deployment) as LiveObjects["deployment"],
+            service: value("service", service) as LiveObjects["service"],
+            autoscalers: (value("autoscalers", autoscalers) ?? []) as LiveObjects["autoscalers"],
+            disruptionBudgets: (value("disruptionBudgets", disruptionBudgets) ?? []) as LiveObjects["disruptionBudgets"],
+            unread,
+        };
+    };
+}

@@ -1,0 +1,130 @@
+/**
+ * Canary against stable, on the real controller and Prometheus: the local
+ * stack's analysis gets an absolute and a relative gate for errors and for
+ * p95 latency, and the stable version's behaviour is set per scenario (the
+ * simulator decides per image), so the same canary is judged against what
+ * it replaces. The config stays for the rest of the run: every later image
+ * is healthy against a healthy stable.
+ */
+import * as fs from "fs";
+import { parse as parseYaml, stringify } from "yaml";
+import { DEMO } from "./demoApp";
+import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, setBehaviour } from "./environment";
+import { waitFor } from "./lib/proc";
+import { query } from "./prometheus";
+import { ScenarioResult, stepResult } from "./report/types";
+import { CanaryScenario, runCanary } from "./scenarios";
+import { Behaviour } from "./traffic/split";
+
+/** The gates: 5% absolute and stable + 1 point for errors; 0.5 s absolute and 1.2x stable for p95. */
+export const COMPARISON_GATES = { errorMax: 0.05, errorMaxIncrease: 0.01, p95Max: 0.5, p95MaxRatio: 1.2 };
+const GATE_METRICS = [
+    { name: "error-rate", kind: "errorRate", max: COMPARISON_GATES.errorMax },
+    { name: "error-vs-stable", kind: "errorRateVsStable", maxIncrease: COMPARISON_GATES.errorMaxIncrease },
+    { name: "latency-p95", kind: "latencyP95", max: COMPARISON_GATES.p95Max },
+    { name: "latency-vs-stable", kind: "latencyP95VsStable", maxRatio: COMPARISON_GATES.p95MaxRatio },
+    { name: "targets-up", kind: "targetsUp" },
+];
+
+const WINDOW = "30s";
+const byHash = (hash: string) => `job="demo", rollouts_pod_template_hash="${hash}"`;
+const errorShare = (selector: string) =>
+    `(sum(rate(http_requests_total{${selector}, code=~"5.."}[${WINDOW}])) or vector(0)) / sum(rate(http_requests_total{${selector}}[${WINDOW}]))`;
+const p95 = (selector: string) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${WINDOW}])))`;
+
+interface Comparison {
+    scenario: Omit<CanaryScenario, "probes">;
+    stable: Behaviour;
+    /** The metric that must fail, and the absolute one that must not (undefined: nothing may fail). */
+    fails?: string;
+    passes: string;
+}
+
+const COMPARISONS: Comparison[] = [
+    {
+        scenario: {
+            name: "canary 3% errors, stable 1%", tag: "v9", behaviour: { errorRate: 0.03, latencySeconds: BASE_LATENCY_SECONDS }, expected: "aborted",
+            expectedText: "the 5% absolute gate passes it, the relative gate (stable + 1 point) aborts it",
+        },
+        stable: { errorRate: 0.01, latencySeconds: BASE_LATENCY_SECONDS }, fails: "error-vs-stable", passes: "error-rate",
+    },
+    {
+        scenario: {
+            name: "canary and stable both 4% errors (a shared dependency degraded)", tag: "v10", behaviour: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "promoted", expectedText: "the relative gate does not abort; the row says what the 5% absolute gate did",
+        },
+        stable: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS }, passes: "error-vs-stable",
+    },
+    {
+        scenario: {
+            name: "canary p95 1.5x stable's, under the absolute limit", tag: "v11", behaviour: { errorRate: 0, latencySeconds: 1.5 * BASE_LATENCY_SECONDS },
+            expected: "aborted", expectedText: "the 0.5 s absolute p95 gate passes it, the relative gate (1.2x stable) aborts it",
+        },
+        stable: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS }, fails: "latency-vs-stable", passes: "latency-p95",
+    },
+];
+
+/** The stable ReplicaSet's hash and image. */
+function stableVersion(env: Env): { hash: string; image: string } {
+    const hash: string = env.kubectl.get("rollout", DEMO.name, DEMO.namespace).status.stableRS;
+    const [rs] = env.kubectl.list("replicaset", DEMO.namespace, `rollouts-pod-template-hash=${hash}`);
+    return { hash, image: rs.spec.template.spec.containers[0].image };
+}
+
+/** Every metric's measurements in order, e.g. `error-vs-stable: Failed 0.02`. */
+function verdicts(result: ScenarioResult): Map<string, string[]> {
+    const byMetric = new Map<string, string[]>();
+    for (const m of result.measurements) {
+        const value = m.value === undefined ? "" : ` ${Number(Number(m.value).toPrecision(3))}`;
+        byMetric.set(m.metric, [...(byMetric.get(m.metric) ?? []), `${m.phase}${value}`]);
+    }
+    return byMetric;
+}
+
+async function compare(env: Env, c: Comparison): Promise<ScenarioResult> {
+    const stable = stableVersion(env);
+    setBehaviour(env, stable.image, c.stable);
+    env.log(`${c.scenario.name}: stable ${stable.image} now fails ${c.stable.errorRate * 100}% at ${c.stable.latencySeconds}s; waiting for a full window of it`);
+    await waitFor("the stable pods' window to show their new behaviour", 120000, async () => {
+        const [errors] = await query(PROMETHEUS_PORT, errorShare(byHash(stable.hash)));
+        return errors !== undefined && Math.abs(errors - c.stable.errorRate) < 0.002 ? true : undefined;
+    }, 1000);
+    const result = await runCanary(env, {
+        ...c.scenario,
+        errorsBeforehand: true,
+        probes: (canary) => ({
+            canaryErrorRate: errorShare(byHash(canary)), stableErrorRate: errorShare(byHash(stable.hash)),
+            canaryP95: p95(byHash(canary)), stableP95: p95(byHash(stable.hash)),
+        }),
+    });
+    // A promoted canary is the new stable: it behaves as a healthy image from now on, as the old stable does again.
+    for (const image of [stable.image, result.image]) setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });
+    const byMetric = verdicts(result);
+    const failed = (metric: string) => (byMetric.get(metric) ?? []).some((v) => v.startsWith("Failed"));
+    const judged = (c.fails === undefined || failed(c.fails)) && !failed(c.passes) && byMetric.has(c.passes);
+    const gates = [...byMetric].map(([metric, values]) => `${metric}: ${values.join(", ")}`).join("; ");
+    return {
+        ...result,
+        observed: `${result.observed}; measurements ${gates}`,
+        passed: result.passed && judged,
+        extra: { ...result.extra, stableBehaviour: c.stable, canaryBehaviour: c.scenario.behaviour, gates: COMPARISON_GATES, fails: c.fails ?? null, passes: c.passes },
+    };
+}
+
+/** Puts the gates into the local stack's config and applies it; then the three comparisons. */
+export async function stableComparisons(env: Env): Promise<ScenarioResult[]> {
+    const config = parseYaml(fs.readFileSync(env.pulumi.configFile, "utf8"));
+    config.config["canary-stack:apps"][0].analysis.metrics = GATE_METRICS;
+    fs.writeFileSync(env.pulumi.configFile, stringify(config));
+    const t0 = Date.now();
+    const up = env.pulumi.up();
+    const template = env.kubectl.get("analysistemplate", DEMO.name, DEMO.namespace);
+    const args = (template?.spec?.args ?? []).map((a: any) => a.name);
+    const applied = stepResult("pulumi up with absolute and against-stable gates",
+        "the AnalysisTemplate takes canary-hash and stable-hash and has the five metrics",
+        `${up.summary}; template args ${args.join(", ")}; metrics ${(template?.spec?.metrics ?? []).map((m: any) => m.name).join(", ")}`,
+        args.join(",") === "canary-hash,stable-hash" && template.spec.metrics.length === GATE_METRICS.length, (Date.now() - t0) / 1000);
+    const results = [applied];
+    for (const c of COMPARISONS) results.push(await compare(env, c));
+    return results;
+}

@@ -1,0 +1,72 @@
+import { AppConfig } from "../stacks/types";
+import { parseStackConfig } from "../stacks";
+import { LiveObjects } from "../model/preflight";
+import { existingPlatform, validApp } from "./fixtures";
+
+/**
+ * The demo app of test/fixtures.ts routed by nginx (so its ladder runs as
+ * written and the config alone finds nothing), and its live objects as a
+ * well-prepared cluster has them: a Deployment with a readiness probe and
+ * the Service's target port, the Service selecting its pods, a
+ * PodDisruptionBudget that allows one eviction, no autoscaler.
+ */
+export function preflightConfig(change: (app: any) => void = () => undefined) {
+    const app = validApp();
+    app.stableIngress = "demo";
+    change(app);
+    return parseStackConfig({ platform: existingPlatform(), apps: [app] });
+}
+
+export function preflightApp(change: (app: any) => void = () => undefined): AppConfig {
+    return preflightConfig(change).apps[0];
+}
+
+export function deployment(): any {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "demo", namespace: "demo", labels: { app: "demo" } },
+        spec: {
+            replicas: 4,
+            selector: { matchLabels: { app: "demo" } },
+            template: {
+                metadata: { labels: { app: "demo", tier: "web" } },
+                spec: {
+                    containers: [{
+                        name: "app", image: "registry.example/demo:v1",
+                        ports: [{ name: "http", containerPort: 8080 }],
+                        readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+                    }],
+                },
+            },
+        },
+    };
+}
+
+export function service(): any {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "demo", namespace: "demo" },
+        spec: { selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    };
+}
+
+export function autoscaler(target: { apiVersion: string; kind: string; name: string }, name = "demo"): any {
+    return {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name, namespace: "demo" },
+        spec: { scaleTargetRef: target, minReplicas: 2, maxReplicas: 8 },
+    };
+}
+
+export function disruptionBudget(spec: object, name = "demo"): any {
+    return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name, namespace: "demo" }, spec: { selector: { matchLabels: { app: "demo" } }, ...spec } };
+}
+
+export function live(change: (objects: LiveObjects & { deployment: any; service: any }) => void = () => undefined): LiveObjects {
+    const objects = { deployment: deployment(), service: service(), autoscalers: [], disruptionBudgets: [disruptionBudget({ maxUnavailable: 1 })], unread: {} };
+    change(objects);
+    return objects;
+}
