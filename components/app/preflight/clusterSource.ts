@@ -1,5 +1,5 @@
 import type { LiveObjects, LiveRead } from "../../../model/preflight";
-import { apiError, KubeConnection, loadKubeConfig, statusCode } from "../restore/kubeApi";
+import { apiError, KubeConnection, loadKubeConfig, statusCode } from "../../kube/client";
 import type { LiveSource, LiveTarget } from "./liveSource";
 
 type Outcome<T> = { value: T } | { unread: string };

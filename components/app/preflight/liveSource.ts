@@ -1,5 +1,5 @@
 import type { LiveObjects } from "../../../model/preflight";
-import { KubeConnection } from "../restore/kubeApi";
+import { KubeConnection } from "../../kube/client";
 import { clusterSource } from "./clusterSource";
 
 /** The app's objects the preflight reads, by name, in the app's namespace. */

@@ -1,14 +1,7 @@
 import type { IDeployment, IReplicaSet, IRollout } from "../../../model/restorePlan";
+import { KubeConnection, loadKubeConfig, orThrow, orUndefined } from "../../kube/client";
 
-type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
-
-/** Where the restore talks to: the same kubeconfig and context as the stack's Kubernetes provider. */
-export interface KubeConnection {
-    /** A kubeconfig file. Defaults to what kubectl would use (`KUBECONFIG`, else `~/.kube/config`). */
-    kubeconfig?: string;
-    /** A context in that kubeconfig. Defaults to its current context. */
-    context?: string;
-}
+export type { KubeConnection } from "../../kube/client";
 
 /** The few calls the restore makes. Gets return undefined for an object that does not exist. */
 export interface KubeApi {
@@ -20,67 +13,6 @@ export interface KubeApi {
 }
 
 const ROLLOUTS = { group: "argoproj.io", version: "v1alpha1", plural: "rollouts" };
-
-export function statusCode(error: unknown): number | undefined {
-    return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "number"
-        ? (error as { code: number }).code
-        : undefined;
-}
-
-/** client-node's errors carry the whole response; keep the API server's own message. */
-export function apiError(action: string, error: unknown): Error {
-    const code = statusCode(error);
-    const body = (error as { body?: unknown }).body;
-    let reason = error instanceof Error ? error.message : String(error);
-    if (typeof body === "string") {
-        try {
-            reason = JSON.parse(body).message ?? body;
-        } catch {
-            reason = body;
-        }
-    } else if (typeof body === "object" && body !== null && "message" in body) {
-        reason = String((body as { message: unknown }).message);
-    }
-    return new Error(`${action} failed${code ? ` (HTTP ${code})` : ""}: ${reason}`);
-}
-
-async function orUndefined<T>(action: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await call();
-    } catch (error) {
-        if (statusCode(error) === 404) return undefined;
-        throw apiError(action, error);
-    }
-}
-
-async function orThrow<T>(action: string, call: () => Promise<T>): Promise<T> {
-    try {
-        return await call();
-    } catch (error) {
-        throw apiError(action, error);
-    }
-}
-
-/**
- * client-node is loaded here, at call time, not at the top of the module: the
- * dynamic providers that use this are serialized into the stack's state, and
- * the package must resolve from node_modules when a destroy runs them.
- */
-export function loadKubeConfig(connection: KubeConnection) {
-    const k8s = require("@kubernetes/client-node") as ClientNode;
-    const config = new k8s.KubeConfig();
-    if (connection.kubeconfig) config.loadFromFile(connection.kubeconfig);
-    else config.loadFromDefault();
-    if (connection.context) {
-        const names = config.getContexts().map((c) => c.name);
-        if (!names.includes(connection.context)) {
-            const source = connection.kubeconfig ?? "the default kubeconfig";
-            throw new Error(`context "${connection.context}" is not in ${source} (it has: ${names.join(", ") || "none"})`);
-        }
-        config.setCurrentContext(connection.context);
-    }
-    return { k8s, config };
-}
 
 export function kubeApi(connection: KubeConnection): KubeApi {
     const { k8s, config } = loadKubeConfig(connection);
