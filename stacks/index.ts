@@ -2,10 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseApps } from "./apps";
 import { parsePlatform } from "./platform";
 import { AppConfig, ClusterConfig, CustomNewRelicMetric, PlatformConfig, StackConfig } from "./types";
+import { flatKeyError } from "./flatKeys";
 import { ConfigError, fail, obj, optionalStr, show } from "./reader";
 
 export * from "./types";
 export { ConfigError } from "./reader";
+
+// Internal to @pulumi/pulumi (not in its .d.ts): which config keys the CLI handed over as secrets, so an error never shows their values.
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
 
 /** The config namespace of this project (`canary-stack:<key>`). */
 export const CONFIG_NAMESPACE = "canary-stack";
@@ -20,9 +24,16 @@ function readObject(config: pulumi.Config, key: string): unknown {
     }
 }
 
+/** A kube-system namespace's `metadata.uid`, as the API server writes UIDs. */
+const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function parseCluster(value: unknown, path: string): ClusterConfig {
-    const cluster = obj(value ?? {}, path, ["context"]);
-    return { context: optionalStr(cluster, "context", path) };
+    const cluster = obj(value ?? {}, path, ["context", "kubeSystemUid"]);
+    return {
+        context: optionalStr(cluster, "context", path),
+        kubeSystemUid: optionalStr(cluster, "kubeSystemUid", path, UID,
+            "a UID (the kube-system namespace's metadata.uid: kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')"),
+    };
 }
 
 /** Every New Relic metric with the path of the app it belongs to, for the credential checks. */
@@ -71,6 +82,8 @@ function newRelicApiKey(config: pulumi.Config): pulumi.Output<string> | undefine
 
 /** Reads this stack's config; runs before any resource is registered, so bad config registers nothing. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
+    const flat = flatKeyError(pulumi.runtime.allConfig(), CONFIG_NAMESPACE, isConfigSecret);
+    if (flat) throw new ConfigError(flat);
     return parseStackConfig({
         cluster: readObject(config, "cluster"),
         platform: readObject(config, "platform"),

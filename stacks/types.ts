@@ -244,6 +244,11 @@ export interface PlatformConfig {
 export interface ClusterConfig {
     /** kubeconfig context of the stack's Kubernetes provider; unset means the current context. */
     context?: string;
+    /**
+     * The UID of the cluster's kube-system namespace. Unset, the cluster of the first `pulumi up` is the
+     * stack's (recorded in its state); set, the cluster must have this UID (accepts a rebuilt cluster).
+     */
+    kubeSystemUid?: string;
 }
 
 export interface StackSecrets {

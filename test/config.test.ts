@@ -32,6 +32,12 @@ describe("stack config: valid input and defaults", () => {
         assert.equal(platform.shared, false);
     });
 
+    it("reads the cluster's context and kube-system UID, both optional", () => {
+        assert.deepEqual(parseStackConfig(raw()).cluster, { context: undefined, kubeSystemUid: undefined });
+        const cluster = { context: "prod-admin", kubeSystemUid: "0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c" };
+        assert.deepEqual(parseStackConfig({ ...raw(), cluster }).cluster, cluster);
+    });
+
     it("lets analysis-level settings default every metric, and a metric override them", () => {
         const cfg = raw((app) => {
             app.analysis.interval = "30s";
@@ -248,6 +254,8 @@ const badConfigs: Case[] = [
     ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights"],
     ["platform weight budget out of range", (_a, c) => { c.platform.maxBadCanaryWeight = 120; }, "platform.maxBadCanaryWeight: 120 is not an integer from 0 to 100"],
     ["New Relic region unknown", (_a, c) => { c.platform.newRelic = { accountId: "1", region: "apac" }; }, 'platform.newRelic.region: "apac" is not one of us, eu'],
+    ["cluster kube-system UID not a UID", (_a, c) => { c.cluster = { kubeSystemUid: "prod" }; }, 'cluster.kubeSystemUid: "prod" is not a UID (the kube-system namespace\'s metadata.uid: kubectl get namespace kube-system -o jsonpath=\'{.metadata.uid}\')'],
+    ["unknown cluster key", (_a, c) => { c.cluster = { server: "https://10.0.0.1:6443" }; }, "cluster.server: unknown key (allowed: context, kubeSystemUid)"],
 ];
 
 describe("stack config: bad input stops with the key, the value and what is allowed", () => {
