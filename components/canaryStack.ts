@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { newRelicMetrics } from "../stacks";
-import { StackConfig } from "../stacks/types";
+import { ClusterConfig, StackConfig } from "../stacks/types";
+import { KubeConnection } from "./kube/client";
 import { CanaryApp } from "./app/canaryApp";
+import { ClusterIdentity, DestroyGuard } from "./cluster/clusterGuard";
 import { ArgoRollouts } from "./platform/argoRollouts";
 import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
@@ -38,15 +40,31 @@ export interface StackOutputs {
 }
 
 /**
- * The whole stack for one cluster: one Kubernetes provider (the config's
- * context), the platform (cert-manager, then monitoring, then Argo Rollouts,
- * whose chart's ServiceMonitor needs the monitoring CRDs), then every app,
- * which waits for the CRDs it uses. Called once, from index.ts.
+ * How the stack reaches its cluster. `kubeconfig` is what k8s.Provider takes when none is given (the
+ * `KUBECONFIG` of the run, @pulumi/kubernetes provider.js), given to it and to the dynamic resources alike:
+ * their inputs are stored in the state, and a destroy, which does not run the program, configures each from
+ * there, so every one of them reaches the cluster through the same kubeconfig file and context.
+ */
+function stackConnection(cluster: ClusterConfig): KubeConnection {
+    return { kubeconfig: process.env.KUBECONFIG, context: cluster.context };
+}
+
+/**
+ * The whole stack for one cluster: the cluster's identity, checked before
+ * anything else (see components/cluster/clusterGuard.ts), one Kubernetes
+ * provider (the config's context) that waits for that check, the platform
+ * (cert-manager, then monitoring, then Argo Rollouts, whose chart's
+ * ServiceMonitor needs the monitoring CRDs), then every app, which waits for
+ * the CRDs it uses, and last the guard a destroy deletes first. Called once,
+ * from index.ts.
  */
 export function deployStack(config: StackConfig): StackOutputs {
-    const provider = new k8s.Provider("cluster", {
-        ...(config.cluster.context ? { context: config.cluster.context } : {}),
+    const connection = stackConnection(config.cluster);
+    const identity = new ClusterIdentity("cluster-identity", {
+        ...connection,
+        ...(config.cluster.kubeSystemUid ? { kubeSystemUid: config.cluster.kubeSystemUid } : {}),
     });
+    const provider = new k8s.Provider("cluster", connection, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
 
@@ -77,11 +95,13 @@ export function deployStack(config: StackConfig): StackOutputs {
     const apps = config.apps.map((app) => new CanaryApp(app.name, {
         app,
         platform,
-        cluster: config.cluster,
+        connection,
+        clusterIdentity: identity,
         rolloutsReady: argo.ready,
         monitoringReady: monitoring.ready,
         platformResources,
     }, opts));
+    new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...connection }, { dependsOn: [...platformResources, ...apps] });
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
         exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure, a.shares)])),

@@ -21,7 +21,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("registers its children as <name>-<role>, all valid against their schemas", async () => {
         const { apps, platform } = config();
-        const component = new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        const component = new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         assert.deepEqual(ofType("canary:app:CanaryApp").map((r) => r.name), ["demo"]);
         const children = registered.filter((r) => r.type !== "canary:app:CanaryApp").map((r) => `${r.type} ${r.name}`).sort();
@@ -45,7 +45,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("snapshots the Deployment before the Rollout, and restores it before the Rollout is deleted", async () => {
         const { apps, platform } = config((app) => { app.allowDestroyMidCanary = true; });
-        new CanaryApp("demo", { app: apps[0], platform, cluster: { context: "prod" } });
+        new CanaryApp("demo", { app: apps[0], platform, connection: { context: "prod" } });
         await settle();
         const dynamic = ofType("pulumi-nodejs:dynamic:Resource");
         const snapshot = dynamic.find((r) => r.name === "demo-snapshot")!;
@@ -72,7 +72,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("copies the live Service's ports and selector into the stable and canary Services", async () => {
         const { apps, platform } = config();
-        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const read = registered.find((r) => r.readId);
         assert.equal(read?.readId, "demo/demo");
@@ -84,7 +84,7 @@ describe("CanaryApp under the mock engine", () => {
 
     it("names the adopted Deployment and the Rollout in the deployer Role, and binds the configured service account", async () => {
         const { apps, platform } = config((app) => { app.workloadRef.name = "demo-web"; });
-        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const [role] = ofType("kubernetes:rbac.authorization.k8s.io/v1:Role");
         const named = role.inputs.rules.filter((r: any) => r.resourceNames).map((r: any) => `${r.resources.join(",")} ${r.resourceNames.join(",")}`);
@@ -96,14 +96,14 @@ describe("CanaryApp under the mock engine", () => {
 
     it("leaves out the deployer RBAC when no deployer is configured", async () => {
         const { apps, platform } = config((app) => { delete app.deployer; });
-        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
     });
 
     it("writes no metrics Service or ServiceMonitor for an app without a metrics block (New Relic metrics only)", async () => {
         const { apps, platform } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, pulumi.secret("k"));
-        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const kinds = kubernetesObjects().map((o) => `${o.kind} ${o.metadata.name}`).sort();
         assert.deepEqual(kinds, [
@@ -122,9 +122,9 @@ describe("CanaryApp under the mock engine", () => {
         (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
         try {
             const { apps, platform } = config();
-            new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+            new CanaryApp("demo", { app: apps[0], platform, connection: {} });
             const routed = config((app) => { app.stableIngress = "demo"; });
-            new CanaryApp("routed", { app: { ...routed.apps[0], name: "routed" }, platform, cluster: {} });
+            new CanaryApp("routed", { app: { ...routed.apps[0], name: "routed" }, platform, connection: {} });
             await settle();
             assert.deepEqual(warned, [unrealizedWeightsWarning(apps[0])]);
             assert.match(warned[0], /^demo: .* steps\[0\] setWeight 10 runs at 20% \(1 canary pod beside 4 stable pods/);
@@ -140,7 +140,7 @@ describe("CanaryApp under the mock engine", () => {
         try {
             const { apps, platform } = config((app) => { app.stableIngress = "demo"; });
             const monitoring = { ...platform.monitoring, alertFor: { ...platform.monitoring.alertFor, RolloutPausedTooLong: "1m" } };
-            new CanaryApp("demo", { app: apps[0], platform: { ...platform, monitoring }, cluster: {} });
+            new CanaryApp("demo", { app: apps[0], platform: { ...platform, monitoring }, connection: {} });
             await settle();
             assert.deepEqual(warned, [timedPausesWarning(apps[0], monitoring)]);
             assert.match(warned[0], /^demo: steps\[1\] \(pause 1m\) is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong \(1m\)/);
@@ -153,8 +153,8 @@ describe("CanaryApp under the mock engine", () => {
         const first = config().apps[0];
         const second = { ...first, name: "other", service: { name: "demo" } };
         const { platform } = config();
-        new CanaryApp("demo", { app: first, platform, cluster: {} });
-        new CanaryApp("other", { app: second, platform, cluster: {} });
+        new CanaryApp("demo", { app: first, platform, connection: {} });
+        new CanaryApp("other", { app: second, platform, connection: {} });
         await settle();
         const names = registered.map((r) => `${r.type} ${r.name}`);
         assert.equal(new Set(names).size, names.length);

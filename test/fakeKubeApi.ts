@@ -26,6 +26,7 @@ const REPLICASETS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets$/;
 const SERVICE = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/;
 const AUTOSCALERS = /^\/apis\/autoscaling\/v2\/namespaces\/([^/]+)\/horizontalpodautoscalers$/;
 const DISRUPTION_BUDGETS = /^\/apis\/policy\/v1\/namespaces\/([^/]+)\/poddisruptionbudgets$/;
+const NAMESPACE = /^\/api\/v1\/namespaces\/([^/]+)$/;
 
 const MERGE_PATCH = "application/merge-patch+json";
 const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
@@ -99,6 +100,8 @@ export class FakeKubeApi {
     readonly services = new Map<string, any>();
     autoscalers: any[] = [];
     disruptionBudgets: any[] = [];
+    /** The kube-system namespace's UID (the cluster guard reads it); undefined: the namespace is forbidden. */
+    kubeSystemUid?: string = "11111111-1111-4111-8111-111111111111";
     readonly requests: RecordedRequest[] = [];
     /** The GET of a patched Deployment at which it reports Available; "never" keeps it unavailable. */
     availableAfterPolls: number | "never" = 1;
@@ -199,7 +202,17 @@ export class FakeKubeApi {
         if (m && r.method === "GET") return [200, inNamespace("autoscaling/v2", "HorizontalPodAutoscalerList", this.autoscalers, m[1])];
         m = DISRUPTION_BUDGETS.exec(r.path);
         if (m && r.method === "GET") return [200, inNamespace("policy/v1", "PodDisruptionBudgetList", this.disruptionBudgets, m[1])];
+        m = NAMESPACE.exec(r.path);
+        if (m && m[1] === "kube-system" && r.method === "GET") return this.kubeSystem();
         return [404, notFound("path", r.path)];
+    }
+
+    private kubeSystem(): [number, unknown] {
+        if (this.kubeSystemUid === undefined) {
+            const message = 'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"';
+            return [403, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "Forbidden", code: 403 }];
+        }
+        return [200, { kind: "Namespace", apiVersion: "v1", metadata: { name: "kube-system", uid: this.kubeSystemUid }, spec: {}, status: { phase: "Active" } }];
     }
 
     private object(store: Map<string, any>, kind: string, key: string, r: RecordedRequest, patchTypes: string[]): [number, unknown] {

@@ -57,7 +57,7 @@ describe("the preflight gate under the mock engine", () => {
     it("logs a warning per finding on the app, and the Rollout is registered", async () => {
         installMocks({ ...defaultFixtures, ...fixtures(probeless(), service(), HPA_ON_DEPLOYMENT, disruptionBudget({ maxUnavailable: 1 })) });
         const { apps, platform } = preflightConfig();
-        new CanaryApp("demo", { app: apps[0], platform, cluster: {} });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         assert.deepEqual(warned, [NO_PROBE, HPA]);
         assert.ok(registered.some((r) => r.name === "demo-rollout"));
@@ -69,7 +69,7 @@ describe("the preflight gate under the mock engine", () => {
         elsewhere.spec.selector = { app: "demo-web" };
         elsewhere.spec.ports[0].targetPort = "web";
         installMocks({ ...defaultFixtures, ...fixtures(probeless(), elsewhere, disruptionBudget({ maxUnavailable: 1 })) });
-        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, cluster: {} });
+        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, connection: {} });
         await settle();
         assert.deepEqual(warned, [NO_PROBE.replace(" (e.g. httpGet on port http, the port the Service sends traffic to)", "")]);
         const names = registered.map((r) => r.name);
@@ -91,7 +91,7 @@ describe("the preflight gate under the mock engine", () => {
 
     it("without the app's Deployment among the fixtures (the offline render), runs only the config's checks", async () => {
         installMocks();
-        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, cluster: {} });
+        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, connection: {} });
         await settle();
         assert.deepEqual(warned, []);
         assert.ok(registered.some((r) => r.name === "demo-rollout"));

@@ -93,6 +93,75 @@ describe("the whole program under the mock engine", () => {
         assert.strictEqual(outputs.prometheusAddress, null);
     });
 
+    it("checks the cluster before anything reaches it: the Kubernetes provider and the snapshot wait for the cluster identity", async () => {
+        const file = readStackFile("prod");
+        setConfig(file.config, file.secretKeys);
+        runProgram();
+        await settle();
+        const identity = registered.find((r) => r.name === "cluster-identity")!;
+        assert.equal(registered[0], identity, "registered first");
+        assert.deepEqual([identity.type, identity.dependencies, identity.provider], ["pulumi-nodejs:dynamic:Resource", [], ""]);
+        const waits = (name: string) => assert.ok(registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::cluster-identity")), `${name} waits for it`);
+        waits("cluster");
+        waits("instant-api-snapshot");
+        for (const r of registered.filter((x) => x.type.startsWith("kubernetes:"))) {
+            assert.match(r.provider ?? "", /::pulumi:providers:kubernetes::cluster::/, `${r.type} ${r.name} uses the stack's provider`);
+        }
+    });
+
+    it("deletes the destroy guard before anything else of the stack: it depends on every other resource", async () => {
+        const file = readStackFile("prod");
+        setConfig(file.config, file.secretKeys);
+        runProgram();
+        await settle();
+        const guard = registered.find((r) => r.name === "cluster-destroy-guard")!;
+        assert.equal(registered.at(-1), guard, "registered last");
+        // Components stand for their children (the SDK lists those); the provider goes after everything that uses it.
+        const others = registered.filter((r) => r !== guard && !r.type.startsWith("canary:") && r.type !== "pulumi:providers:kubernetes");
+        assert.ok(others.length >= 20, `${others.length} resources`);
+        for (const r of others) assert.ok(guard.dependencies.some((urn) => urn.endsWith(`${r.type}::${r.name}`)), `the guard depends on ${r.type} ${r.name}`);
+    });
+
+    it("gives cluster.context, set with --path, and the run's KUBECONFIG to the provider and to everything else that talks to the cluster", async () => {
+        setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { context: "prod-admin" } });
+        const kubeconfig = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = "/home/ops/.kube/prod.yaml";
+        try {
+            runProgram();
+        } finally {
+            if (kubeconfig === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = kubeconfig;
+        }
+        await settle();
+        const inputs = (name: string) => registered.find((r) => r.name === name)!.inputs;
+        // All are stored in the state: a destroy configures each from there, so all reach one cluster through one file.
+        for (const name of ["cluster", "cluster-identity", "cluster-destroy-guard", "demo-snapshot", "demo-restore"]) {
+            assert.deepEqual([inputs(name).kubeconfig, inputs(name).context], ["/home/ops/.kube/prod.yaml", "prod-admin"], name);
+        }
+        assert.equal(inputs("cluster-identity").kubeSystemUid, undefined);
+    });
+
+    it("gives cluster.kubeSystemUid to the cluster identity", async () => {
+        const uid = "0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c";
+        setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { kubeSystemUid: uid } });
+        runProgram();
+        await settle();
+        assert.equal(registered.find((r) => r.name === "cluster-identity")!.inputs.kubeSystemUid, uid);
+    });
+
+    it("refuses cluster.context set without --path (a flat key the program would not read), naming the command, and registers nothing", async () => {
+        // `pulumi config set canary-stack:cluster.context prod-admin` hands the program this flat key.
+        setConfig({ platform: existingPlatform(), apps: [validApp()], "cluster.context": "prod-admin" });
+        assert.throws(runProgram, {
+            name: "ConfigError",
+            message: "canary-stack:cluster.context: \"prod-admin\" set without --path, as one key named \"cluster.context\", which this program never reads "
+                + "(it reads cluster as a whole); set it with --path instead: "
+                + "pulumi config rm canary-stack:cluster.context && pulumi config set --path canary-stack:cluster.context prod-admin",
+        });
+        await settle();
+        assert.deepEqual(registered, []);
+    });
+
     it("registers nothing at all when the config is bad", async () => {
         const app = validApp();
         app.steps[0] = { setWeight: 150 };

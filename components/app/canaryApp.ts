@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AppConfig, ClusterConfig, PlatformConfig } from "../../stacks/types";
+import { AppConfig, PlatformConfig } from "../../stacks/types";
+import { KubeConnection } from "../kube/client";
 import { timedPausesWarning } from "../manifests/alerts";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
@@ -21,8 +22,13 @@ export interface CanaryAppArgs {
     app: AppConfig;
     /** Where ServiceMonitors must be labelled to be scraped. */
     platform: PlatformConfig;
-    /** The stack's kubeconfig context: the destroy-time restore talks to the same cluster as the provider. */
-    cluster: ClusterConfig;
+    /** The kubeconfig and context of the stack's Kubernetes provider: the snapshot and the restore reach the cluster it reaches. */
+    connection: KubeConnection;
+    /**
+     * The stack's ClusterIdentity. The snapshot reads the cluster without the Kubernetes provider (which
+     * already waits for it), so it waits for it too: nothing reads or writes a cluster before it is checked.
+     */
+    clusterIdentity?: pulumi.Resource;
     /** What the Argo Rollouts custom resources wait for (the chart that brings their CRDs). */
     rolloutsReady?: pulumi.Resource[];
     /** What the ServiceMonitor waits for (the chart that brings the Prometheus operator's CRDs). */
@@ -102,11 +108,11 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         const rolloutsReady = args.rolloutsReady ?? [];
-        const connection = args.cluster.context ? { context: args.cluster.context } : {};
+        const { connection } = args;
         // Taken before the Rollout exists, so Argo has not scaled the Deployment down yet.
         const snapshot = new DeploymentSnapshot(`${name}-snapshot`, {
             namespace: app.namespace, deployment: app.deployment, ...connection,
-        }, child);
+        }, { ...child, dependsOn: args.clusterIdentity ? [args.clusterIdentity] : [] });
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
         const templates = [template];
