@@ -21,7 +21,13 @@ export const BASE_LATENCY_SECONDS = 0.2;
 
 export interface Env {
     dir: string;
+    /** The cluster's kubeconfig, as scripts/cluster-up wrote it: kubectl, the controller and the simulator use it. */
     kubeconfig: string;
+    /**
+     * The stack's own copy of it (the `KUBECONFIG` of every pulumi command). The state records this path, so
+     * pointing the stack at another cluster is rewriting this file, as an operator's ~/.kube/config changes.
+     */
+    stackKubeconfig: string;
     kubectl: Kubectl;
     prometheus: Started;
     controller: Started;
@@ -91,10 +97,12 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
         behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
     };
-    const pulumi = new PulumiStack(dir, kubeconfig);
+    const stackKubeconfig = path.join(dir, "stack-kubeconfig");
+    fs.copyFileSync(kubeconfig, stackKubeconfig);
+    const pulumi = new PulumiStack(dir, stackKubeconfig);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
-    const env: Env = { dir, kubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
+    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
     setBehaviour(env, demoImage("v1"), sim.behaviours[demoImage("v1")]);
     // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],

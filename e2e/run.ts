@@ -20,6 +20,7 @@ import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChange
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
 import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
+import { flatKeyRow, SecondCluster, startSecondCluster, stopSecondCluster, wrongClusterRows } from "./guardScenarios";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -56,6 +57,9 @@ async function main(): Promise<number> {
     const history = new AlertHistory(PROMETHEUS_PORT, panels);
     /** Files the alert rows refer to, written beside the report (cluster-down removes the state dir). */
     const evidence: Record<string, string> = {};
+    // The wrong-cluster rows' second control plane: started while the first up runs, stopped by its own cluster-down.
+    const secondDir = `${dir}-second-cluster`;
+    let second: Promise<SecondCluster> | undefined;
     try {
         const env = await setUp(dir, log);
         const record = (result: ScenarioResult) => {
@@ -67,6 +71,8 @@ async function main(): Promise<number> {
         record(await preflightPreview(env));
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);
+        record(flatKeyRow(env));
+        second = startSecondCluster(secondDir, path.join(dir, "logs", "second-cluster-up.log"));
         record(await migrate(env, objects));
         const rules = await loadOperatorRules(env.kubectl, prometheusRuleFolder(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
         record(rules.row);
@@ -78,6 +84,8 @@ async function main(): Promise<number> {
         }
         const rulesLoaded = Date.now();
         record(await noChanges(env, "right after the first"));
+        for (const row of await wrongClusterRows(env, second)) record(row);
+        record(await noChanges(env, "back on its own cluster after the refused runs"));
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
         record(ciAccountLimits(env));
@@ -127,6 +135,12 @@ async function main(): Promise<number> {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));
     } finally {
+        await second?.catch(() => undefined);
+        try {
+            stopSecondCluster(secondDir);
+        } catch (err) {
+            log(`second cluster's cluster-down: ${(err as Error).message}`);
+        }
         await stopAll();
         try {
             run(path.join(ROOT, "scripts", "cluster-down"), [], { ...process.env, CANARY_E2E_DIR: dir });
