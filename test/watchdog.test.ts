@@ -116,7 +116,7 @@ describe("watchdog: manifests", () => {
         installMocks();
         resetRegistered();
         const a = app();
-        new CanaryApp("demo", { app: a, platform: parseStackConfig({ platform: existingPlatform(), apps: [] }).platform, cluster: {} });
+        new CanaryApp("demo", { app: a, platform: parseStackConfig({ platform: existingPlatform(), apps: [] }).platform, connection: {} });
         await settle();
         const watchdog = registered.find((r) => r.name === "demo-watchdogtemplate");
         assert.ok(watchdog, "the watchdog's AnalysisTemplate is registered");
