@@ -33,10 +33,10 @@ function refusing(command: GuardedCommand): string {
     return command === "destroy" ? "refusing to destroy: nothing was deleted" : "refusing to preview or update: nothing was changed";
 }
 
+/** The up records the accepted cluster (a refresh would not: it checks against the state's inputs, not the config). */
 function acceptance(uid: string, command: GuardedCommand): string {
-    const then = command === "destroy" ? "pulumi refresh, pulumi up and pulumi destroy" : "pulumi refresh and pulumi up";
     return `If the stack's cluster was rebuilt and ${uid} is its successor, accept it: `
-        + `pulumi config set --path ${KUBE_SYSTEM_UID_KEY} ${uid}, then ${then}.`;
+        + `pulumi config set --path ${KUBE_SYSTEM_UID_KEY} ${uid}, then pulumi up${command === "destroy" ? " and pulumi destroy" : ""}.`;
 }
 
 /**

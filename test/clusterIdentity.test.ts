@@ -22,7 +22,7 @@ describe("wrong-cluster guard: which cluster is the stack's", () => {
             + "(https://10.0.0.2:6443, context \"prod\"); refusing to preview or update: nothing was changed. "
             + "Point the stack at its own cluster (canary-stack:cluster.context, or KUBECONFIG) and run it again. "
             + "If the stack's cluster was rebuilt and 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c is its successor, accept it: "
-            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi refresh and pulumi up.");
+            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi up.");
     });
 
     it("refuses a destroy on another cluster, with the up before the destroy in the way to accept it", () => {
@@ -32,7 +32,7 @@ describe("wrong-cluster guard: which cluster is the stack's", () => {
             + "(https://10.0.0.2:6443, context \"prod\"); refusing to destroy: nothing was deleted. "
             + "Point the stack at its own cluster (canary-stack:cluster.context, or KUBECONFIG) and run it again. "
             + "If the stack's cluster was rebuilt and 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c is its successor, accept it: "
-            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi refresh, pulumi up and pulumi destroy.");
+            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi up and pulumi destroy.");
     });
 
     it("takes the accepted UID (cluster.kubeSystemUid) over the recorded one", () => {
@@ -44,7 +44,7 @@ describe("wrong-cluster guard: which cluster is the stack's", () => {
             + "kube-system UID 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c (https://10.0.0.2:6443, context \"prod\"); refusing to preview or update: nothing was changed. "
             + "Point the stack at its own cluster (canary-stack:cluster.context, or KUBECONFIG) and run it again. "
             + "If the stack's cluster was rebuilt and 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c is its successor, accept it: "
-            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi refresh and pulumi up.";
+            + "pulumi config set --path canary-stack:cluster.kubeSystemUid 0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c, then pulumi up.";
         assert.equal(wrongCluster(OTHER, undefined, RECORDED.uid, "preview or up"), expected, "a new stack pinned to a UID");
         assert.equal(wrongCluster(OTHER, { ...RECORDED, uid: "5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c" }, RECORDED.uid, "preview or up"), expected,
             "accepted and recorded differ: the accepted one is named");
