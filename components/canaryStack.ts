@@ -60,10 +60,7 @@ function stackConnection(cluster: ClusterConfig): KubeConnection {
  */
 export function deployStack(config: StackConfig): StackOutputs {
     const connection = stackConnection(config.cluster);
-    const identity = new ClusterIdentity("cluster-identity", {
-        ...connection,
-        ...(config.cluster.kubeSystemUid ? { kubeSystemUid: config.cluster.kubeSystemUid } : {}),
-    });
+    const identity = new ClusterIdentity("cluster-identity", { ...connection, kubeSystemUid: config.cluster.kubeSystemUid });
     const provider = new k8s.Provider("cluster", connection, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
