@@ -55,8 +55,8 @@ function stackConnection(cluster: ClusterConfig): KubeConnection {
  * provider (the config's context) that waits for that check, the platform
  * (cert-manager, then monitoring, then Argo Rollouts, whose chart's
  * ServiceMonitor needs the monitoring CRDs), then every app, which waits for
- * the CRDs it uses, and last the guard a destroy deletes first. Called once,
- * from index.ts.
+ * the CRDs it uses (its restore checks the cluster on destroy), or, without
+ * apps, the guard a destroy deletes first. Called once, from index.ts.
  */
 export function deployStack(config: StackConfig): StackOutputs {
     const connection = stackConnection(config.cluster);
@@ -98,7 +98,8 @@ export function deployStack(config: StackConfig): StackOutputs {
         monitoringReady: monitoring.ready,
         platformResources,
     }, opts));
-    new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...connection }, { dependsOn: [...platformResources, ...apps] });
+    // With apps, their restores are a destroy's first deletes and check the cluster themselves.
+    if (apps.length === 0) new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...connection }, { dependsOn: platformResources });
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
         exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure, a.shares)])),

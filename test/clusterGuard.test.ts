@@ -1,8 +1,10 @@
 // Tests components/cluster/clusterGuard.ts (and identityApi.ts) against a fake API server: what the guard's providers record and refuse.
 import { strict as assert } from "assert";
-import { destroyGuardProvider, identityProvider } from "../components/cluster/clusterGuard";
+import * as path from "path";
+import { ClusterIdentity, DestroyGuard, destroyGuardProvider, identityProvider } from "../components/cluster/clusterGuard";
 import { readClusterIdentity } from "../components/cluster/identityApi";
 import { FakeKubeApi } from "./fakeKubeApi";
+import { installMocks, ofType, resetRegistered, settle } from "./harness";
 
 const RECORDED_UID = "11111111-1111-4111-8111-111111111111";
 const OTHER_UID = "22222222-2222-4222-8222-222222222222";
@@ -111,5 +113,39 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
         assert.deepEqual(await destroyGuardProvider.diff!("destroy-guard", olds, news), { changes: true });
         assert.deepEqual(await destroyGuardProvider.update!("destroy-guard", olds, news), { outs: news });
         assert.deepEqual(fake.requests, [], "neither reads the cluster");
+    });
+});
+
+describe("wrong-cluster guard: the providers as the state stores them", () => {
+    let fake: FakeKubeApi;
+    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+    /** What the dynamic provider host does: load the provider from the state's `__provider` string. */
+    const providerOf = (inputs: any) => requireFromString(inputs.__provider).handler();
+
+    before(() => installMocks());
+    beforeEach(async () => {
+        resetRegistered();
+        fake = await FakeKubeApi.start();
+        fake.kubeSystemUid = RECORDED_UID;
+    });
+    afterEach(async () => fake.close());
+
+    it("records at create and refuses another cluster at diff and at delete, run from their serialized code", async () => {
+        const kubeconfig = fake.writeKubeconfig("elsewhere");
+        const identity = new ClusterIdentity("cluster-identity", { kubeconfig, context: "fake" });
+        new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, kubeconfig, context: "fake" });
+        await settle();
+        const inputsOf = (name: string) => ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === name)!.inputs;
+        const identityInputs = inputsOf("cluster-identity");
+        const created = await providerOf(identityInputs).create(identityInputs);
+        const recorded = { uid: RECORDED_UID, server: fake.url, context: "fake" };
+        assert.deepEqual(created.outs.cluster, recorded);
+
+        fake.kubeSystemUid = OTHER_UID;
+        const diff = await providerOf(identityInputs).diff("kube-system", created.outs, identityInputs).then(() => undefined, (e: any) => e);
+        assert.match(diff?.details ?? "", /^wrong cluster: .* refusing to preview or update: nothing was changed\./);
+        const guardProps = { ...inputsOf("cluster-destroy-guard"), cluster: recorded };
+        const deleted = await providerOf(guardProps).delete("destroy-guard", guardProps).then(() => undefined, (e: any) => e);
+        assert.match(deleted?.details ?? "", /^wrong cluster: .* refusing to destroy: nothing was deleted\./);
     });
 });

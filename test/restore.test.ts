@@ -284,6 +284,27 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
         assert.equal(fake.deployments.get(KEY).spec.template.spec.containers[0].image, STABLE);
     });
 
+    it("the serialized restore checks the cluster first: on another one it refuses before reading the Rollout", async () => {
+        const kubeconfig = fake.writeKubeconfig("elsewhere");
+        const { restoreInputs } = await construct(kubeconfig);
+        const recorded = { uid: "99999999-9999-4999-8999-999999999999", server: "https://10.0.0.1:6443", context: "prod" };
+        const props = { ...restoreInputs, recordedReplicas: 4, recordedImages: RECORDED_IMAGES, cluster: recorded };
+        const refusal = await providerOf(restoreInputs).delete(KEY, props).then(() => undefined, (error: any) => error);
+        assert.match(refusal?.details ?? "", /^wrong cluster: this stack's cluster is kube-system UID 99999999-9999-4999-8999-999999999999 \(https:\/\/10\.0\.0\.1:6443, context "prod"\), as recorded in its state, but the kubeconfig now points at kube-system UID 11111111-1111-4111-8111-111111111111 \(http:\/\/127\.0\.0\.1:\d+, context "fake"\); refusing to destroy: nothing was deleted\./);
+        assert.deepEqual(fake.calls(), ["GET /api/v1/namespaces/kube-system"]);
+
+        fake.requests.length = 0;
+        const consoleError = console.error;
+        console.error = () => undefined;
+        try {
+            await providerOf(restoreInputs).delete(KEY, { ...props, cluster: { ...recorded, uid: fake.kubeSystemUid } });
+        } finally {
+            console.error = consoleError;
+        }
+        assert.deepEqual(fake.calls().slice(0, 2), ["GET /api/v1/namespaces/kube-system", "GET rollout instant/instant-api"], "the recorded cluster: checked, then restored");
+        assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
+    });
+
     it("the snapshot never re-reads: an update keeps the record, only another Deployment replaces it", async () => {
         const { snapshotInputs } = await construct("/k");
         const provider = providerOf(snapshotInputs);

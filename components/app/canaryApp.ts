@@ -7,6 +7,7 @@ import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
 import { ExposureReport, exposureReport, exposureSummary } from "../../model/exposure";
 import { ladderShares, StepShare } from "../../model/ladderShares";
+import { ClusterIdentity } from "../cluster/clusterGuard";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
@@ -27,8 +28,9 @@ export interface CanaryAppArgs {
     /**
      * The stack's ClusterIdentity. The snapshot reads the cluster without the Kubernetes provider (which
      * already waits for it), so it waits for it too: nothing reads or writes a cluster before it is checked.
+     * The restore, a destroy's first delete, checks the cluster against the one it recorded.
      */
-    clusterIdentity?: pulumi.Resource;
+    clusterIdentity?: ClusterIdentity;
     /** What the Argo Rollouts custom resources wait for (the chart that brings their CRDs). */
     rolloutsReady?: pulumi.Resource[];
     /** What the ServiceMonitor waits for (the chart that brings the Prometheus operator's CRDs). */
@@ -139,8 +141,8 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         // Depends on everything else of the stack, so `pulumi destroy` deletes it first: its delete
-        // puts the stable image and the replica count back on the Deployment and waits until it
-        // serves, or refuses mid-canary before anything else is gone.
+        // checks the cluster, puts the stable image and the replica count back on the Deployment and
+        // waits until it serves, or refuses (another cluster, mid-canary) before anything else is gone.
         new DeploymentRestore(`${name}-restore`, {
             namespace: app.namespace,
             rollout: names.rollout,
@@ -148,6 +150,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedReplicas: snapshot.replicas,
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
+            cluster: args.clusterIdentity?.cluster,
             ...connection,
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 

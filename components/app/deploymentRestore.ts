@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterIdentity } from "../../model/clusterIdentity";
+import { refuseOtherCluster } from "../cluster/clusterGuard";
 import { kubeApi, KubeConnection } from "./restore/kubeApi";
 import { restoreDeployment, snapshotDeployment } from "./restore/restore";
 
@@ -45,6 +47,11 @@ export interface DeploymentRestoreArgs extends ConnectionArgs {
     timeoutSeconds?: pulumi.Input<number>;
     /** Between two reads of the Deployment while waiting. Defaults to 2. */
     pollIntervalSeconds?: pulumi.Input<number>;
+    /**
+     * `ClusterIdentity.cluster`, the stack's recorded cluster: the delete refuses another one before it reads
+     * or writes anything (a restore is the first delete of a destroy). Adding it is an update, not a replacement.
+     */
+    cluster?: pulumi.Input<ClusterIdentity>;
 }
 
 type Props = Record<string, any>;
@@ -67,7 +74,8 @@ const snapshotProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
-const restoreProvider: pulumi.dynamic.ResourceProvider = {
+/** DeploymentRestore's provider (exported for its tests). */
+export const restoreProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: Props) {
         return { id: `${inputs.namespace}/${inputs.rollout}`, outs: inputs };
     },
@@ -79,6 +87,7 @@ const restoreProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: news };
     },
     async delete(_id: string, props: Props) {
+        await refuseOtherCluster(props);
         await restoreDeployment(kubeApi(connection(props)), {
             namespace: props.namespace,
             rollout: props.rollout,
@@ -112,8 +121,8 @@ export class DeploymentSnapshot extends pulumi.dynamic.Resource {
 }
 
 /**
- * Does nothing until it is deleted; its delete is the rollback: refuse
- * mid-canary (unless allowed), set the Rollout's `workloadRef.scaleDown` to
+ * Does nothing until it is deleted; its delete is the rollback: refuse on
+ * another cluster than `cluster`, refuse mid-canary (unless allowed), set the Rollout's `workloadRef.scaleDown` to
  * never, put the stable images (the recorded ones for a Rollout the
  * controller never reconciled) and the replicas back on the Deployment, and
  * wait until it is Available. Create it with `dependsOn: [rollout]`, so a

@@ -4,14 +4,16 @@ import { KubeConnection } from "../kube/client";
 import { readClusterIdentity } from "./identityApi";
 
 /**
- * The wrong-cluster guard, as two dynamic resources (their provider code is
- * stored in the stack's state, so a plain `pulumi destroy` runs it too).
+ * The wrong-cluster guard (dynamic resources: their provider code is stored
+ * in the stack's state, so a plain `pulumi destroy` runs it too).
  * `ClusterIdentity` comes first: it records the cluster at the first
  * `pulumi up` and refuses a later preview or up on another cluster; the
  * stack's Kubernetes provider depends on it, so nothing reaches a cluster
- * before it has been checked. `DestroyGuard` comes last: it depends on
- * everything else, so a destroy deletes it first, and its delete refuses on
- * another cluster before anything else is deleted.
+ * before it has been checked. A destroy is checked by whatever it deletes
+ * first, before that changes anything (`refuseOtherCluster`): each app's
+ * DeploymentRestore, or, in a stack without apps, `DestroyGuard`. A separate
+ * guard deleted before the restores would be gone after a destroy that a
+ * restore refuses (mid-canary), and the next destroy would run unguarded.
  */
 
 interface ConnectionArgs {
@@ -60,6 +62,14 @@ async function verified(props: Props, recorded: Identity | undefined, accepted: 
 }
 
 /**
+ * For a delete that changes the cluster: throws the refusal unless the cluster `props` (kubeconfig, context)
+ * reach is `props.cluster`, the stack's recorded one. A state written before the guard has none: no check.
+ */
+export async function refuseOtherCluster(props: Props): Promise<void> {
+    if (props.cluster) await verified(props, props.cluster, undefined, "destroy");
+}
+
+/**
  * ClusterIdentity's provider (exported for its tests). No `read`: a `pulumi refresh` keeps the recorded
  * cluster rather than taking whichever one the kubeconfig names.
  */
@@ -98,7 +108,7 @@ export const destroyGuardProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: news };
     },
     async delete(_id: string, props: Props) {
-        await verified(props, props.cluster, undefined, "destroy");
+        await refuseOtherCluster(props);
     },
 };
 
@@ -119,8 +129,9 @@ export class ClusterIdentity extends pulumi.dynamic.Resource {
 
 /**
  * Does nothing until it is deleted; its delete reads the live cluster and
- * refuses, stopping the destroy, when it is not `cluster`. Create it with
- * `dependsOn` every other resource of the stack, so a destroy deletes it first.
+ * refuses, stopping the destroy, when it is not `cluster`. For a stack
+ * without apps (with apps, their restores check): create it with `dependsOn`
+ * every other resource of the stack, so a destroy deletes it first.
  */
 export class DestroyGuard extends pulumi.dynamic.Resource {
     declare public readonly cluster: pulumi.Output<Identity>;
