@@ -174,6 +174,16 @@ describe("the whole program under the mock engine", () => {
         assert.deepEqual(registered, []);
     });
 
+    it("never shows the value of a secret set without --path", async () => {
+        setConfig({ platform: existingPlatform(), apps: [validApp()], "platform.newRelic.apiKey": "NRAK-s3cret" }, ["platform.newRelic.apiKey"]);
+        assert.throws(runProgram, (err: Error) => {
+            assert.match(err.message, /^canary-stack:platform\.newRelic\.apiKey: a secret set without --path, .* pulumi config set --path --secret canary-stack:platform\.newRelic\.apiKey <value>$/);
+            assert.doesNotMatch(err.message, /s3cret/);
+            return true;
+        });
+        await settle();
+    });
+
     it("registers nothing at all when the config is bad", async () => {
         const app = validApp();
         app.steps[0] = { setWeight: 150 };
