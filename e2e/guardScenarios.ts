@@ -71,10 +71,15 @@ const KINDS = [
     "rollouts.argoproj.io", "analysistemplates.argoproj.io", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com",
 ];
 
-/** Every object of the kinds the stack writes or reads, with its UID and generation: a delete, a re-create or a spec change shows. */
+/**
+ * Every object of the kinds the stack writes or reads, with its UID and generation: a delete, a re-create or a
+ * spec change shows. Objects a controller owns (ownerReferences: the Prometheus operator's rule ConfigMap and
+ * Service) are left out: they follow their owner, not the stack.
+ */
 function inventory(kubectl: Kubectl): string[] {
     const list = kubectl.json<{ items: any[] }>(["get", KINDS.join(","), "-A"]);
-    return list.items.map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.uid} ${o.metadata.generation ?? ""}`).sort();
+    return list.items.filter((o) => !(o.metadata.ownerReferences?.length > 0))
+        .map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.uid} ${o.metadata.generation ?? ""}`).sort();
 }
 
 function difference(before: string[], after: string[]): string {

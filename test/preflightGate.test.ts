@@ -7,8 +7,10 @@ import { spawnSync } from "child_process";
 import { stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { CanaryApp } from "../components/app/canaryApp";
+import { setLiveSource } from "../components/app/preflight/liveSource";
+import { ClusterIdentity } from "../components/cluster/clusterGuard";
 import { clusterSource } from "../components/app/preflight/clusterSource";
-import { PreflightError } from "../components/app/preflight/gate";
+import { preflight, PreflightError } from "../components/app/preflight/gate";
 import { programErrors } from "../scripts/mockEngine";
 import { FakeKubeApi } from "./fakeKubeApi";
 import { defaultFixtures, installMocks, registered, resetRegistered, settle } from "./harness";
@@ -87,6 +89,34 @@ describe("the preflight gate under the mock engine", () => {
             + "(its ports: http (8080)): the stable and canary Services would have no endpoints for it. Name the container port web, or point the "
             + "Service's targetPort at a declared one",
         ]);
+    });
+
+    it("reads nothing before the cluster's check: when the identity's registration fails, no live object is read", async () => {
+        installMocks();
+        const reads: string[] = [];
+        const source = async (target: { namespace: string; deployment: string }) => { reads.push(`${target.namespace}/${target.deployment}`); return undefined; };
+        // What the engine makes of the identity on another cluster: its registration, and so its URN, rejects.
+        const refused = { urn: pulumi.output(Promise.reject(new pulumi.RunError("wrong cluster"))) } as unknown as pulumi.Resource;
+        const parent = new pulumi.ComponentResource("test:index:Parent", "parent");
+        const findings = preflight(preflightConfig().apps[0], source, parent, refused);
+        const outcome = await new Promise<string>((resolve) => {
+            findings.apply(() => resolve("read"));
+            setTimeout(() => resolve("not read"), 500);
+        });
+        await settle();
+        assert.deepEqual([outcome, reads], ["not read", []]);
+    });
+
+    it("reads the live objects once the cluster's check is done", async () => {
+        installMocks({ ...defaultFixtures, ...fixtures(probeless(), service()) });
+        const registeredAtRead: string[][] = [];
+        setLiveSource(async () => { registeredAtRead.push(registered.map((r) => r.name)); return undefined; });
+        const identity = new ClusterIdentity("cluster-identity", {});
+        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, connection: {}, clusterIdentity: identity });
+        await settle();
+        assert.equal(registeredAtRead.length, 1);
+        assert.ok(registeredAtRead[0].includes("cluster-identity"));
+        assert.ok(registered.some((r) => r.name === "demo-rollout"));
     });
 
     it("without the app's Deployment among the fixtures (the offline render), runs only the config's checks", async () => {

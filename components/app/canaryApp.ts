@@ -26,8 +26,9 @@ export interface CanaryAppArgs {
     /** The kubeconfig and context of the stack's Kubernetes provider: the snapshot and the restore reach the cluster it reaches. */
     connection: KubeConnection;
     /**
-     * The stack's ClusterIdentity. The snapshot reads the cluster without the Kubernetes provider (which
-     * already waits for it), so it waits for it too: nothing reads or writes a cluster before it is checked.
+     * The stack's ClusterIdentity. The snapshot and the preflight read the cluster without the Kubernetes
+     * provider (which already waits for it), so they wait for it too: nothing reads or writes a cluster
+     * before it is checked.
      * The restore, a destroy's first delete, checks the cluster against the one it recorded.
      */
     clusterIdentity?: ClusterIdentity;
@@ -124,7 +125,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         // Warnings are logged; an error (going on would break traffic) keeps the Rollout from being created or changed.
-        const checked = preflight(app, liveSource(connection), this);
+        const checked = preflight(app, liveSource(connection), this, args.clusterIdentity);
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
             dependsOn: checked.apply(() => [...rolloutsReady, stable, canary, ...templates, snapshot]),

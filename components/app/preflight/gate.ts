@@ -20,16 +20,20 @@ export class PreflightError extends pulumi.ResourceError {
  * Runs the app's preflight against its live objects, logs every finding on
  * `parent` (warnings, then errors), and resolves to the findings; rejects
  * with a PreflightError when any is an error. Whatever waits on it (the
- * Rollout) is then never registered.
+ * Rollout) is then never registered. With `after` (the stack's
+ * ClusterIdentity), the reads wait until the engine has registered it, that
+ * is, until it has checked the cluster: on another cluster they never run.
  */
-export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
-    const findings = source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name })
+export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource, after?: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
+    const read = () => source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name })
         .then((live) => preflightFindings(app, live));
-    return pulumi.output(findings.then((all) => {
+    // A URN is known once the registration is done, in a preview too; a failed one rejects, and so does this.
+    const findings = after ? after.urn.apply(read) : pulumi.output(read());
+    return findings.apply((all) => {
         for (const message of messages(all, "warning")) pulumi.log.warn(message, parent);
         const errors = messages(all, "error");
         for (const message of errors) pulumi.log.error(message, parent);
         if (errors.length > 0) throw new PreflightError(app.name, errors.length, parent);
         return all;
-    }));
+    });
 }
