@@ -6,7 +6,6 @@
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
  */
 import * as path from "path";
-import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
@@ -38,7 +37,7 @@ async function main(): Promise<number> {
     const dir = process.env.CANARY_E2E_DIR ?? "/tmp/canary-e2e";
     const out = process.env.CANARY_E2E_OUT ?? path.join(dir, "report");
     const results: ScenarioResult[] = [];
-    const predicted = brokenRelease(localApp()).seconds;
+    const app = localApp();
     try {
         const env = await setUp(dir, log);
         const record = (result: ScenarioResult) => {
@@ -54,8 +53,8 @@ async function main(): Promise<number> {
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
         record(ciAccountLimits(env));
-        for (const scenario of canaryScenarios(predicted)) {
-            record(await runCanary(env, scenario));
+        for (const scenario of canaryScenarios(app)) {
+            record(await runCanary(env, scenario, app));
             if (scenario.tag === "v2") record(operatorRow(env, "status", "on the promoted canary", true));
             if (scenario.tag === "v3") record(operatorRow(env, "status", "on the aborted canary", false));
             if (scenario.tag === "v6") {
