@@ -113,7 +113,8 @@ function verdict(app: AppConfig, watched: Watched, run: CanaryRun): Check {
             + `canary pods: ${pods}; ready canary pods at most ${maxCanaryReady}; requests served meanwhile: canary ${canaryServed}, stable ${otherServed}; `
             + `ready endpoints over ${read.length} probes every ${PROBE_EVERY_MS} ms: ${appObjectNames(app.name).stableService} at least ${minStable}, `
             + `${app.service.name} at least ${minApp} (of ${app.replicas}); canary ReplicaSet at ${last?.canaryReplicas ?? "?"} replicas after the abort; `
-            + `stable ReplicaSet ${stableKept ? "unchanged" : `now ${last?.stableHash}`}`,
+            + `stable ReplicaSet ${stableKept ? "unchanged" : `now ${last?.stableHash}`}; `
+            + `Rollout ${run.observer.latest?.status?.phase}: "${run.observer.latest?.status?.message ?? ""}"`,
         passed,
         extra: {
             predictedAbortSeconds: model.seconds, canaryRequests: canaryServed, stableRequests: otherServed, minStableReadyEndpoints: minStable,
