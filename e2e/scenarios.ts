@@ -12,6 +12,10 @@ import { Behaviour } from "./traffic/split";
 
 export type Outcome = "promoted" | "aborted" | "paused";
 
+/** The pause condition an Inconclusive AnalysisRun sets (`PauseReasonInconclusiveAnalysis`, pkg/apis/rollouts/v1alpha1/types.go, v1.8.3). */
+const INCONCLUSIVE_PAUSE = "InconclusiveAnalysisRun";
+const pausedInconclusive = (status: any) => (status?.pauseConditions ?? []).some((c: any) => c.reason === INCONCLUSIVE_PAUSE);
+
 /** What a scenario's own check gets once the outcome is known. */
 export interface CanaryRun {
     env: Env;
@@ -40,6 +44,8 @@ export interface CanaryScenario {
     during?: (env: Env, observer: RolloutObserver, events: TimelineEvent[]) => Promise<void>;
     /** Sampled once a second while the canary runs: named PromQL values, given the canary's pod-template hash. */
     probes?: (canaryHash: string) => Record<string, string>;
+    /** Start only once the Rollout is at rest: the stable ReplicaSet at full strength, no other pods (not after a canary left paused). */
+    fromRest?: boolean;
     /** Runs after the outcome (and `during`); its text joins the observed text, and it must pass too. */
     check?: (run: CanaryRun) => Promise<Check>;
     extra?: Record<string, unknown>;
@@ -56,8 +62,7 @@ export function outcomeOf(rollout: any, previousStable: string, runs: () => any[
     if (status.phase === "Healthy" && status.currentPodHash && status.stableRS === status.currentPodHash && status.stableRS !== previousStable) {
         return "promoted";
     }
-    const inconclusive = (status.pauseConditions ?? []).some((c: any) => c.reason === "InconclusiveAnalysis");
-    if (inconclusive || (status.phase === "Paused" && runs().some((r) => r.status?.phase === "Inconclusive"))) return "paused";
+    if (pausedInconclusive(status) || (status.phase === "Paused" && runs().some((r) => r.status?.phase === "Inconclusive"))) return "paused";
     return undefined;
 }
 
@@ -71,8 +76,8 @@ async function cleanWindow(env: Env): Promise<void> {
 }
 
 /** Waits until the stable ReplicaSet runs every replica Ready and no other ReplicaSet has a pod, so a previous canary's pods do not count in this one. */
-async function settled(env: Env, app: AppConfig): Promise<void> {
-    await waitFor("the Rollout to settle on its stable ReplicaSet", 120000, () => {
+async function atRest(env: Env, app: AppConfig): Promise<void> {
+    await waitFor("the Rollout to be at rest on its stable ReplicaSet", 120000, () => {
         const stable: string | undefined = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.stableRS;
         const sets = env.kubectl.list("replicaset", DEMO.namespace, "rollouts-pod-template-hash");
         const hash = (rs: any) => rs.metadata.labels["rollouts-pod-template-hash"];
@@ -90,7 +95,7 @@ async function settled(env: Env, app: AppConfig): Promise<void> {
 export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConfig): Promise<ScenarioResult> {
     const image = demoImage(scenario.tag);
     setBehaviour(env, image, scenario.behaviour);
-    await settled(env, app);
+    if (scenario.fromRest) await atRest(env, app);
     if (scenario.probes) await cleanWindow(env);
     const before = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     const previousStable: string = before.status.stableRS;
@@ -170,9 +175,10 @@ function pausedPastDeadline(app: AppConfig): (run: CanaryRun) => Promise<Check> 
         if (outcome !== "paused") return { text: "not paused, nothing to hold", passed: false };
         await sleep(hold * 1000);
         const status = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status ?? {};
-        const paused = (status.pauseConditions ?? []).some((c: any) => c.reason === "InconclusiveAnalysis");
+        const paused = pausedInconclusive(status);
         return {
-            text: `${hold}s later (progressDeadlineSeconds ${app.progressDeadlineSeconds}): ${paused && !status.abort ? "still paused, not aborted" : `phase ${status.phase}, abort ${status.abort ?? false}`}`,
+            text: `${hold}s later (progressDeadlineSeconds ${app.progressDeadlineSeconds}): phase ${status.phase}, `
+                + `pause conditions ${(status.pauseConditions ?? []).map((c: any) => c.reason).join(", ") || "none"}, ${status.abort ? "aborted" : "not aborted"}`,
             passed: paused && !status.abort,
         };
     };
