@@ -37,8 +37,10 @@ interface CanaryPod {
 }
 
 interface Watched {
-    /** Ready endpoints of the stable Service and of the app's own Service, every 100 ms (-1: the read failed). */
+    /** Ready endpoints of the stable Service and of the app's own Service, 100 ms apart (-1: the read failed). */
     probes: { stable: number; app: number }[];
+    /** Seconds from the first probe to the last. */
+    probedSeconds: number;
     servedBefore: Record<string, number>;
     servedAfter: Record<string, number>;
     /** The canary's pods as last seen while it had any. */
@@ -63,7 +65,7 @@ async function canaryPods(api: k8sClient.CoreV1Api, namespace: string, rollout: 
     }));
 }
 
-/** Probes both Services' ready endpoints every 100 ms, from the image change until a few seconds after the abort. */
+/** Probes both Services' ready endpoints, 100 ms apart, from the image change until a few seconds after the abort. */
 async function watch(env: Env, app: AppConfig, observer: RolloutObserver, watched: Watched): Promise<void> {
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
@@ -72,7 +74,8 @@ async function watch(env: Env, app: AppConfig, observer: RolloutObserver, watche
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const stableService = appObjectNames(app.name).stableService;
     watched.servedBefore = await servedByHash(env);
-    const giveUp = Date.now() + 240000;
+    const started = Date.now();
+    const giveUp = started + 240000;
     let abortedAt: number | undefined;
     for (let i = 0; Date.now() < giveUp; i++) {
         const [stable, own] = await Promise.all([
@@ -91,6 +94,7 @@ async function watch(env: Env, app: AppConfig, observer: RolloutObserver, watche
         if (abortedAt !== undefined && Date.now() - abortedAt > AFTER_ABORT_MS) break;
         await sleep(PROBE_EVERY_MS);
     }
+    watched.probedSeconds = (Date.now() - started) / 1000;
     watched.servedAfter = await servedByHash(env);
 }
 
@@ -123,7 +127,8 @@ function verdict(app: AppConfig, watched: Watched, run: CanaryRun): Check {
             + `from steps[${model.step}]; allowed: one controller resync, ${RESYNC_SECONDS}s), ${sinceProgress}s after the last progress `
             + `(Progressing lastUpdateTime ${watched.lastProgress ?? "?"}, abortedAt ${abortedAt ?? "?"}; allowed ${deadline}-${deadline + SLACK_SECONDS}s); `
             + `canary pods: ${pods}; ready canary pods at most ${maxCanaryReady}; requests served meanwhile: canary ${canaryServed}, stable ${otherServed}; `
-            + `ready endpoints over ${read.length} probes every ${PROBE_EVERY_MS} ms: ${appObjectNames(app.name).stableService} at least ${minStable}, `
+            + `ready endpoints over ${read.length} probes ${PROBE_EVERY_MS} ms apart in ${watched.probedSeconds.toFixed(1)}s: `
+            + `${appObjectNames(app.name).stableService} at least ${minStable}, `
             + `${app.service.name} at least ${minApp} (of ${app.replicas}); canary ReplicaSet at ${last?.canaryReplicas ?? "?"} replicas after the abort; `
             + `stable ReplicaSet ${stableKept ? "unchanged" : `now ${last?.stableHash}`}; `
             + `Rollout ${run.observer.latest?.status?.phase}: "${run.observer.latest?.status?.message ?? ""}"`,
@@ -136,7 +141,7 @@ function verdict(app: AppConfig, watched: Watched, run: CanaryRun): Check {
 }
 
 export function neverReadyScenario(app: AppConfig): CanaryScenario {
-    const watched: Watched = { probes: [], servedBefore: {}, servedAfter: {}, canaryPods: [] };
+    const watched: Watched = { probes: [], probedSeconds: 0, servedBefore: {}, servedAfter: {}, canaryPods: [] };
     return {
         name: "image whose pods never become Ready",
         tag: "never-ready",
