@@ -5,13 +5,13 @@ import { neverReadyRelease } from "../model/exposureNeverReady";
 import { AppConfig } from "../stacks/types";
 import { BASE_LATENCY_SECONDS, Env, servedByHash } from "./environment";
 import { sleep } from "./lib/proc";
-import { RolloutObserver } from "./observe";
+import { pausedInconclusive, RolloutObserver } from "./observe";
 import type { CanaryRun, CanaryScenario, Check } from "./scenarios";
 
 /**
  * The readiness cutover: an image whose pods never become Ready (kwok's
  * pod-never-ready stage, scripts/cluster-up, keeps every pod of an image
- * tagged ":never-ready" Running and not Ready). The canary must take no
+ * whose tag starts with "never-ready" Running and not Ready). The canary must take no
  * request, the Rollout must not promote, the stable Service must keep all its
  * ready endpoints, and the progress deadline must abort the canary when the
  * model says (model/exposureNeverReady.ts).
@@ -153,5 +153,48 @@ export function neverReadyScenario(app: AppConfig): CanaryScenario {
             + `the stable Service's ready endpoints never drop below ${app.replicas}`,
         during: (env, observer) => watch(env, app, observer, watched),
         check: async (run) => verdict(app, watched, run),
+    };
+}
+
+/**
+ * Pods never Ready with a watchdog on: the watchdog (a background run from the first traffic
+ * step) sees no traffic, gives up at its inconclusiveLimit and pauses the Rollout before the
+ * progress deadline, and a paused Rollout has no deadline. The model says when; the Rollout
+ * must still be paused, not aborted, the deadline plus 5 s later, and the canary take nothing.
+ */
+export function neverReadyUnderWatchdog(app: AppConfig): CanaryScenario {
+    const served = { before: {} as Record<string, number> };
+    const hold = app.progressDeadlineSeconds + 5;
+    return {
+        name: "image whose pods never become Ready, watchdog on",
+        tag: "never-ready-watchdog",
+        behaviour: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
+        expected: "paused",
+        expectedText: `paused by the watchdog (no traffic) where and when the model says, before the deadline (${app.progressDeadlineSeconds}s); `
+            + `still paused, not aborted, ${hold}s later; no request reaches the canary`,
+        during: async (env) => {
+            served.before = await servedByHash(env);
+        },
+        check: async (run: CanaryRun): Promise<Check> => {
+            const model = neverReadyRelease(app);
+            const step = run.observer.latest?.status?.currentStepIndex;
+            const late = run.seconds - model.seconds;
+            await sleep(hold * 1000);
+            const status = run.env.kubectl.get("rollout", app.name, app.namespace)?.status ?? {};
+            const after = await servedByHash(run.env);
+            const canaryHash: string = status.currentPodHash ?? "";
+            const canaryServed = (after[canaryHash] ?? 0) - (served.before[canaryHash] ?? 0);
+            const maxCanaryReady = Math.max(0, ...run.split.filter((s) => s.canaryHash === canaryHash).map((s) => s.canaryReady));
+            const held = pausedInconclusive(status) && !status.abort;
+            const passed = model.outcome === "paused" && step === model.step && late >= -1 && late <= SLACK_SECONDS
+                && held && canaryServed === 0 && maxCanaryReady === 0;
+            return {
+                text: `paused at steps[${step}] ${late >= 0 ? "+" : ""}${late.toFixed(1)}s from the model's ${model.outcome} at steps[${model.step}] after `
+                    + `${formatSeconds(model.seconds)}; ${hold}s later: phase ${status.phase}, ${held ? "still paused, not aborted" : `abort ${status.abort ?? false}`}; `
+                    + `ready canary pods at most ${maxCanaryReady}; requests served by the canary: ${canaryServed}`,
+                passed,
+                extra: { predictedPauseSeconds: model.seconds, canaryRequests: canaryServed },
+            };
+        },
     };
 }

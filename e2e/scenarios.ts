@@ -3,7 +3,7 @@ import { AppConfig } from "../stacks/types";
 import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, restartPrometheus, setBehaviour, stopPrometheus } from "./environment";
 import { sleep, waitFor } from "./lib/proc";
-import { RolloutObserver } from "./observe";
+import { pausedInconclusive, RolloutObserver } from "./observe";
 import { observedShares, sharesText, SplitSample, SplitSampler } from "./podSplit";
 import { query } from "./prometheus";
 import { neverReadyScenario } from "./readinessScenario";
@@ -11,10 +11,6 @@ import { ScenarioResult, TimelineEvent } from "./report/types";
 import { Behaviour } from "./traffic/split";
 
 export type Outcome = "promoted" | "aborted" | "paused";
-
-/** The pause condition an Inconclusive AnalysisRun sets (`PauseReasonInconclusiveAnalysis`, pkg/apis/rollouts/v1alpha1/types.go, v1.8.3). */
-const INCONCLUSIVE_PAUSE = "InconclusiveAnalysisRun";
-const pausedInconclusive = (status: any) => (status?.pauseConditions ?? []).some((c: any) => c.reason === INCONCLUSIVE_PAUSE);
 
 /** What a scenario's own check gets once the outcome is known. */
 export interface CanaryRun {
