@@ -94,7 +94,7 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
     ], path.join(dir, "logs", "rollouts-controller.log"));
 
     const sim: SimConfig = {
-        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
+        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
         behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
     };
     const stackKubeconfig = path.join(dir, "stack-kubeconfig");
@@ -108,4 +108,11 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
         path.join(dir, "logs", "traffic-sim.log"));
     return env;
+}
+
+/** Requests each version (by pod-template hash) has served since the traffic simulator started. */
+export async function servedByHash(env: Env): Promise<Record<string, number>> {
+    const response = await fetch(`http://127.0.0.1:${env.sim.port}/served`);
+    if (!response.ok) throw new Error(`traffic simulator /served: HTTP ${response.status}`);
+    return (await response.json()) as Record<string, number>;
 }

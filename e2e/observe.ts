@@ -1,6 +1,14 @@
 import { Kubectl } from "./lib/kubectl";
 import { MeasurementMark, WeightSample } from "./report/types";
 
+/** The pause condition an Inconclusive AnalysisRun sets (`PauseReasonInconclusiveAnalysis`, pkg/apis/rollouts/v1alpha1/types.go, v1.8.3). */
+const INCONCLUSIVE_PAUSE = "InconclusiveAnalysisRun";
+
+/** The Rollout status is paused by an Inconclusive AnalysisRun. */
+export function pausedInconclusive(status: any): boolean {
+    return (status?.pauseConditions ?? []).some((c: any) => c.reason === INCONCLUSIVE_PAUSE);
+}
+
 /** The canary weight Argo has set: the last setWeight reached, 0 after an abort, 100 once promoted. */
 export function rolloutWeight(rollout: any, previousStable: string): number {
     const status = rollout.status ?? {};

@@ -9,7 +9,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { canaryAlerts } from "../components/manifests/alerts";
 import { dashboardPanels } from "../components/manifests/dashboard";
-import { brokenRelease } from "../model/exposure";
 import { readStackFile } from "../scripts/stackFile";
 import { parseStackConfig } from "../stacks";
 import { controllerSeriesRow, promtoolRow } from "./alertChecks";
@@ -49,7 +48,6 @@ async function main(): Promise<number> {
     const out = process.env.CANARY_E2E_OUT ?? path.join(dir, "report");
     const results: ScenarioResult[] = [];
     const local = localConfig();
-    const predicted = brokenRelease(local.apps[0]).seconds;
     const controllerJob = local.platform.argoRollouts.metricsJob;
     const { alertFor } = local.platform.monitoring;
     const alerts = canaryAlerts(controllerJob, alertFor);
@@ -60,6 +58,7 @@ async function main(): Promise<number> {
     // The wrong-cluster rows' second control plane: started while the first up runs, stopped by its own cluster-down.
     const secondDir = `${dir}-second-cluster`;
     let second: Promise<SecondCluster> | undefined;
+    const app = local.apps[0];
     try {
         const env = await setUp(dir, log);
         const record = (result: ScenarioResult) => {
@@ -89,9 +88,9 @@ async function main(): Promise<number> {
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
         record(ciAccountLimits(env));
-        for (const scenario of canaryScenarios(predicted)) {
+        for (const scenario of canaryScenarios(app)) {
             const since = Date.now();
-            record(await runCanary(env, scenario));
+            record(await runCanary(env, scenario, app));
             if (scenario.tag === "v2") {
                 record(await history.noPageRow(`no page alert during "${scenario.name}"`, controllerJob, since, Date.now()));
                 record(operatorRow(env, "status", "on the promoted canary", true));

@@ -1,12 +1,34 @@
+import { brokenRelease } from "../model/exposure";
+import { AppConfig } from "../stacks/types";
 import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, restartPrometheus, setBehaviour, stopPrometheus } from "./environment";
 import { sleep, waitFor } from "./lib/proc";
-import { RolloutObserver } from "./observe";
+import { pausedInconclusive, RolloutObserver } from "./observe";
+import { observedShares, sharesText, SplitSample, SplitSampler } from "./podSplit";
 import { query } from "./prometheus";
+import { neverReadyScenario } from "./readinessScenario";
 import { ScenarioResult, TimelineEvent } from "./report/types";
 import { Behaviour } from "./traffic/split";
 
 export type Outcome = "promoted" | "aborted" | "paused";
+
+/** What a scenario's own check gets once the outcome is known. */
+export interface CanaryRun {
+    env: Env;
+    observer: RolloutObserver;
+    /** The Rollout and its ReplicaSets' pods, every 250 ms from the image change. */
+    split: SplitSample[];
+    outcome?: Outcome;
+    /** Seconds from the image change to the outcome. */
+    seconds: number;
+    previousStable: string;
+}
+
+export interface Check {
+    text: string;
+    passed: boolean;
+    extra?: Record<string, unknown>;
+}
 
 export interface CanaryScenario {
     name: string;
@@ -20,6 +42,10 @@ export interface CanaryScenario {
     probes?: (canaryHash: string) => Record<string, string>;
     /** Probes start without waiting for a window free of errors (the stable version is meant to fail some). */
     errorsBeforehand?: boolean;
+    /** Start only once the Rollout is at rest: the stable ReplicaSet at full strength, no other pods (not after a canary left paused). */
+    fromRest?: boolean;
+    /** Runs after the outcome (and `during`); its text joins the observed text, and it must pass too. */
+    check?: (run: CanaryRun) => Promise<Check>;
     extra?: Record<string, unknown>;
 }
 
@@ -34,8 +60,7 @@ export function outcomeOf(rollout: any, previousStable: string, runs: () => any[
     if (status.phase === "Healthy" && status.currentPodHash && status.stableRS === status.currentPodHash && status.stableRS !== previousStable) {
         return "promoted";
     }
-    const inconclusive = (status.pauseConditions ?? []).some((c: any) => c.reason === "InconclusiveAnalysis");
-    if (inconclusive || (status.phase === "Paused" && runs().some((r) => r.status?.phase === "Inconclusive"))) return "paused";
+    if (pausedInconclusive(status) || (status.phase === "Paused" && runs().some((r) => r.status?.phase === "Inconclusive"))) return "paused";
     return undefined;
 }
 
@@ -48,10 +73,27 @@ async function cleanWindow(env: Env): Promise<void> {
     }, 1000);
 }
 
-/** Changes the image through the Deployment, as an operator's CI would, and watches the canary to its outcome. */
-export async function runCanary(env: Env, scenario: CanaryScenario): Promise<ScenarioResult> {
+/** Waits until the stable ReplicaSet runs every replica Ready and no other ReplicaSet has a pod, so a previous canary's pods do not count in this one. */
+async function atRest(env: Env, app: AppConfig): Promise<void> {
+    await waitFor("the Rollout to be at rest on its stable ReplicaSet", 120000, () => {
+        const stable: string | undefined = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.stableRS;
+        const sets = env.kubectl.list("replicaset", DEMO.namespace, "rollouts-pod-template-hash");
+        const hash = (rs: any) => rs.metadata.labels["rollouts-pod-template-hash"];
+        const ok = sets.some((rs) => hash(rs) === stable && (rs.status?.readyReplicas ?? 0) === app.replicas)
+            && sets.every((rs) => hash(rs) === stable || (rs.status?.replicas ?? 0) === 0);
+        return ok ? true : undefined;
+    }, 500);
+}
+
+/**
+ * Changes the image through the Deployment, as an operator's CI would, and watches the canary to its outcome.
+ * At every setWeight step the ladder gets past, the ready canary and stable pods must be what
+ * model/canaryShare.ts predicts for `app`.
+ */
+export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConfig): Promise<ScenarioResult> {
     const image = demoImage(scenario.tag);
     setBehaviour(env, image, scenario.behaviour);
+    if (scenario.fromRest) await atRest(env, app);
     if (scenario.probes && !scenario.errorsBeforehand) await cleanWindow(env);
     const before = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     const previousStable: string = before.status.stableRS;
@@ -62,6 +104,8 @@ export async function runCanary(env: Env, scenario: CanaryScenario): Promise<Sce
     const observer = new RolloutObserver(env.kubectl, DEMO.namespace, DEMO.name, previousStable, previousCanary ? [previousCanary] : []);
     const events: TimelineEvent[] = [{ t: 0, kind: "image-change", label: `image ${scenario.tag}` }];
     observer.start();
+    const sampler = new SplitSampler(env.kubeconfig, DEMO.namespace, DEMO.name);
+    await sampler.start();
 
     const probed: Record<string, number[]> = {};
     let probing = true;
@@ -92,29 +136,54 @@ export async function runCanary(env: Env, scenario: CanaryScenario): Promise<Sce
     probing = false;
     await probeLoop;
     await during;
+    const check = await scenario.check?.({ env, observer, split: sampler.samples, outcome, seconds, previousStable });
     observer.stop();
+    await sampler.stop();
 
     const runs = observer.analysisRuns().map((r) => `${r.metadata.name}: ${r.status?.phase ?? "?"}`);
+    const shares = observedShares(sampler.samples, app);
     // The value each query had when the analysis decided: the last sample before the outcome.
     const last = (name: string) => probed[name]?.at(-1);
+    const observed = `${outcome} after ${seconds}s; analysis runs: ${runs.join(", ") || "none"}; pods at each setWeight: ${sharesText(shares)}`
+        + (check ? `; ${check.text}` : "");
     return {
         name: scenario.name,
         image,
-        expected: scenario.expectedText,
-        observed: error ?? `${outcome} after ${seconds}s; analysis runs: ${runs.join(", ") || "none"}`,
-        passed: outcome === scenario.expected,
+        expected: `${scenario.expectedText}; at each setWeight step the ready canary and stable pods the model predicts`,
+        observed: error ?? observed,
+        passed: outcome === scenario.expected && shares.every((c) => c.matches) && (check?.passed ?? true),
         seconds,
         maxWeight: observer.maxWeight(),
         samples: observer.samples,
         measurements: observer.measurements(),
         events,
-        extra: { ...scenario.extra, ...Object.fromEntries(Object.keys(probed).map((k) => [k, last(k)])) },
+        extra: {
+            ...scenario.extra, ...check?.extra, ...Object.fromEntries(Object.keys(probed).map((k) => [k, last(k)])),
+            shares: shares.map((c) => ({ step: c.step, setWeight: c.setWeight, observed: c.observed, model: c.model })),
+        },
     };
 }
 
 const healthy = (latency = BASE_LATENCY_SECONDS): Behaviour => ({ errorRate: 0, latencySeconds: latency });
 
-export function canaryScenarios(predictedAbortSeconds: number): CanaryScenario[] {
+/** The no-traffic canary stays paused past the progress deadline: the deadline does not run while a Rollout is paused. */
+function pausedPastDeadline(app: AppConfig): (run: CanaryRun) => Promise<Check> {
+    const hold = app.progressDeadlineSeconds + 5;
+    return async ({ env, outcome }) => {
+        if (outcome !== "paused") return { text: "not paused, nothing to hold", passed: false };
+        await sleep(hold * 1000);
+        const status = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status ?? {};
+        const paused = pausedInconclusive(status);
+        return {
+            text: `${hold}s later (progressDeadlineSeconds ${app.progressDeadlineSeconds}): phase ${status.phase}, `
+                + `pause conditions ${(status.pauseConditions ?? []).map((c: any) => c.reason).join(", ") || "none"}, ${status.abort ? "aborted" : "not aborted"}`,
+            passed: paused && !status.abort,
+        };
+    };
+}
+
+export function canaryScenarios(app: AppConfig): CanaryScenario[] {
+    const predictedAbortSeconds = brokenRelease(app).seconds;
     const detection = (injected: number) => ({
         probes: (hash: string) => ({ canaryErrorRate: errorShare(`, rollouts_pod_template_hash="${hash}"`), wholeServiceErrorRate: errorShare("") }),
         extra: { injectedErrorRate: injected, threshold: LOCAL_ERROR_THRESHOLD, predictedAbortSeconds },
@@ -135,7 +204,8 @@ export function canaryScenarios(predictedAbortSeconds: number): CanaryScenario[]
         },
         {
             name: "no traffic to the canary", tag: "v6", behaviour: { ...healthy(), noTraffic: true },
-            expected: "paused", expectedText: "never promoted: inconclusive, paused",
+            expected: "paused", expectedText: "never promoted: inconclusive, paused, and still paused past the progress deadline (it does not run while paused)",
+            check: pausedPastDeadline(app),
         },
         {
             name: "Prometheus stopped during analysis", tag: "v7", behaviour: healthy(), expected: "aborted",
@@ -149,5 +219,6 @@ export function canaryScenarios(predictedAbortSeconds: number): CanaryScenario[]
                 events.push({ t: observer.seconds(), kind: "prometheus-started", label: "Prometheus back" });
             },
         },
+        neverReadyScenario(app),
     ];
 }

@@ -8,8 +8,11 @@ import * as fs from "fs";
 import { parse as parseYaml, stringify } from "yaml";
 import { brokenRelease } from "../model/exposure";
 import { parseStackConfig } from "../stacks";
+import { AppConfig } from "../stacks/types";
 import { DEMO } from "./demoApp";
+import { operatorRow } from "./engineScenarios";
 import { BASE_LATENCY_SECONDS, Env } from "./environment";
+import { neverReadyUnderWatchdog } from "./readinessScenario";
 import { ScenarioResult, stepResult } from "./report/types";
 import { runCanary } from "./scenarios";
 
@@ -18,14 +21,14 @@ const LONG_PAUSE = "5m";
 const WATCHDOG = { interval: "2s", window: "10s" };
 
 /** The local stack's config with the watchdog, and optionally a 5-minute first pause. */
-function withWatchdog(text: string, longPause: boolean): { text: string; pauseStep: number; predictedSeconds: number } {
+function withWatchdog(text: string, longPause: boolean): { text: string; pauseStep: number; predictedSeconds: number; app: AppConfig } {
     const config = parseYaml(text);
     const app = config.config["canary-stack:apps"][0];
     const pauseStep = app.steps.findIndex((s: any) => s.pause);
     if (longPause) app.steps[pauseStep] = { pause: { duration: LONG_PAUSE } };
     app.analysis.watchdog = WATCHDOG;
     const parsed = parseStackConfig({ platform: config.config["canary-stack:platform"], apps: [app] }).apps[0];
-    return { text: stringify(config), pauseStep, predictedSeconds: brokenRelease(parsed).seconds };
+    return { text: stringify(config), pauseStep, predictedSeconds: brokenRelease(parsed).seconds, app: parsed };
 }
 
 function upRow(env: Env, name: string, expected: string, check: (changes: string[]) => boolean): ScenarioResult {
@@ -53,16 +56,21 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
     const rows: ScenarioResult[] = [];
     try {
         // A healthy release with the watchdog on the local ladder as it is: the watchdog must not abort it.
-        fs.writeFileSync(env.pulumi.configFile, withWatchdog(original, false).text);
+        const on = withWatchdog(original, false);
+        fs.writeFileSync(env.pulumi.configFile, on.text);
         rows.push(upRow(env, "watchdog on, pulumi up", "creates the watchdog's AnalysisTemplate and updates the Rollout, nothing else",
             (c) => c.length === 2 && c.some((x) => x.startsWith("create") && x.includes(`${DEMO.name}-watchdog`)) && c.some((x) => x.startsWith("update") && x.includes("Rollout"))));
         const healthy = await runCanary(env, {
             name: "healthy image, watchdog on", tag: "watchdog-healthy", behaviour: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
             expected: "promoted", expectedText: "promoted; the background run ends Successful, not Failed",
-        });
+        }, on.app);
         const afterHealthy = currentRuns(env);
         const backgroundOk = afterHealthy.background.length > 0 && afterHealthy.background.every((r) => r.status?.phase === "Successful");
         rows.push({ ...healthy, passed: healthy.passed && backgroundOk, observed: `${healthy.observed}; background runs: ${phases(afterHealthy.background)}` });
+
+        // Pods never Ready: the watchdog pauses the canary before the progress deadline would abort it; a human aborts it.
+        rows.push(await runCanary(env, neverReadyUnderWatchdog(on.app), on.app));
+        rows.push(operatorRow(env, "abort", "on the never-Ready canary the watchdog paused", true, (r) => (r.status?.abort ? undefined : "status.abort not set")));
 
         const changed = withWatchdog(original, true);
         fs.writeFileSync(env.pulumi.configFile, changed.text);
@@ -73,7 +81,7 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
             name: `image failing 30% of requests, ${LONG_PAUSE} pause, watchdog on`, tag: "watchdog-broken",
             behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
             expected: "aborted", expectedText: `aborted by the watchdog's background run during the ${LONG_PAUSE} pause`,
-        });
+        }, changed.app);
         const { background, inline } = currentRuns(env);
         const failedBackground = background.find((r: any) => r.status?.phase === "Failed");
         const pauseSeconds = 300;

@@ -1,5 +1,6 @@
 import { AppConfig, MetricConfig } from "../stacks/types";
 import { formatShare } from "./canaryShare";
+import { NeverReadyRelease, neverReadyRelease } from "./exposureNeverReady";
 import {
     analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, signalDelaySeconds, Timeline, timeline,
     weightSecondsUntil,
@@ -8,10 +9,12 @@ import {
 /**
  * How far a canary ladder lets a release get, known at `pulumi preview`.
  *
- * Three releases are played through the ladder and the app's own
+ * Four releases are played through the ladder and the app's own
  * AnalysisTemplate: a healthy one, a fully broken one (every measurement of
- * every metric fails once the signal can see the canary) and one with no
- * traffic (every measurement inconclusive).
+ * every metric fails once the signal can see the canary), one with no
+ * traffic (every measurement inconclusive), and one whose pods never become
+ * Ready (exposureNeverReady.ts: no traffic either, and the ladder stops at the
+ * first step that needs canary pods until the progress deadline).
  *
  * Assumptions (Argo Rollouts semantics, worst case where there is a choice):
  * - Time 0 is the image change. The canary gets no traffic until the first
@@ -36,7 +39,10 @@ import {
  * - A metric fails at its failureLimit+1-th failed measurement and gives up
  *   at its inconclusiveLimit+1-th inconclusive one; Argo then ends the whole
  *   run, so the earliest metric decides. Failed: the rollout aborts and the
- *   weight is 0 from that moment. Inconclusive: the rollout pauses there.
+ *   weight is 0 from that moment. Inconclusive: the rollout pauses there,
+ *   and the progress deadline does not run while it is paused
+ *   (`RolloutTimedOut` in utils/conditions of Argo Rollouts v1.8.3 skips a
+ *   Progressing condition with reason RolloutPaused), so it waits for a human.
  *   A metric whose count is reached first passes, even if every measurement
  *   was failed or inconclusive (count <= failureLimit lets a broken release
  *   through).
@@ -96,6 +102,7 @@ export interface ExposureReport {
     healthy: HealthyRelease;
     broken: BrokenRelease;
     noTraffic: NoTrafficRelease;
+    neverReady: NeverReadyRelease;
     /** With a watchdog: the broken release on the same ladder without it, for comparison. */
     brokenWithoutWatchdog?: BrokenRelease;
 }
@@ -160,7 +167,9 @@ export function noTrafficRelease(app: AppConfig): NoTrafficRelease {
 }
 
 export function exposureReport(app: AppConfig): ExposureReport {
-    const report: ExposureReport = { healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app) };
+    const report: ExposureReport = {
+        healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app), neverReady: neverReadyRelease(app),
+    };
     if (app.analysis.watchdog) report.brokenWithoutWatchdog = brokenRelease(withoutWatchdog(app));
     return report;
 }
@@ -190,8 +199,18 @@ export function brokenText(b: BrokenRelease): string {
 
 function noTrafficText(n: NoTrafficRelease): string {
     return n.waits
-        ? `no traffic: waits at steps[${n.step}] (${formatShare(n.weight)}%) after ${formatSeconds(n.seconds)}`
+        ? `no traffic: waits at steps[${n.step}] (${formatShare(n.weight)}%) after ${formatSeconds(n.seconds)}, paused with no deadline`
         : `no traffic: never waits, promoted at ${formatSeconds(n.seconds)}`;
+}
+
+function neverReadyText(n: NeverReadyRelease, deadlineSeconds: number): string {
+    const at = `steps[${n.step}]`;
+    const deadline = `(progressDeadlineSeconds ${deadlineSeconds})`;
+    switch (n.outcome) {
+        case "aborted": return `pods never Ready: aborted at ${at} by ${formatSeconds(n.seconds)} ${deadline}`;
+        case "degraded": return `pods never Ready: Degraded at ${at} by ${formatSeconds(n.seconds)} ${deadline}, not aborted`;
+        case "paused": return `pods never Ready: waits at ${at} after ${formatSeconds(n.seconds)}, paused with no deadline`;
+    }
 }
 
 /** One line for `pulumi preview` logs. */
@@ -199,5 +218,6 @@ export function exposureSummary(app: AppConfig): string {
     const r = exposureReport(app);
     const without = r.brokenWithoutWatchdog;
     const watchdog = without ? ` (without the watchdog: ${without.aborted ? `${Math.round(without.exposure)} %·s` : "never aborted"})` : "";
-    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}`;
+    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}; `
+        + `${neverReadyText(r.neverReady, app.progressDeadlineSeconds)}`;
 }

@@ -16,6 +16,32 @@ export function appShare(app: AppConfig, setWeight: number): number {
     return canarySplit(appScaling(app), setWeight).share;
 }
 
+/**
+ * The canary pods the controller wants while the ladder is at `steps[index]`:
+ * the split of the last setWeight so far (`GetCurrentSetWeight`), or with
+ * traffic routing the last setCanaryScale unless a matchTrafficWeight came
+ * after it (`UseSetCanaryScale`, `GetCanaryReplicasOrWeight`): its replicas as
+ * written, its weight as ceil(weight x replicas / 100)
+ * (`CalculateReplicaCountsForTrafficRoutedCanary`; utils/replicaset/canary.go,
+ * v1.8.3). Without traffic routing Argo ignores setCanaryScale.
+ */
+export function canaryPodsAt(app: AppConfig, index: number): number {
+    const scaling = appScaling(app);
+    if (scaling.trafficRouting) {
+        for (let i = index; i >= 0; i--) {
+            const step = app.steps[i];
+            if (!("setCanaryScale" in step)) continue;
+            const scale = step.setCanaryScale;
+            if (scale.replicas !== undefined) return scale.replicas;
+            if (scale.weight !== undefined) return Math.ceil((scale.weight * app.replicas) / 100);
+            break;
+        }
+    }
+    let setWeight = 0;
+    for (const step of app.steps.slice(0, index + 1)) if ("setWeight" in step) setWeight = step.setWeight;
+    return canarySplit(scaling, setWeight).canary;
+}
+
 /** A setWeight step of the ladder and the split it settles at. */
 export interface StepShare extends CanarySplit {
     /** Index into `steps`. */

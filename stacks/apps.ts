@@ -16,7 +16,7 @@ import { budgetViolation } from "../model/exposureBudget";
 const APP_KEYS = [
     "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
     "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
-    "allowDestroyMidCanary", "revisionHistoryLimit",
+    "allowDestroyMidCanary", "revisionHistoryLimit", "progressDeadlineSeconds", "progressDeadlineAbort",
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", "watchdog", ...SHARED_METRIC_KEYS];
 
@@ -31,8 +31,13 @@ export const DEFAULT_SERIES: AppSeries = {
 const MAX_APP_NAME = 56;
 const PROM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** The Rollout's revisionHistoryLimit is an int32 in its CRD. */
+/** The Rollout's revisionHistoryLimit and progressDeadlineSeconds are int32s in its CRD. */
 const MAX_INT32 = 2147483647;
+/**
+ * Argo's `DefaultProgressDeadlineSeconds` (utils/defaults/defaults.go, v1.8.3): how long a step
+ * may wait for its canary pods to become available before the Rollout counts as stuck.
+ */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 function parseMetricsEndpoint(value: unknown, path: string): MetricsEndpoint {
     const m = obj(value, path, ["port", "path", "job", "scrapeInterval"]);
@@ -137,6 +142,9 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
         budget,
         allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, false),
         revisionHistoryLimit: optionalInt(app, "revisionHistoryLimit", path, 0, MAX_INT32),
+        // From 1: Argo rejects a deadline not above minReadySeconds (0 here; validation.go ValidateRolloutSpec).
+        progressDeadlineSeconds: int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, DEFAULT_PROGRESS_DEADLINE_SECONDS),
+        progressDeadlineAbort: bool(app, "progressDeadlineAbort", path, true),
     };
     const violation = budgetViolation(config, budget);
     if (violation) fail(`${path}.steps`, violation);

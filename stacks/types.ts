@@ -160,6 +160,13 @@ export interface AppConfig {
     allowDestroyMidCanary: boolean;
     /** Old ReplicaSets the Rollout keeps for rollbacks; unset leaves the field out, so Argo's default (10) applies. */
     revisionHistoryLimit?: number;
+    /**
+     * Seconds a step may go without progress (e.g. canary pods that never become Ready) before the
+     * Rollout is Degraded; pauses and analysis steps do not count. Defaults to Argo's 600.
+     */
+    progressDeadlineSeconds: number;
+    /** Past the deadline the controller aborts the canary: its pods scaled away, the stable serves on. Defaults to true. */
+    progressDeadlineAbort: boolean;
 }
 
 export interface ExposureBudgetConfig {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { parseStackConfig } from "../stacks";
 import { AppConfig } from "../stacks/types";
 import { canaryShare, canarySplit, DEFAULT_MAX_SURGE, Fencepost, maxSurgePods, RolloutScaling } from "../model/canaryShare";
-import { ladderShares, unrealizedWeightsWarning } from "../model/ladderShares";
+import { canaryPodsAt, ladderShares, unrealizedWeightsWarning } from "../model/ladderShares";
 import { existingPlatform, validApp } from "./fixtures";
 import counts from "./argoCanaryCounts.json";
 
@@ -159,6 +159,26 @@ function app(change: (a: any) => void): AppConfig {
     change(raw);
     return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
 }
+
+describe("canary pods at each step (canaryPodsAt)", () => {
+    it("follows the last setWeight, as GetCurrentSetWeight does: 0 before the first, the split's canary pods after", () => {
+        const ladder = app((a) => { a.steps = [{ pause: { duration: "1m" } }, { setWeight: 10 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }]; });
+        assert.deepEqual(ladder.steps.map((_, i) => canaryPodsAt(ladder, i)), [0, 1, 1, 2, 2]);
+    });
+    it("with traffic routing, a setCanaryScale's replicas or weight until a matchTrafficWeight", () => {
+        const ladder = app((a) => {
+            a.stableIngress = "demo";
+            a.steps = [{ setCanaryScale: { replicas: 3 } }, { setWeight: 10 }, { setCanaryScale: { weight: 60 } }, { analysis: {} },
+                { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 50 }];
+        });
+        // weight 60 of 4 replicas: ceil(2.4) = 3; matchTrafficWeight: setWeight 10 -> ceil(0.4) = 1, then 50 -> 2.
+        assert.deepEqual(ladder.steps.map((_, i) => canaryPodsAt(ladder, i)), [3, 3, 3, 3, 1, 2]);
+    });
+    it("without traffic routing, setCanaryScale is ignored (UseSetCanaryScale)", () => {
+        const ladder = app((a) => { a.steps = [{ setCanaryScale: { replicas: 3 } }, { setWeight: 10 }, { analysis: {} }]; });
+        assert.deepEqual(ladder.steps.map((_, i) => canaryPodsAt(ladder, i)), [0, 1, 1]);
+    });
+});
 
 describe("ladder shares and the preview warning", () => {
     it("lists each setWeight step with its pods and share", () => {

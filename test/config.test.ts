@@ -20,6 +20,7 @@ describe("stack config: valid input and defaults", () => {
         assert.equal(app.analysis.mode, "inline");
         assert.equal(app.metrics?.path, "/metrics");
         assert.equal(app.revisionHistoryLimit, undefined, "unset: the Rollout leaves it out and Argo keeps 10");
+        assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [600, true], "Argo's deadline, and a stuck canary aborts");
         assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
         const metric = app.analysis.metrics[1] as BuiltinMetric;
         assert.deepEqual(
@@ -59,6 +60,11 @@ describe("stack config: valid input and defaults", () => {
         const { analysis } = parseStackConfig(cfg).apps[0];
         assert.equal(analysis.startingStep, 1);
         assert.ok(analysis.metrics.every((m) => m.count === undefined));
+    });
+
+    it("takes progressDeadlineSeconds and progressDeadlineAbort as set", () => {
+        const app = parseStackConfig(raw((a) => { a.progressDeadlineSeconds = 1; a.progressDeadlineAbort = false; })).apps[0];
+        assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [1, false]);
     });
 
     it("validates but drops a disabled metric", () => {
@@ -211,13 +217,17 @@ const badConfigs: Case[] = [
     ["app name with capitals", (a) => { a.name = "Demo"; }, 'apps[0].name: "Demo" is not a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)'],
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
-    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit)"],
+    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort)"],
     ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing (a mapping of name, container)"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
     ["negative revisionHistoryLimit", (a) => { a.revisionHistoryLimit = -1; }, "apps[0].revisionHistoryLimit: -1 is not an integer from 0 to 2147483647"],
     ["revisionHistoryLimit as a string", (a) => { a.revisionHistoryLimit = "10"; }, 'apps[0].revisionHistoryLimit: "10" is not an integer from 0 to 2147483647'],
     ["revisionHistoryLimit beyond int32", (a) => { a.revisionHistoryLimit = 2147483648; }, "apps[0].revisionHistoryLimit: 2147483648 is not an integer from 0 to 2147483647"],
+    ["progressDeadlineSeconds zero", (a) => { a.progressDeadlineSeconds = 0; }, "apps[0].progressDeadlineSeconds: 0 is not an integer from 1 to 2147483647"],
+    ["progressDeadlineSeconds as a duration", (a) => { a.progressDeadlineSeconds = "10m"; }, 'apps[0].progressDeadlineSeconds: "10m" is not an integer from 1 to 2147483647'],
+    ["progressDeadlineSeconds beyond int32", (a) => { a.progressDeadlineSeconds = 2147483648; }, "apps[0].progressDeadlineSeconds: 2147483648 is not an integer from 1 to 2147483647"],
+    ["progressDeadlineAbort as a string", (a) => { a.progressDeadlineAbort = "false"; }, 'apps[0].progressDeadlineAbort: "false" is not true or false'],
     ["scaleDown unknown", (a) => { a.scaleDown = "always"; }, 'apps[0].scaleDown: "always" is not one of never, onsuccess, progressively'],
     ["metrics port out of range", (a) => { a.metrics.port = 70000; }, "apps[0].metrics.port: 70000 is not an integer from 1 to 65535"],
     ["metrics path without slash", (a) => { a.metrics.path = "metrics"; }, 'apps[0].metrics.path: "metrics" is not a URL path starting with "/"'],

@@ -1,9 +1,10 @@
-// Tests model/exposure.ts, model/exposureTimeline.ts and model/exposureBudget.ts.
+// Tests model/exposure.ts, model/exposureTimeline.ts, model/exposureNeverReady.ts and model/exposureBudget.ts.
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { parseStackConfig } from "../stacks";
 import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings, MetricConfig } from "../stacks/types";
 import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../model/exposure";
+import { NeverReadyRelease } from "../model/exposureNeverReady";
 import { budgetViolation, insertSteps } from "../model/exposureBudget";
 import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
@@ -46,52 +47,59 @@ const aborted = (step: number, weight: number, seconds: number, maxWeight: numbe
 const waits = (step: number, weight: number, seconds: number) => ({ step, weight, seconds, waits: true });
 const neverWaits = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, waits: false });
 const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = []) => ({ bestSeconds, worstSeconds, humanPauses });
+/** Pods never Ready: the ladder stops at `step` and the progress deadline (600 s unless set) aborts, or a run gives up first. */
+const abortsAt = (step: number, seconds: number) => ({ step, outcome: "aborted" as const, seconds });
+const pausesAt = (step: number, seconds: number) => ({ step, outcome: "paused" as const, seconds });
 
 const LADDER = [w(10), pause(60), A, w(50), pause(30), A];
 const BRIEF = [w(25), pause(60), w(50), pause(60), w(75), pause(60)];
 
-/** Every outcome derived by hand; times in seconds from the image change. */
+/**
+ * Every outcome derived by hand; times in seconds from the image change. Pods never Ready: every ladder here
+ * starts with a setWeight above 0, so it stays at steps[0] from 0s and the deadline (600) aborts it, unless a
+ * background run from steps[0] gives up first (2nd inconclusive at 30).
+ */
 const rows: [string, AppConfig, ExposureReport][] = [
     // Runs take 2x30 = 60: A at [60,120), A at [150,210) -> 210. Slowest run: 3x(1+2) measurements = 8 intervals = 240 -> 60+240+30+240 = 570.
     // Broken: first A fails at 60 and 90, failureLimit 1 -> abort at 90 at 10%: 10x90 = 900. No traffic: inconclusive at 60, 90 -> waits at 90.
     ["inline, failureLimit 1", ladder(LADDER, [custom()]),
-        { healthy: healthy(210, 570), broken: aborted(2, 10, 90, 10, 900), noTraffic: waits(2, 10, 90) }],
+        { healthy: healthy(210, 570), broken: aborted(2, 10, 90, 10, 900), noTraffic: waits(2, 10, 90), neverReady: abortsAt(0, 600) }],
     // failureLimit 0 / inconclusiveLimit 0: the first measurement (60) decides both: 10x60 = 600.
     ["inline, failureLimit 0", ladder(LADDER, [custom({ failureLimit: 0, inconclusiveLimit: 0 })]),
-        { healthy: healthy(210, 570), broken: aborted(2, 10, 60, 10, 600), noTraffic: waits(2, 10, 60) }],
+        { healthy: healthy(210, 570), broken: aborted(2, 10, 60, 10, 600), noTraffic: waits(2, 10, 60), neverReady: abortsAt(0, 600) }],
     // failureLimit 3 with count 3: three failures are within the limit, every run passes, promoted at 210.
     // No traffic still gives up at the 2nd inconclusive (90).
     ["inline, failureLimit 3 = count lets a broken release through", ladder(LADDER, [custom({ failureLimit: 3 })]),
-        { healthy: healthy(210, 570), broken: neverAborted(6, 210), noTraffic: waits(2, 10, 90) }],
+        { healthy: healthy(210, 570), broken: neverAborted(6, 210), noTraffic: waits(2, 10, 90), neverReady: abortsAt(0, 600) }],
     // count 5: runs 4x30 = 120 -> 60+120+30+120 = 330; slowest 5x3-1 = 14 intervals = 420 -> 60+420+30+420 = 930.
     // Broken: 4th failure at 60+3x30 = 150 -> 10x150 = 1500.
     ["inline, failureLimit 3, count 5", ladder(LADDER, [custom({ failureLimit: 3, count: 5 })]),
-        { healthy: healthy(330, 930), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 90) }],
+        { healthy: healthy(330, 930), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 90), neverReady: abortsAt(0, 600) }],
     // Background from step 0, every 30s, failureLimit 2: fails at 0, 30, 60 -> abort at 60. setWeight 50 starts at 60 too
     // (the ladder moves first): 50% reached, exposure 25x60 = 1500. No traffic: inconclusive at 0, 30 -> waits at 30 in pause steps[1].
     ["background from step 0 (the issue's example)", ladder(BRIEF, [custom({ count: undefined, failureLimit: 2 })], "background"),
-        { healthy: healthy(180, 180), broken: aborted(3, 50, 60, 50, 1500), noTraffic: waits(1, 25, 30) }],
+        { healthy: healthy(180, 180), broken: aborted(3, 50, 60, 50, 1500), noTraffic: waits(1, 25, 30), neverReady: pausesAt(0, 30) }],
     // Same with errorRate over 2m: measurements count from 120 -> 3rd failure at 180, the second the ladder ends: promoted.
     ["background, errorRate window 2m", ladder(BRIEF, [builtin("errorRate", "2m", { count: undefined, failureLimit: 2 })], "background"),
-        { healthy: healthy(180, 180), broken: neverAborted(6, 180), noTraffic: waits(1, 25, 30) }],
+        { healthy: healthy(180, 180), broken: neverAborted(6, 180), noTraffic: waits(1, 25, 30), neverReady: pausesAt(0, 30) }],
     // startingStep 2 starts the run at 60; initialDelay 30s -> measurements at 90, 120 -> abort at 120 in pause steps[3] at 20%:
     // 10x60 + 20x60 = 1800. No traffic: inconclusive at 90, 120 -> waits at 120.
     ["background, startingStep 2, initialDelay 30s",
         ladder([w(10), pause(60), w(20), pause(120), w(40), pause(120)], [custom({ count: undefined, initialDelay: "30s" })], "background", 2),
-        { healthy: healthy(300, 300), broken: aborted(3, 20, 120, 20, 1800), noTraffic: waits(3, 20, 120) }],
+        { healthy: healthy(300, 300), broken: aborted(3, 20, 120, 20, 1800), noTraffic: waits(3, 20, 120), neverReady: abortsAt(0, 600) }],
     // The pause without duration counts 0: A runs [0,90) (30 + 1x60), then a 60s pause -> 150.
     // Slowest run: 30 + (2x2-1)x60 = 210 -> 270. Broken: first measurement at 30 fails, failureLimit 0 -> 10x30 = 300.
     ["pause without duration before an inline analysis",
         ladder([w(10), pause(), A, w(50), pause(60)], [custom({ interval: "1m", initialDelay: "30s", count: 2, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 1 })]),
-        { healthy: healthy(150, 270, [1]), broken: aborted(2, 10, 30, 10, 300), noTraffic: waits(2, 10, 30) }],
+        { healthy: healthy(150, 270, [1]), broken: aborted(2, 10, 30, 10, 300), noTraffic: waits(2, 10, 30), neverReady: abortsAt(0, 600) }],
     // The last step is a setWeight: the ladder ends at 60, before errorRate over 1m can see the canary (first counted measurement at 60).
     ["final step without a pause",
         ladder([w(20), pause(60), w(50)], [builtin("errorRate", "1m", { count: undefined, failureLimit: 0 })], "background"),
-        { healthy: healthy(60, 60), broken: neverAborted(3, 60), noTraffic: waits(1, 20, 30) }],
+        { healthy: healthy(60, 60), broken: neverAborted(3, 60), noTraffic: waits(1, 20, 30), neverReady: pausesAt(0, 30) }],
     // A final 30s pause keeps the run alive at 60: it fails then, after setWeight 50 (moved first): 20x60 = 1200.
     ["final pause gives the background run time",
         ladder([w(20), pause(60), w(50), pause(30)], [builtin("errorRate", "1m", { count: undefined, failureLimit: 0 })], "background"),
-        { healthy: healthy(90, 90), broken: aborted(3, 50, 60, 50, 1200), noTraffic: waits(1, 20, 30) }],
+        { healthy: healthy(90, 90), broken: aborted(3, 50, 60, 50, 1200), noTraffic: waits(1, 20, 30), neverReady: pausesAt(0, 30) }],
     // A at 120. errorRate (2m window, 1m interval) fails at 120, 180; targetsUp (no window, 30s) at 120, 150: it decides, 10x150 = 1500.
     // Runs: max(2x60, 4x30) = 120 -> 240; slowest max((3x5-1)x60, (5x5-1)x30) = 840 -> 960.
     ["several metrics: the earliest to fail decides",
@@ -99,28 +107,28 @@ const rows: [string, AppConfig, ExposureReport][] = [
             builtin("errorRate", "2m", { interval: "1m", consecutiveErrorLimit: 4 }),
             builtin("targetsUp", "2m", { count: 5, consecutiveErrorLimit: 4 }),
         ]),
-        { healthy: healthy(240, 960), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 150) }],
+        { healthy: healthy(240, 960), broken: aborted(2, 10, 150, 10, 1500), noTraffic: waits(2, 10, 150), neverReady: abortsAt(0, 600) }],
     // count 2 within inconclusiveLimit 2: the no-traffic run passes on count; promoted at 90 + 60 = 150.
     // Slowest run 30 + (2x5-1)x60 = 570 -> 630. Broken: fails at 30 (failureLimit 0): 10x30 = 300.
     ["count within inconclusiveLimit never waits",
         ladder([w(10), A, w(50), pause(60)], [custom({ interval: "1m", initialDelay: "30s", count: 2, failureLimit: 0, inconclusiveLimit: 2, consecutiveErrorLimit: 4 })]),
-        { healthy: healthy(150, 630), broken: aborted(1, 10, 30, 10, 300), noTraffic: neverWaits(4, 150) }],
+        { healthy: healthy(150, 630), broken: aborted(1, 10, 30, 10, 300), noTraffic: neverWaits(4, 150), neverReady: abortsAt(0, 600) }],
     // Only another template's analysis step: it is not modelled (0s, never fails), so nothing gates the ladder.
     ["no analysis of its own", ladder([w(10), pause(60), other, w(100)], [custom()]),
-        { healthy: healthy(60, 60), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60) }],
+        { healthy: healthy(60, 60), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60), neverReady: abortsAt(0, 600) }],
     // The fixture: 4 metrics, 1m interval, count 3, failureLimit 1, consecutiveErrorLimit 4. Runs 120: 60+120+30+120 = 330;
     // slowest (3x5-1)x60 = 840: 60+840+30+840 = 1770. targetsUp fails at 60, 120 -> abort at 120. 4 replicas without
     // traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20%: 20x120 = 2400.
     ["validApp() through parseStackConfig: 4 replicas, no traffic routing", base,
-        { healthy: healthy(330, 1770), broken: aborted(2, 20, 120, 20, 2400), noTraffic: waits(2, 20, 120) }],
+        { healthy: healthy(330, 1770), broken: aborted(2, 20, 120, 20, 2400), noTraffic: waits(2, 20, 120), neverReady: abortsAt(0, 600) }],
     ["validApp() with traffic routing: the weight as written", routed,
-        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120) }],
+        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120), neverReady: abortsAt(0, 600) }],
     // 10 replicas run setWeight 10 as 1 pod of 10: the same as routing.
     ["validApp() on 10 replicas, no traffic routing", { ...base, replicas: 10 },
-        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120) }],
+        { healthy: healthy(330, 1770), broken: aborted(2, 10, 120, 10, 1200), noTraffic: waits(2, 10, 120), neverReady: abortsAt(0, 600) }],
     // The first row's ladder on 4 replicas: abort at 90 at 20% -> 20x90 = 1800.
     ["inline, failureLimit 1, 4 replicas without traffic routing", { ...ladder(LADDER, [custom()]), stableIngress: undefined },
-        { healthy: healthy(210, 570), broken: aborted(2, 20, 90, 20, 1800), noTraffic: waits(2, 20, 90) }],
+        { healthy: healthy(210, 570), broken: aborted(2, 20, 90, 20, 1800), noTraffic: waits(2, 20, 90), neverReady: abortsAt(0, 600) }],
 ];
 
 describe("exposure: ladders derived by hand", () => {
@@ -139,18 +147,58 @@ describe("exposure: ladders derived by hand", () => {
     });
 });
 
+describe("exposure: pods never Ready (exposureNeverReady.ts)", () => {
+    const inconclusive2 = custom({ interval: "30s", count: 2, inconclusiveLimit: 2 });
+    const cases: [string, AppConfig, NeverReadyRelease][] = [
+        // An analysis step before the first setWeight runs with no canary pods: inconclusive at 60, 90 -> paused at steps[1].
+        ["an inline analysis before the first setWeight gives up first", ladder([pause(60), A, w(10), pause(60)], [custom()]), pausesAt(1, 90)],
+        // count 2 within inconclusiveLimit 2 passes (30 s): the ladder reaches setWeight 10 at 90, the deadline aborts at 690.
+        ["an inline analysis that passes on count: the deadline counts from the stuck step", ladder([pause(60), A, w(10), pause(60)], [inconclusive2]), abortsAt(2, 690)],
+        // setWeight 0 wants no canary pod and completes; setWeight 10 at 60 waits.
+        ["setWeight 0 does not wait", ladder([w(0), pause(60), w(10), pause(60)], [inconclusive2]), abortsAt(2, 660)],
+        // No step wants a canary pod: the full promotion waits for every new pod, from the ladder's end (60).
+        ["only the full promotion waits", ladder([w(0), pause(60)], [inconclusive2]), abortsAt(2, 660)],
+        ["progressDeadlineSeconds as set", { ...ladder(LADDER, [custom()]), progressDeadlineSeconds: 45 }, abortsAt(0, 45)],
+        ["progressDeadlineAbort false: Degraded, not aborted", { ...ladder(LADDER, [custom()]), progressDeadlineAbort: false }, { step: 0, outcome: "degraded" as const, seconds: 600 }],
+        // Background from steps[0]: inconclusive at 0, 30 -> paused at 30, unless the deadline comes first.
+        ["a background run gives up before the deadline", ladder(BRIEF, [custom({ count: undefined })], "background"), pausesAt(0, 30)],
+        ["the deadline before the background run gives up", { ...ladder(BRIEF, [custom({ count: undefined })], "background"), progressDeadlineSeconds: 20 }, abortsAt(0, 20)],
+        // A background run from a later step never starts.
+        ["a background run from a later step never starts", ladder(BRIEF, [custom({ count: undefined })], "background", 2), abortsAt(0, 600)],
+        // With routing, setCanaryScale replicas 0 keeps the canary at no pods through setWeight 50; matchTrafficWeight
+        // at 60 brings 50% of 4 = 2 pods, which never come up.
+        ["setCanaryScale with traffic routing", ladder([{ setCanaryScale: { replicas: 0 } }, w(50), pause(60), { setCanaryScale: { matchTrafficWeight: true } }, pause(30)], [inconclusive2]),
+            abortsAt(3, 660)],
+        ["setCanaryScale with a weight", ladder([{ setCanaryScale: { weight: 0 } }, pause(60), { setCanaryScale: { weight: 10 } }, w(50)], [inconclusive2]), abortsAt(2, 660)],
+        // Without routing Argo ignores setCanaryScale: setWeight 50 wants 2 pods at once.
+        ["setCanaryScale without traffic routing is ignored",
+            { ...ladder([{ setCanaryScale: { replicas: 0 } }, w(50), pause(60)], [inconclusive2]), stableIngress: undefined }, abortsAt(1, 600)],
+    ];
+    for (const [name, app, expected] of cases) it(name, () => assert.deepEqual(exposureReport(app).neverReady, expected));
+    it("a watchdog from steps[0] sees no traffic and pauses first (30 s delay, 2nd inconclusive 15 s later); a high inconclusiveLimit lets the deadline abort", () => {
+        const withWatchdog = (watchdog: object) => {
+            const raw = validApp();
+            raw.analysis.watchdog = watchdog;
+            return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+        };
+        assert.deepEqual(exposureReport(withWatchdog({})).neverReady, pausesAt(0, 45));
+        // 1000 inconclusive measurements 15 s apart outlast the 600 s deadline.
+        assert.deepEqual(exposureReport(withWatchdog({ inconclusiveLimit: 1000 })).neverReady, abortsAt(0, 600));
+    });
+});
+
 describe("exposure summary", () => {
     const cases: [string, AppConfig, string][] = [
-        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m"],
+        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
         // 2 replicas: setWeight 10 runs 1 canary pod beside 2 stable ones (maxSurge 25% of 2 is 1 pod): a third, 33.3x120 = 4000.
         ["validApp() on 2 replicas", { ...base, replicas: 2 },
-            "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 33.3% (exposure 4000 %·s); no traffic: waits at steps[2] (33.3%) after 2m"],
-        ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at steps[2] (10%) after 30s"],
-        ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at steps[1] (25%) after 30s"],
-        ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s"],
+            "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 33.3% (exposure 4000 %·s); no traffic: waits at steps[2] (33.3%) after 2m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["manual promotion", rows[7][1], "demo: healthy ladder 2m30s-4m30s plus 1 manual promotion; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: waits at steps[2] (10%) after 30s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at steps[1] (25%) after 30s, paused with no deadline; pods never Ready: waits at steps[0] after 30s, paused with no deadline"],
+        ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
         // New Relic's default initialDelay (3m): the first analysis fails at 1m + 3m + 1m (failureLimit 1).
         ["New Relic metrics only", parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0],
-            "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 20% (exposure 6000 %·s); no traffic: waits at steps[2] (20%) after 5m"],
+            "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 20% (exposure 6000 %·s); no traffic: waits at steps[2] (20%) after 5m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
     ];
     for (const [name, app, line] of cases) it(name, () => assert.equal(exposureSummary(app), line));
     const durations: [number, string][] = [[0, "0s"], [400, "6m40s"], [3600, "1h"], [5430, "1h30m30s"], [7.5, "7.5s"]];

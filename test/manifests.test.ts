@@ -84,6 +84,15 @@ describe("Rollout builder", () => {
             await validateObject(r);
         }
     });
+    it("keeps the stable at full strength until canary pods are available, and aborts a canary stuck past its deadline", async () => {
+        const r = rollout(at, app());
+        assert.equal(r.spec.strategy?.canary?.maxUnavailable, 0);
+        assert.equal(r.spec.strategy?.canary?.maxSurge, undefined, "Argo's default maxSurge (25%), which model/canaryShare.ts assumes");
+        assert.deepEqual([r.spec.progressDeadlineSeconds, r.spec.progressDeadlineAbort], [600, true]);
+        const set = rollout(at, app((a) => { a.progressDeadlineSeconds = 30; a.progressDeadlineAbort = false; }));
+        assert.deepEqual([set.spec.progressDeadlineSeconds, set.spec.progressDeadlineAbort], [30, false]);
+        await validateObject(set);
+    });
     it("checks revisionHistoryLimit against the Rollout schema, whose int32 bound the config enforces", async () => {
         const r: any = rollout(at, app());
         r.spec.revisionHistoryLimit = 2147483648;

@@ -43,6 +43,9 @@ describe("the whole program under the mock engine", () => {
         // The watchdog aborts a broken release 45 s into the 20% step; the inline gates alone would at 6 minutes.
         assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
             [20, 900, 7200, 20]);
+        // Pods never Ready: setWeight 10 waits for its pod from 0s; the watchdog (from steps[0]) sees no traffic and gives up
+        // at its 2nd inconclusive measurement (30 s delay, then 15 s), 45 s, long before Argo's 600 s deadline: paused, no deadline.
+        assert.deepEqual(exposure.neverReady, { step: 0, outcome: "paused", seconds: 45 });
     });
 
     it("never creates, only reads, the app's existing Service, Deployment and Ingress", async () => {

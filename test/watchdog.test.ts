@@ -137,7 +137,7 @@ describe("watchdog: exposure", () => {
     it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 900 %·s, against 7200", () => {
         assert.equal(exposureSummary(prodApp(false)),
             "instant-api: healthy ladder 16m-40m; a broken release aborts by 45s at 20% (exposure 900 %·s) (without the watchdog: 7200 %·s); "
-            + "no traffic: waits at steps[1] (20%) after 45s");
+            + "no traffic: waits at steps[1] (20%) after 45s, paused with no deadline; pods never Ready: waits at steps[0] after 45s, paused with no deadline");
     });
 
     it("leaves the healthy ladder's duration as it is (the watchdog blocks no step)", () => {

@@ -31,10 +31,25 @@ export function rolloutStep(step: CanaryStep, ownTemplate: string, args: Analysi
  * The Rollout that adopts the existing Deployment through `workloadRef`: the
  * pod template stays in the Deployment (no copy), and `scaleDown` says how
  * Argo scales the Deployment as the Rollout takes over.
+ *
+ * A readiness cutover: a canary pod that never becomes Ready takes no traffic
+ * (the Services and the traffic router only send to ready endpoints), its
+ * setWeight step never completes (`completedCurrentCanaryStep` waits for
+ * `AtDesiredReplicaCountsForCanary`, which wants the canary pods available), and
+ * it is never promoted (`shouldFullPromote` wants every new pod available; all
+ * in rollout/ and utils/replicaset/ of Argo Rollouts v1.8.3). `maxUnavailable: 0`
+ * keeps the stable at full strength meanwhile: with Argo's default (25%)
+ * `CalculateReplicaCountsForBasicCanary` scales the stable down to the step's
+ * count before the canary is available (4 replicas at setWeight 25: 3 ready pods
+ * in all while the canary never comes up); with 0 it scales the stable down only
+ * as canary pods become available. Where a step settles is the same either way
+ * (model/canaryShare.ts). `progressDeadlineSeconds` and `progressDeadlineAbort`
+ * end such a canary: see model/exposure.ts (`neverReadyRelease`).
  */
 export function rollout(target: ObjectName, app: AppConfig): IRollout {
     const names = appObjectNames(app.name);
     const canary: Canary = {
+        maxUnavailable: 0,
         stableService: names.stableService,
         canaryService: names.canaryService,
         steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate, analysisArgs(app.analysis.metrics))),
@@ -61,6 +76,8 @@ export function rollout(target: ObjectName, app: AppConfig): IRollout {
         spec: {
             replicas: app.replicas,
             ...(app.revisionHistoryLimit !== undefined ? { revisionHistoryLimit: app.revisionHistoryLimit } : {}),
+            progressDeadlineSeconds: app.progressDeadlineSeconds,
+            progressDeadlineAbort: app.progressDeadlineAbort,
             workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deployment, scaleDown: app.scaleDown },
             strategy: { canary },
         },

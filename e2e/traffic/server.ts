@@ -1,8 +1,10 @@
 /**
  * The traffic simulator: simulated pods run no process, so this server stands
- * in for the app's pods. It watches the Rollout's live ReplicaSets, sends a
- * steady request rate split by their ready replicas, and serves each
- * version's metrics at /metrics/<pod-template-hash>. It writes a Prometheus
+ * in for the app's pods. It follows the Rollout's live ReplicaSets and sends
+ * a steady request rate to the app Service's ready endpoints, as the Service
+ * would (a pod that is not Ready gets nothing), and serves each version's
+ * metrics at /metrics/<pod-template-hash> and the requests each version has
+ * served so far at /served (JSON, by hash). It writes a Prometheus
  * file_sd targets file with one target per version, labelled
  * `rollouts_pod_template_hash` as the ServiceMonitor's podTargetLabels would.
  *
@@ -15,12 +17,14 @@ import * as fs from "fs";
 import * as http from "http";
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { VersionMetrics } from "./metrics";
-import { Accumulator, Behaviour, HEALTHY, splitRequests, Version } from "./split";
+import { Accumulator, Behaviour, HEALTHY, readyEndpointsByHash, splitRequests, Version } from "./split";
 
 export interface SimConfig {
     kubeconfig: string;
     namespace: string;
     rollout: string;
+    /** The app's own Service, whose ready endpoints get the requests. */
+    service: string;
     port: number;
     targetsFile: string;
     requestsPerSecond: number;
@@ -34,15 +38,31 @@ function readConfig(file: string): SimConfig {
     return JSON.parse(fs.readFileSync(file, "utf8")) as SimConfig;
 }
 
-async function liveVersions(api: k8sClient.AppsV1Api, config: SimConfig): Promise<Version[]> {
-    const list = await api.listNamespacedReplicaSet({ namespace: config.namespace });
-    return list.items
+interface Apis {
+    apps: k8sClient.AppsV1Api;
+    core: k8sClient.CoreV1Api;
+    discovery: k8sClient.DiscoveryV1Api;
+}
+
+async function liveVersions(api: Apis, config: SimConfig): Promise<Version[]> {
+    const namespace = config.namespace;
+    const [replicaSets, slices, pods] = await Promise.all([
+        api.apps.listNamespacedReplicaSet({ namespace }),
+        api.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${config.service}` }),
+        api.core.listNamespacedPod({ namespace, labelSelector: "rollouts-pod-template-hash" }),
+    ]);
+    const hashOfPod = new Map(pods.items.map((p) => [p.metadata?.name ?? "", p.metadata?.labels?.["rollouts-pod-template-hash"] ?? ""]));
+    const endpoints = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => ({
+        pod: e.targetRef?.kind === "Pod" ? e.targetRef.name : undefined,
+        ready: e.conditions?.ready === true,
+    }));
+    const ready = readyEndpointsByHash(endpoints, hashOfPod);
+    return replicaSets.items
         .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === "Rollout" && o.name === config.rollout))
-        .map((rs) => ({
-            hash: rs.metadata?.labels?.["rollouts-pod-template-hash"] ?? "",
-            image: rs.spec?.template?.spec?.containers?.[0]?.image ?? "",
-            readyReplicas: rs.status?.readyReplicas ?? 0,
-        }))
+        .map((rs) => {
+            const hash = rs.metadata?.labels?.["rollouts-pod-template-hash"] ?? "";
+            return { hash, image: rs.spec?.template?.spec?.containers?.[0]?.image ?? "", readyEndpoints: ready.get(hash) ?? 0 };
+        })
         .filter((v) => v.hash !== "");
 }
 
@@ -62,14 +82,20 @@ async function main(): Promise<void> {
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(config.kubeconfig);
-    const api = kc.makeApiClient(k8s.AppsV1Api);
+    const api: Apis = { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api) };
 
     const metrics = new Map<string, VersionMetrics>();
     const metricsOf = (hash: string) => metrics.get(hash) ?? metrics.set(hash, new VersionMetrics()).get(hash)!;
     const accumulator = new Accumulator();
+    const served = new Map<string, number>();
     let lastTargets = "";
 
     const server = http.createServer(async (req, res) => {
+        if (req.url === "/served") {
+            res.writeHead(200, { "Content-Type": "application/json" });
+            res.end(JSON.stringify(Object.fromEntries(served)));
+            return;
+        }
         const match = /^\/metrics\/([a-z0-9]+)$/.exec(req.url ?? "");
         const version = match ? metrics.get(match[1]) : undefined;
         if (!version) {
@@ -91,6 +117,7 @@ async function main(): Promise<void> {
             const behaviour = behaviourOf(v.image);
             const { requests, errors } = accumulator.take(v.hash, split.get(v.hash) ?? 0, behaviour.errorRate);
             metricsOf(v.hash).record(requests, errors, behaviour.latencySeconds);
+            served.set(v.hash, (served.get(v.hash) ?? 0) + requests);
         }
         const targets = JSON.stringify(versions.map((v) => v.hash).sort());
         if (targets !== lastTargets) {

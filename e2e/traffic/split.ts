@@ -1,7 +1,9 @@
 /**
  * The traffic model of the simulator, kept pure so it can be tested without
- * a cluster. Without a traffic router a Service spreads requests over ready
- * pods, so a version's share of traffic is its share of ready replicas.
+ * a cluster. Without a traffic router a Service spreads requests over its
+ * ready endpoints (kube-proxy sends only to endpoints whose EndpointSlice
+ * condition `ready` is true), so a version's share of traffic is its share of
+ * the app Service's ready endpoints.
  */
 
 /** How an image behaves under load. */
@@ -14,21 +16,37 @@ export interface Behaviour {
     noTraffic?: boolean;
 }
 
-/** One live version of the app: a ReplicaSet of the Rollout. */
+/** One live version of the app: a ReplicaSet of the Rollout, and its pods among the Service's ready endpoints. */
 export interface Version {
     hash: string;
     image: string;
-    readyReplicas: number;
+    readyEndpoints: number;
+}
+
+/** An endpoint of the app Service as its EndpointSlices list it: the pod behind it and `conditions.ready`. */
+export interface ServiceEndpoint {
+    pod?: string;
+    ready: boolean;
+}
+
+/** Ready endpoints per pod-template hash; endpoints of pods without a hash (not the Rollout's) count for none. */
+export function readyEndpointsByHash(endpoints: ServiceEndpoint[], hashOfPod: Map<string, string>): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const e of endpoints) {
+        const hash = e.ready && e.pod ? hashOfPod.get(e.pod) : undefined;
+        if (hash) counts.set(hash, (counts.get(hash) ?? 0) + 1);
+    }
+    return counts;
 }
 
 export const HEALTHY: Behaviour = { errorRate: 0, latencySeconds: 0.05 };
 
-/** Requests per version for one tick of `requests` requests, by share of ready replicas. */
+/** Requests per version for one tick of `requests` requests, by share of ready endpoints. */
 export function splitRequests(versions: Version[], requests: number, behaviourOf: (image: string) => Behaviour): Map<string, number> {
-    const serving = versions.filter((v) => v.readyReplicas > 0 && !behaviourOf(v.image).noTraffic);
-    const ready = serving.reduce((sum, v) => sum + v.readyReplicas, 0);
+    const serving = versions.filter((v) => v.readyEndpoints > 0 && !behaviourOf(v.image).noTraffic);
+    const ready = serving.reduce((sum, v) => sum + v.readyEndpoints, 0);
     const split = new Map<string, number>();
-    for (const v of serving) split.set(v.hash, (requests * v.readyReplicas) / ready);
+    for (const v of serving) split.set(v.hash, (requests * v.readyEndpoints) / ready);
     return split;
 }
 
