@@ -44,11 +44,13 @@ export interface StackOutputs {
  * which waits for the CRDs it uses. Called once, from index.ts.
  */
 export function deployStack(config: StackConfig): StackOutputs {
-    const provider = new k8s.Provider("cluster", {
-        ...(config.cluster.context ? { context: config.cluster.context } : {}),
-    });
+    const context = config.cluster.context ? { context: config.cluster.context } : {};
+    const provider = new k8s.Provider("cluster", context);
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
+    // A destroy keeps the charts' CRDs, so installing again meets them: this provider applies
+    // over an existing object instead of refusing it. Only the charts' own objects use it.
+    const chartProvider = new k8s.Provider("charts", { ...context, upsertExistingObjects: true });
 
     const certManager = new CertManager("cert-manager", { config: platform.certManager, shared: platform.shared }, opts);
     const monitoring = new Monitoring("monitoring", {
@@ -56,11 +58,13 @@ export function deployStack(config: StackConfig): StackOutputs {
         certManagerPresent: platform.certManager.present,
         controllerJob: platform.argoRollouts.metricsJob,
         shared: platform.shared,
+        chartProvider,
     }, { ...opts, dependsOn: certManager.ready });
     const argo = new ArgoRollouts("argo-rollouts", {
         config: platform.argoRollouts,
         monitoring: platform.monitoring,
         shared: platform.shared,
+        chartProvider,
     }, { ...opts, dependsOn: monitoring.ready });
 
     const platformResources: pulumi.Resource[] = [certManager, monitoring, argo];
