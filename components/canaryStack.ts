@@ -64,6 +64,11 @@ export function deployStack(config: StackConfig): StackOutputs {
     const provider = new k8s.Provider("cluster", connection, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
+    // A destroy keeps the charts' CRDs, so installing again meets them: this provider applies
+    // over an existing object instead of refusing it. Only the charts' own objects use it.
+    const chartProvider = platform.monitoring.install || platform.argoRollouts.install
+        ? new k8s.Provider("charts", { ...connection, upsertExistingObjects: true }, { dependsOn: [identity] })
+        : undefined;
 
     const certManager = new CertManager("cert-manager", { config: platform.certManager, shared: platform.shared }, opts);
     const monitoring = new Monitoring("monitoring", {
@@ -71,11 +76,13 @@ export function deployStack(config: StackConfig): StackOutputs {
         certManagerPresent: platform.certManager.present,
         controllerJob: platform.argoRollouts.metricsJob,
         shared: platform.shared,
+        chartProvider,
     }, { ...opts, dependsOn: certManager.ready });
     const argo = new ArgoRollouts("argo-rollouts", {
         config: platform.argoRollouts,
         monitoring: platform.monitoring,
         shared: platform.shared,
+        chartProvider,
     }, { ...opts, dependsOn: monitoring.ready });
 
     const platformResources: pulumi.Resource[] = [certManager, monitoring, argo];

@@ -4,6 +4,7 @@
  *
  *   CANARY_E2E_DIR   state and logs (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
+ *   CANARY_E2E_PLATFORM=skip   leave out the platform phase (e2e/platform/phase.ts, on its own control plane in <dir>-platform)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -20,6 +21,7 @@ import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp }
 import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
 import { flatKeyRow, SecondCluster, startSecondCluster, stopSecondCluster, wrongClusterRows } from "./guardScenarios";
+import { platformPhase } from "./platform/phase";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -146,6 +148,12 @@ async function main(): Promise<number> {
         } catch (err) {
             log(`cluster-down: ${(err as Error).message}`);
         }
+    }
+    if (process.env.CANARY_E2E_PLATFORM !== "skip") {
+        await platformPhase(`${dir}-platform`, log, (result) => {
+            results.push(result);
+            log(`${result.passed ? "pass" : "FAIL"}: ${result.name}: ${result.observed}`);
+        });
     }
     const written = writeReport(out, results, {
         startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000,

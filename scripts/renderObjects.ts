@@ -31,16 +31,20 @@ export function redactSecrets(value: unknown): unknown {
 const HELM_TYPES = ["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"];
 const CERT_MANAGER_TYPE = "kubernetes-cert-manager:index:CertManager";
 
+/** Where Helm takes a chart from, as the provider reads `chart` and `repositoryOpts.repo`. */
+export type RenderedChartSource = { repo: string } | { oci: string } | { path: string };
+
 interface HelmInstall {
     name: string;
+    /** The chart's name (for a local or OCI chart, the last part of its path). */
     chart: string;
     version: string;
-    repo?: string;
+    source: RenderedChartSource;
     namespace: string;
     values: unknown;
 }
 
-/** A Helm chart install as one reviewable document: chart, pinned version, repo, namespace and values. */
+/** A Helm chart install as one reviewable document: chart, pinned version, source, namespace and values. */
 function helmDocument(r: Registered, install: HelmInstall): Record<string, unknown> {
     return {
         apiVersion: "canary-stack.io/render",
@@ -48,30 +52,40 @@ function helmDocument(r: Registered, install: HelmInstall): Record<string, unkno
         metadata: { name: install.name, namespace: install.namespace },
         chart: install.chart,
         version: install.version,
-        repo: install.repo,
+        source: install.source,
         namespace: install.namespace,
         pulumiType: r.type,
         values: install.values ?? {},
     };
 }
 
+/** A chart name in a repository, else an `oci://` reference, else a local archive or directory. */
+export function renderedChartSource(chart: string, repo: string | undefined): RenderedChartSource {
+    if (repo) return { repo };
+    return chart.startsWith("oci://") ? { oci: chart } : { path: chart };
+}
+
+function chartName(chart: string, source: RenderedChartSource): string {
+    if ("repo" in source) return chart;
+    return chart.replace(/\/+$/, "").split("/").pop()!.replace(/-v?\d+\.\d+\.\d+.*\.tgz$/, "");
+}
+
 function helmInstall(r: Registered): HelmInstall | undefined {
     const i = r.inputs;
+    const install = (name: string, chart: string, repo: string | undefined, rest: Pick<HelmInstall, "version" | "namespace" | "values">) => {
+        const source = renderedChartSource(chart, repo);
+        return { name, chart: chartName(chart, source), source, ...rest };
+    };
     if (HELM_TYPES.includes(r.type)) {
-        return { name: i.name ?? r.name, chart: i.chart, version: i.version, repo: i.repositoryOpts?.repo, namespace: i.namespace, values: i.values };
+        return install(i.name ?? r.name, i.chart, i.repositoryOpts?.repo, { version: i.version, namespace: i.namespace, values: i.values });
     }
     if (r.type === CERT_MANAGER_TYPE) {
         // The component's typed inputs are chart values, merged over helmOptions.values as its provider does;
-        // the rest of helmOptions says which chart release.
+        // the rest of helmOptions says which chart release. Its provider defaults chart and repo to jetstack's.
         const { helmOptions, ...typed } = i;
-        return {
-            name: helmOptions?.name ?? r.name,
-            chart: helmOptions?.chart ?? "cert-manager",
-            version: helmOptions?.version,
-            repo: helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io",
-            namespace: helmOptions?.namespace,
-            values: { ...helmOptions?.values, ...typed },
-        };
+        return install(helmOptions?.name ?? r.name, helmOptions?.chart ?? "cert-manager",
+            helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io",
+            { version: helmOptions?.version, namespace: helmOptions?.namespace, values: { ...helmOptions?.values, ...typed } });
     }
     return undefined;
 }

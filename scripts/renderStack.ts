@@ -46,7 +46,7 @@ export async function renderStack(stack: string, file: StackFile, live: ClusterF
     const placeholderUsed = config.apiKeyPlaceholder && JSON.stringify(registered.map((r) => r.inputs)).includes(NEW_RELIC_API_KEY_PLACEHOLDER);
     const header = [
         `# canary-stack render of stack ${stack}: ${documents.length} objects, as they would be applied.`,
-        "# Secret values are shown as [secret]. HelmChart documents are chart installs (chart, version, values).",
+        "# Secret values are shown as [secret]. HelmChart documents are chart installs (chart, version, source: repo, oci or path, values).",
         ...(placeholders.length
             ? [`# Placeholder ports/selector for the live Service(s) ${placeholders.join(", ")}: pass --live to use the real ones.`]
             : []),

@@ -6,6 +6,7 @@ import {
     bool, fail, int, obj, oneOf, optionalNumber, optionalStr, show, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
 } from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
+import { parseChartSource } from "./chartSource";
 
 const HTTPS_URL = /^https:\/\/\S+$/;
 /** A broken release may reach 10% of traffic before the gate stops it, unless a stack says otherwise. */
@@ -20,8 +21,10 @@ function section(platform: Obj, key: string, path: string, allowed: readonly str
 }
 
 function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
+    const install = bool(o, "install", path, true);
     return {
-        install: bool(o, "install", path, true),
+        install,
+        chart: parseChartSource(o, path, install),
         namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "argo-rollouts",
         dashboard: bool(o, "dashboard", path, false),
         metricsJob: optionalStr(o, "metricsJob", path, /^\S+$/, "a Prometheus job label value") ?? "argo-rollouts-metrics",
@@ -33,7 +36,7 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
  * and no alerts or dashboard, whose kinds (PrometheusRule) and queries (PromQL) need a Prometheus.
  */
 function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
-    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels", "alertFor"]) {
+    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels", "alertFor", "chart"]) {
         if (o[key] !== undefined) fail(`${path}.${key}`, "not used with prometheus: false (the cluster has no Prometheus); remove it");
     }
     const needs: Record<string, string> = {
@@ -45,7 +48,7 @@ function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
         if (bool(o, key, path, false)) fail(`${path}.${key}`, `true ${what}, but prometheus is false; remove it, or set prometheus: true`);
     }
     return {
-        prometheus: false, install: false, namespace: "monitoring", release: "kube-prometheus-stack",
+        prometheus: false, install: false, chart: { kind: "repo" }, namespace: "monitoring", release: "kube-prometheus-stack",
         selectorLabels: {}, alerts: false, grafanaDashboard: false, alertFor: { ...DEFAULT_ALERT_FOR },
     };
 }
@@ -82,7 +85,7 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     }
     const alerts = bool(o, "alerts", path, true);
     return {
-        prometheus: true, install, namespace, release,
+        prometheus: true, install, chart: parseChartSource(o, path, install), namespace, release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
         prometheusAddress: address ?? `http://prometheus-operated.${namespace}.svc:9090`,
         // kube-prometheus-stack selects ServiceMonitors and PrometheusRules labelled with its release
@@ -98,6 +101,7 @@ function parseCertManager(o: Obj, path: string): CertManagerConfig {
     const install = bool(o, "install", path, false);
     return {
         install,
+        chart: parseChartSource(o, path, install),
         namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "cert-manager",
         present: install || bool(o, "present", path, false),
     };
@@ -119,15 +123,15 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     const platform = obj(value ?? {}, path, [
         "shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic",
     ]);
-    const argoSection = section(platform, "argoRollouts", path, ["install", "namespace", "dashboard", "metricsJob"]);
+    const argoSection = section(platform, "argoRollouts", path, ["install", "chart", "namespace", "dashboard", "metricsJob"]);
     const argo = parseArgoRollouts(argoSection, `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "prometheus", "install", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "grafanaDashboard",
+        "prometheus", "install", "chart", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "grafanaDashboard",
     ]), `${path}.monitoring`);
     if (!monitoring.prometheus && argoSection.metricsJob !== undefined) {
         fail(`${path}.argoRollouts.metricsJob`, "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it");
     }
-    const certManager = parseCertManager(section(platform, "certManager", path, ["install", "namespace", "present"]), `${path}.certManager`);
+    const certManager = parseCertManager(section(platform, "certManager", path, ["install", "chart", "namespace", "present"]), `${path}.certManager`);
     return {
         shared: bool(platform, "shared", path, false),
         maxBadCanaryWeight: int(platform, "maxBadCanaryWeight", path, 0, 100, DEFAULT_MAX_BAD_CANARY_WEIGHT),

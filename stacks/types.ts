@@ -178,9 +178,23 @@ export interface ExposureBudgetConfig {
     allowNoAnalysis: boolean;
 }
 
+/**
+ * Where a chart installed here comes from. The version is always the pinned one
+ * (components/manifests/charts.ts); a mirror must serve that version.
+ */
+export type ChartSource =
+    /** A chart repository; unset `repo`: the chart's upstream repository. */
+    | { kind: "repo"; repo?: string }
+    /** An OCI registry: `oci://<registry>/<repository>/<chart>`, without a tag. */
+    | { kind: "oci"; ref: string }
+    /** A chart archive (.tgz) or chart directory, as written in the config (relative to the project directory). */
+    | { kind: "path"; path: string };
+
 export interface ArgoRolloutsConfig {
     /** false: the controller already runs in `namespace`; nothing is installed. */
     install: boolean;
+    /** Where the chart comes from (with `install`). */
+    chart: ChartSource;
     namespace: string;
     /** The Argo Rollouts dashboard (UI), off by default. */
     dashboard: boolean;
@@ -197,6 +211,8 @@ export interface MonitoringConfig {
     prometheus: boolean;
     /** false: use the existing Prometheus at `prometheusAddress`. Always false without Prometheus. */
     install: boolean;
+    /** Where kube-prometheus-stack comes from (with `install`). */
+    chart: ChartSource;
     namespace: string;
     /** Helm release name of kube-prometheus-stack; its Prometheus selects ServiceMonitors labelled `release: <release>`. */
     release: string;
@@ -221,6 +237,8 @@ export type AlertFor = Record<AlertWithFor, string>;
 export interface CertManagerConfig {
     /** true: install cert-manager (the cluster has none); false: the cluster has one already, or none is wanted. */
     install: boolean;
+    /** Where the cert-manager chart comes from (with `install`). */
+    chart: ChartSource;
     namespace: string;
     /** The cluster has a cert-manager (installed here or before): the Prometheus operator's webhook certificates come from it. */
     present: boolean;

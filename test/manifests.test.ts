@@ -210,7 +210,7 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
 });
 
 describe("chart values", () => {
-    const argo = { install: true, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics" };
+    const argo = { install: true, chart: { kind: "repo" as const }, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics" };
     it("labels the Argo Rollouts chart's ServiceMonitor for the stack's Prometheus", () => {
         const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
         const metrics = (argoRolloutsValues(argo, { ...monitoring, selectorLabels: { team: "obs" } }).controller as any).metrics;

@@ -101,9 +101,8 @@ describe("platform: the prod stack installs it all", () => {
     it("keeps CRDs on destroy always, and everything when the platform is shared", async () => {
         runStack("prod");
         await settle();
-        for (const release of ["argo-rollouts", "kube-prometheus-stack"]) {
-            assert.equal(chart(release).transformCount, 1, `${release} has the retain transform`);
-        }
+        assert.equal(chart("argo-rollouts").transformCount, 1, "argo-rollouts has the retain transform");
+        assert.equal(chart("kube-prometheus-stack").transformCount, 2, "kube-prometheus-stack has the retain and the empty-rules transforms");
         assert.equal(ofType("kubernetes-cert-manager:index:CertManager")[0].transformCount, 1, "cert-manager has the retain transform");
         const crd = { type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "rollouts", props: {}, opts: {} } as any;
         const deployment = { type: "kubernetes:apps/v1:Deployment", name: "controller", props: {}, opts: {} } as any;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgoRolloutsConfig, MonitoringConfig } from "../../stacks/types";
-import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_RELEASE } from "../manifests/charts";
+import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_RELEASE, chartLocation } from "../manifests/charts";
 import { namespaceObject } from "../manifests/namespace";
 import { argoRolloutsValues } from "../manifests/platformValues";
 import { retainOnDelete } from "./retain";
@@ -12,6 +12,12 @@ export interface ArgoRolloutsArgs {
     monitoring: MonitoringConfig;
     /** Keep everything on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
+    /**
+     * The provider of the chart's objects: one that applies over an object that already exists
+     * (`upsertExistingObjects`), so an install after a destroy takes over the CRDs that destroy kept.
+     * Defaults to the component's own.
+     */
+    chartProvider?: k8s.Provider;
 }
 
 /**
@@ -35,12 +41,10 @@ export class ArgoRollouts extends pulumi.ComponentResource {
             });
             const chart = new k8s.helm.v4.Chart(`${name}-chart`, {
                 name: ARGO_ROLLOUTS_RELEASE,
-                chart: ARGO_ROLLOUTS_CHART.chart,
-                version: ARGO_ROLLOUTS_CHART.version,
-                repositoryOpts: { repo: ARGO_ROLLOUTS_CHART.repo },
+                ...chartLocation(ARGO_ROLLOUTS_CHART, args.config.chart),
                 namespace: args.config.namespace,
                 values: argoRolloutsValues(args.config, args.monitoring),
-            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared)] });
+            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared, args.chartProvider)], provider: args.chartProvider });
             this.ready.push(chart);
         }
         this.registerOutputs({ namespace: this.namespace });

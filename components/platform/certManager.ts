@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager";
 import { CertManagerConfig } from "../../stacks/types";
-import { CERT_MANAGER_CHART } from "../manifests/charts";
+import { CERT_MANAGER_RELEASE, certManagerChartLocation } from "../manifests/charts";
 import { namespaceObject } from "../manifests/namespace";
 import { certManagerValues } from "../manifests/platformValues";
 import { retainOnDelete } from "./retain";
@@ -36,9 +36,9 @@ export class CertManager extends pulumi.ComponentResource {
             });
             this.ready.push(new CertManagerChart(`${name}-chart`, {
                 helmOptions: {
-                    name: CERT_MANAGER_CHART.chart,
+                    name: CERT_MANAGER_RELEASE,
                     namespace: args.config.namespace,
-                    version: CERT_MANAGER_CHART.version,
+                    ...certManagerChartLocation(args.config.chart),
                     values: certManagerValues(),
                 },
             }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared)] }));

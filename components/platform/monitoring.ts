@@ -3,11 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../stacks/types";
 import { canaryAlertRule } from "../manifests/alerts";
-import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK_CHART } from "../manifests/charts";
+import { chartLocation, GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK_CHART } from "../manifests/charts";
 import { dashboardConfigMap } from "../manifests/dashboard";
 import { stackLabels } from "../manifests/labels";
 import { namespaceObject } from "../manifests/namespace";
 import { kubePrometheusStackValues } from "../manifests/platformValues";
+import { dropEmptyRules } from "./emptyRules";
 import { retainOnDelete } from "./retain";
 
 export interface MonitoringArgs {
@@ -18,6 +19,12 @@ export interface MonitoringArgs {
     controllerJob: string;
     /** Keep the chart on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
+    /**
+     * The provider of the chart's objects: one that applies over an object that already exists
+     * (`upsertExistingObjects`), so an install after a destroy takes over the CRDs that destroy kept.
+     * Defaults to the component's own.
+     */
+    chartProvider?: k8s.Provider;
 }
 
 /**
@@ -53,12 +60,15 @@ export class Monitoring extends pulumi.ComponentResource {
             }, { ...child, dependsOn: [namespace] });
             const chart = new k8s.helm.v4.Chart(`${name}-chart`, {
                 name: config.release,
-                chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-                version: KUBE_PROMETHEUS_STACK_CHART.version,
-                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_CHART.repo },
+                ...chartLocation(KUBE_PROMETHEUS_STACK_CHART, config.chart),
                 namespace: config.namespace,
                 values: kubePrometheusStackValues(args.certManagerPresent),
-            }, { ...child, dependsOn: [namespace, adminSecret], transforms: [retainOnDelete(args.shared)] });
+            }, {
+                ...child,
+                dependsOn: [namespace, adminSecret],
+                transforms: [retainOnDelete(args.shared, args.chartProvider), dropEmptyRules(args.chartProvider)],
+                provider: args.chartProvider,
+            });
             this.ready.push(chart);
         }
 
