@@ -313,7 +313,8 @@ describe("exposure properties", () => {
             fc.pre(visibleAt <= (line.steps[p]?.start ?? line.end));
             const before = exposureReport(app).broken;
             const after = exposureReport(insertSteps(app, p, [A])).broken;
-            assert.ok(after.exposure <= before.exposure, `exposure ${after.exposure} > ${before.exposure}`);
+            // Sums of share x seconds in floating point: 2000.0000000000002 is 2000 (seed 1772819035 failed on that).
+            assert.ok(after.exposure <= before.exposure * (1 + 1e-9), `exposure ${after.exposure} > ${before.exposure}`);
             assert.ok(after.maxWeight <= before.maxWeight, `weight ${after.maxWeight} > ${before.maxWeight}`);
         }), { numRuns: 500 });
     });
