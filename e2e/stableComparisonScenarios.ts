@@ -20,12 +20,19 @@ import { Behaviour } from "./traffic/split";
 
 /** The gates: 5% absolute and stable + 1 point for errors; 0.5 s absolute and 1.2x stable for p95. */
 export const COMPARISON_GATES = { errorMax: 0.05, errorMaxIncrease: 0.01, p95Max: 0.5, p95MaxRatio: 1.2 };
+/**
+ * A one-point difference needs a few hundred requests a side to be told from rounding: the first run of
+ * this phase, with the local stack's minRequests 10 and no delay, measured a canary failing exactly 4%
+ * at 5.7% 10 s into its life, from 70 requests. So every gate waits 15 s into the analysis step (the
+ * canary has then served about 250 requests at 10 a second) and wants 150 requests a side.
+ */
+const MEASURED = { initialDelay: "15s", minRequests: 150 };
 const GATE_METRICS = [
-    { name: "error-rate", kind: "errorRate", max: COMPARISON_GATES.errorMax },
-    { name: "error-vs-stable", kind: "errorRateVsStable", maxIncrease: COMPARISON_GATES.errorMaxIncrease },
-    { name: "latency-p95", kind: "latencyP95", max: COMPARISON_GATES.p95Max },
-    { name: "latency-vs-stable", kind: "latencyP95VsStable", maxRatio: COMPARISON_GATES.p95MaxRatio },
-    { name: "targets-up", kind: "targetsUp" },
+    { name: "error-rate", kind: "errorRate", max: COMPARISON_GATES.errorMax, ...MEASURED },
+    { name: "error-vs-stable", kind: "errorRateVsStable", maxIncrease: COMPARISON_GATES.errorMaxIncrease, ...MEASURED },
+    { name: "latency-p95", kind: "latencyP95", max: COMPARISON_GATES.p95Max, ...MEASURED },
+    { name: "latency-vs-stable", kind: "latencyP95VsStable", maxRatio: COMPARISON_GATES.p95MaxRatio, ...MEASURED },
+    { name: "targets-up", kind: "targetsUp", initialDelay: MEASURED.initialDelay },
 ];
 
 const WINDOW = "30s";
@@ -37,9 +44,11 @@ const p95 = (selector: string) => `histogram_quantile(0.95, sum by (le) (rate(ht
 interface Comparison {
     scenario: Omit<CanaryScenario, "probes">;
     stable: Behaviour;
-    /** The metric that must fail, and the absolute one that must not (undefined: nothing may fail). */
+    /** The metric that must fail (undefined: the relative gates must not), and the one that must be measured and never fail. */
     fails?: string;
     passes: string;
+    /** Where the relative gate must not abort, the absolute one may: its verdict is what the row reports. */
+    absoluteMayAbort?: string;
 }
 
 const COMPARISONS: Comparison[] = [
@@ -50,11 +59,18 @@ const COMPARISONS: Comparison[] = [
         },
         stable: { errorRate: 0.01, latencySeconds: BASE_LATENCY_SECONDS }, fails: "error-vs-stable", passes: "error-rate",
     },
-    // "canary and stable both 4% errors" (the relative gate must not abort) is left out: in its one run on
-    // the real controller the canary was aborted (error-rate and error-vs-stable Failed), not yet understood.
     {
         scenario: {
-            name: "canary p95 1.5x stable's, under the absolute limit", tag: "v11", behaviour: { errorRate: 0, latencySeconds: 1.5 * BASE_LATENCY_SECONDS },
+            name: "canary and stable both 4% errors (a shared dependency degraded)", tag: "v10", behaviour: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "promoted", expectedText: "the relative gate does not abort; the row says what the 5% absolute gate did",
+        },
+        stable: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS }, passes: "error-vs-stable", absoluteMayAbort: "error-rate",
+    },
+    {
+        scenario: {
+            // 0.25 s requests land in the (0.2, 0.3] bucket, the stable's 0.2 s in (0.15, 0.2]: p95 0.295 s against 0.1975 s, 1.49x.
+            // (1.5 x 0.2 s is 0.30000000000000004 s in floating point, one bucket up: p95 0.49 s, 2.5x, in the first run.)
+            name: "canary p95 1.5x stable's, under the absolute limit", tag: "v11", behaviour: { errorRate: 0, latencySeconds: 0.25 },
             expected: "aborted", expectedText: "the 0.5 s absolute p95 gate passes it, the relative gate (1.2x stable) aborts it",
         },
         stable: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS }, fails: "latency-vs-stable", passes: "latency-p95",
@@ -68,11 +84,17 @@ function stableVersion(env: Env): { hash: string; image: string } {
     return { hash, image: rs.spec.template.spec.containers[0].image };
 }
 
-/** Every metric's measurements in order, e.g. `error-vs-stable: Failed 0.02`. */
+/** A Prometheus measurement's value as Argo records it, `[0.0168]`, to three significant digits. */
+function shortValue(value: string | undefined): string {
+    const number = Number(/^\[?([^\],]*)/.exec(value ?? "")?.[1]);
+    return value === undefined ? "" : ` ${Number.isFinite(number) ? Number(number.toPrecision(3)) : value}`;
+}
+
+/** Every metric's measurements in order, e.g. `error-vs-stable: Failed 0.0168`. */
 function verdicts(result: ScenarioResult): Map<string, string[]> {
     const byMetric = new Map<string, string[]>();
     for (const m of result.measurements) {
-        const value = m.value === undefined ? "" : ` ${Number(Number(m.value).toPrecision(3))}`;
+        const value = shortValue(m.value);
         byMetric.set(m.metric, [...(byMetric.get(m.metric) ?? []), `${m.phase}${value}`]);
     }
     return byMetric;
@@ -99,11 +121,13 @@ async function compare(env: Env, c: Comparison, app: AppConfig): Promise<Scenari
     const byMetric = verdicts(result);
     const failed = (metric: string) => (byMetric.get(metric) ?? []).some((v) => v.startsWith("Failed"));
     const judged = (c.fails === undefined || failed(c.fails)) && !failed(c.passes) && byMetric.has(c.passes);
+    // Aborted by the absolute gate alone: the relative gate still did not abort, which is what the row checks.
+    const outcome = result.passed || (c.absoluteMayAbort !== undefined && result.observed.startsWith("aborted") && failed(c.absoluteMayAbort));
     const gates = [...byMetric].map(([metric, values]) => `${metric}: ${values.join(", ")}`).join("; ");
     return {
         ...result,
         observed: `${result.observed}; measurements ${gates}`,
-        passed: result.passed && judged,
+        passed: outcome && judged,
         extra: { ...result.extra, stableBehaviour: c.stable, canaryBehaviour: c.scenario.behaviour, gates: COMPARISON_GATES, fails: c.fails ?? null, passes: c.passes },
     };
 }

@@ -122,6 +122,19 @@ function tolerance(metric: Obj, path: string, kind: StableComparisonKind): numbe
     return value ?? fail(`${path}.${key}`, `missing (${kind} needs ${key}: ${what})`);
 }
 
+/**
+ * At n requests one request moves an error rate by 1/n: a difference smaller than that is rounding,
+ * not evidence. errorRateVsStable needs minRequests of at least 1 / maxIncrease on each side.
+ */
+function resolvable(metric: Obj, path: string, ctx: MetricContext, analysisPath: string, minRequests: number, maxIncrease: number): void {
+    if (maxIncrease === 0 || minRequests * maxIncrease >= 1) return;
+    const where = metric.minRequests !== undefined ? path : ctx.defaults.minRequests !== undefined ? analysisPath : path;
+    const needed = Math.ceil(1 / maxIncrease - 1e-9);
+    const points = Number((100 / minRequests).toPrecision(3));
+    fail(`${where}.minRequests`, `${minRequests} is too few for errorRateVsStable with maxIncrease ${maxIncrease}: at ${minRequests} requests one request `
+        + `moves an error rate by ${points} points, more than the tolerance; use at least ${needed} (1 / maxIncrease)`);
+}
+
 function threshold(metric: Obj, path: string, kind: BuiltinKind): number {
     if (comparesWithStable(kind)) return tolerance(metric, path, kind);
     for (const key of Object.values(TOLERANCES).map((t) => t.key)) {
@@ -195,6 +208,7 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     const window = read("window", promDuration) ?? METRIC_DEFAULTS.window;
     const minRequests = read("minRequests", (o, k, p) => int(o, k, p, 1, 1e9, METRIC_DEFAULTS.minRequests));
     const limit = threshold(metric, path, kind);
+    if (kind === "errorRateVsStable") resolvable(metric, path, ctx, analysisPath, minRequests, limit);
     const canaryScoped = comparesWithStable(kind) || read("canaryScoped", (o, k, p) => bool(o, k, p, METRIC_DEFAULTS.canaryScoped));
     const query = builtinQuery({ kind, job: ctx.job, canaryScoped, window, minRequests, ...ctx.series });
     checkPromql(query, `${path} (built-in ${kind} query)`);

@@ -196,6 +196,12 @@ const badConfigs: Case[] = [
         "apps[0].analysis.metrics[4].maxRatio: errorRateVsStable takes maxIncrease (the most the canary's error rate may exceed the stable pods', a fraction from 0 to 1: 0.01 is one point), not maxRatio"],
     ["errorRateVsStable increase as a percentage", (a) => { a.analysis.metrics.push({ name: "vs", kind: "errorRateVsStable", maxIncrease: 5 }); },
         "apps[0].analysis.metrics[4].maxIncrease: 5 is not a number from 0 to 1"],
+    ["errorRateVsStable on too few requests to tell a point", (a) => { a.analysis.metrics.push({ name: "vs", kind: "errorRateVsStable", maxIncrease: 0.01 }); },
+        "apps[0].analysis.metrics[4].minRequests: 20 is too few for errorRateVsStable with maxIncrease 0.01: at 20 requests one request moves an error rate by 5 points, "
+        + "more than the tolerance; use at least 100 (1 / maxIncrease)"],
+    ["errorRateVsStable on the analysis's minRequests", (a) => { a.analysis.minRequests = 30; a.analysis.metrics.push({ name: "vs", kind: "errorRateVsStable", maxIncrease: 0.02 }); },
+        "apps[0].analysis.minRequests: 30 is too few for errorRateVsStable with maxIncrease 0.02: at 30 requests one request moves an error rate by 3.33 points, "
+        + "more than the tolerance; use at least 50 (1 / maxIncrease)"],
     ["latencyP95VsStable ratio below 1", (a) => { a.analysis.metrics.push({ name: "vs", kind: "latencyP95VsStable", maxRatio: 0.8 }); },
         "apps[0].analysis.metrics[4].maxRatio: 0.8 is not a number from 1 to 100"],
     ["latencyP95VsStable not canary-scoped", (a) => { a.analysis.metrics.push({ name: "vs", kind: "latencyP95VsStable", maxRatio: 1.2, canaryScoped: false }); },

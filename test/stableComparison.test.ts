@@ -55,9 +55,10 @@ describe("canary against stable: the queries", () => {
     it("the config builds them with the app's job and series, canary-scoped whatever the analysis default", () => {
         const raw = validApp();
         raw.analysis.canaryScoped = false;
-        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01 });
+        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01, minRequests: 100 });
         const metric = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0].analysis.metrics[4] as BuiltinMetric;
-        assert.deepEqual([metric.kind, metric.threshold, metric.canaryScoped, metric.query], ["errorRateVsStable", 0.01, true, ERROR_RATE_VS_STABLE]);
+        assert.deepEqual([metric.kind, metric.threshold, metric.canaryScoped, metric.query],
+            ["errorRateVsStable", 0.01, true, ERROR_RATE_VS_STABLE.replace(/>= 20\)/g, ">= 100)")]);
     });
 });
 
@@ -132,7 +133,7 @@ describe("canary against stable: the hashes Argo passes", () => {
     const target = { name: "demo", namespace: "demo" };
 
     it("the template takes the stable hash too, and every run of it gets Stable beside Latest, checked against the CRDs", async () => {
-        const app = appWith({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01 }, { name: "vs-p95", kind: "latencyP95VsStable", maxRatio: 1.2 });
+        const app = appWith({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01, minRequests: 100 }, { name: "vs-p95", kind: "latencyP95VsStable", maxRatio: 1.2 });
         const template = analysisTemplate(target, app);
         assert.deepEqual(template.spec.args, [{ name: "canary-hash" }, { name: "stable-hash" }]);
         const vs = template.spec.metrics!.find((m) => m.name === "vs-p95")!;
@@ -150,7 +151,7 @@ describe("canary against stable: the hashes Argo passes", () => {
         const raw = validApp();
         raw.analysis.mode = "background";
         for (const m of raw.analysis.metrics) m.count = 3;
-        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01, count: 3 });
+        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01, minRequests: 100, count: 3 });
         raw.steps = raw.steps.filter((s: any) => !s.analysis);
         raw.maxBadCanaryWeight = 100;
         const inBackground = rollout(target, parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0]);
@@ -159,8 +160,8 @@ describe("canary against stable: the hashes Argo passes", () => {
 
     it("the watchdog's template and background run get the stable hash only when the watchdog watches a comparison", async () => {
         const raw = validApp();
-        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01 });
-        raw.analysis.watchdog = { metrics: ["vs-errors"] };
+        raw.analysis.metrics.push({ name: "vs-errors", kind: "errorRateVsStable", maxIncrease: 0.01, minRequests: 100 });
+        raw.analysis.watchdog = { metrics: ["vs-errors"], minRequests: 100 };
         const app = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
         const watchdogTemplate = analysisTemplate(target, app, app.analysis.watchdog!.metrics);
         assert.deepEqual(watchdogTemplate.spec.args, [{ name: "canary-hash" }, { name: "stable-hash" }]);
