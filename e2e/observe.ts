@@ -86,6 +86,7 @@ export class RolloutObserver {
                 metric: result.name,
                 phase: m.phase,
                 value: m.value,
+                run: run.metadata.labels?.["rollout-type"],
             }))));
     }
 }

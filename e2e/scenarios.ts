@@ -49,10 +49,28 @@ export interface CanaryScenario {
     extra?: Record<string, unknown>;
 }
 
-const LOCAL_ERROR_THRESHOLD = 0.02;
+/** The app's absolute error-rate gate (0.02 in Pulumi.local.yaml): what the detection-power table measures against. */
+export function errorThreshold(app: AppConfig): number {
+    const gate = app.analysis.metrics.find((m) => "kind" in m && m.kind === "errorRate");
+    if (!gate || !("threshold" in gate)) throw new Error(`${app.name}: no errorRate metric in the analysis`);
+    return gate.threshold;
+}
 const window = "30s";
-const errorShare = (selector: string) =>
-    `(sum(rate(http_requests_total{job="demo"${selector}, code=~"5.."}[${window}])) or vector(0)) / sum(rate(http_requests_total{job="demo"${selector}}[${window}]))`;
+/** The demo app's 5xx share over the last 30 s; `labels` (e.g. `ofHash(h)`) narrows it to some of its pods. */
+export const errorShare = (labels = "") =>
+    `(sum(rate(http_requests_total{job="demo"${labels}, code=~"5.."}[${window}])) or vector(0)) / sum(rate(http_requests_total{job="demo"${labels}}[${window}]))`;
+export const ofHash = (hash: string) => `, rollouts_pod_template_hash="${hash}"`;
+
+/**
+ * Detection power: the canary's error rate through a query scoped to its pods and through one over the
+ * whole Service, beside what was injected into the canary and the stable pods and the absolute threshold.
+ */
+export function errorDetection(injected: number, injectedStable: number, threshold: number): Pick<CanaryScenario, "probes" | "extra"> {
+    return {
+        probes: (hash: string) => ({ canaryErrorRate: errorShare(ofHash(hash)), wholeServiceErrorRate: errorShare() }),
+        extra: { injectedErrorRate: injected, injectedStableErrorRate: injectedStable, threshold },
+    };
+}
 
 export function outcomeOf(rollout: any, previousStable: string, runs: () => any[]): Outcome | undefined {
     const status = rollout?.status ?? {};
@@ -68,7 +86,7 @@ export function outcomeOf(rollout: any, previousStable: string, runs: () => any[
 async function cleanWindow(env: Env): Promise<void> {
     env.log(`waiting for a ${window} window without errors`);
     await waitFor("a window without errors", 120000, async () => {
-        const values = await query(PROMETHEUS_PORT, errorShare(""));
+        const values = await query(PROMETHEUS_PORT, errorShare());
         return values.length > 0 && values[0] === 0 ? true : undefined;
     }, 1000);
 }
@@ -184,10 +202,10 @@ function pausedPastDeadline(app: AppConfig): (run: CanaryRun) => Promise<Check> 
 
 export function canaryScenarios(app: AppConfig): CanaryScenario[] {
     const predictedAbortSeconds = brokenRelease(app).seconds;
-    const detection = (injected: number) => ({
-        probes: (hash: string) => ({ canaryErrorRate: errorShare(`, rollouts_pod_template_hash="${hash}"`), wholeServiceErrorRate: errorShare("") }),
-        extra: { injectedErrorRate: injected, threshold: LOCAL_ERROR_THRESHOLD, predictedAbortSeconds },
-    });
+    const detection = (injected: number) => {
+        const { probes, extra } = errorDetection(injected, 0, errorThreshold(app));
+        return { probes, extra: { ...extra, predictedAbortSeconds } };
+    };
     return [
         { name: "healthy image", tag: "v2", behaviour: healthy(), expected: "promoted", expectedText: "promoted to 100%, analysis Successful" },
         {

@@ -15,7 +15,7 @@ import { BASE_LATENCY_SECONDS, Env, PROMETHEUS_PORT, setBehaviour } from "./envi
 import { waitFor } from "./lib/proc";
 import { query } from "./prometheus";
 import { ScenarioResult, stepResult } from "./report/types";
-import { CanaryScenario, runCanary } from "./scenarios";
+import { CanaryScenario, errorDetection, errorShare, ofHash, runCanary } from "./scenarios";
 import { Behaviour } from "./traffic/split";
 
 /** The gates: 5% absolute and stable + 1 point for errors; 0.5 s absolute and 1.2x stable for p95. */
@@ -36,10 +36,7 @@ const GATE_METRICS = [
 ];
 
 const WINDOW = "30s";
-const byHash = (hash: string) => `job="demo", rollouts_pod_template_hash="${hash}"`;
-const errorShare = (selector: string) =>
-    `(sum(rate(http_requests_total{${selector}, code=~"5.."}[${WINDOW}])) or vector(0)) / sum(rate(http_requests_total{${selector}}[${WINDOW}]))`;
-const p95 = (selector: string) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${WINDOW}])))`;
+const p95 = (labels: string) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="demo"${labels}}[${WINDOW}])))`;
 
 interface Comparison {
     scenario: Omit<CanaryScenario, "probes">;
@@ -105,16 +102,20 @@ async function compare(env: Env, c: Comparison, app: AppConfig): Promise<Scenari
     setBehaviour(env, stable.image, c.stable);
     env.log(`${c.scenario.name}: stable ${stable.image} now fails ${c.stable.errorRate * 100}% at ${c.stable.latencySeconds}s; waiting for a full window of it`);
     await waitFor("the stable pods' window to show their new behaviour", 120000, async () => {
-        const [errors] = await query(PROMETHEUS_PORT, errorShare(byHash(stable.hash)));
+        const [errors] = await query(PROMETHEUS_PORT, errorShare(ofHash(stable.hash)));
         return errors !== undefined && Math.abs(errors - c.stable.errorRate) < 0.002 ? true : undefined;
     }, 1000);
+    // The error scenarios are rows of the detection-power table too (the p95 one is not about errors).
+    const errors = c.scenario.behaviour.errorRate > 0 || c.stable.errorRate > 0;
+    const detection = errorDetection(c.scenario.behaviour.errorRate, c.stable.errorRate, COMPARISON_GATES.errorMax);
     const result = await runCanary(env, {
         ...c.scenario,
         errorsBeforehand: true,
         probes: (canary) => ({
-            canaryErrorRate: errorShare(byHash(canary)), stableErrorRate: errorShare(byHash(stable.hash)),
-            canaryP95: p95(byHash(canary)), stableP95: p95(byHash(stable.hash)),
+            ...detection.probes!(canary), stableErrorRate: errorShare(ofHash(stable.hash)),
+            canaryP95: p95(ofHash(canary)), stableP95: p95(ofHash(stable.hash)),
         }),
+        extra: errors ? detection.extra : undefined,
     }, app);
     // A promoted canary is the new stable: it behaves as a healthy image from now on, as the old stable does again.
     for (const image of [stable.image, result.image]) setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });

@@ -14,7 +14,7 @@ import { operatorRow } from "./engineScenarios";
 import { BASE_LATENCY_SECONDS, Env } from "./environment";
 import { neverReadyUnderWatchdog } from "./readinessScenario";
 import { ScenarioResult, stepResult } from "./report/types";
-import { runCanary } from "./scenarios";
+import { errorDetection, errorThreshold, runCanary } from "./scenarios";
 
 const LONG_PAUSE = "5m";
 /** Measured every 2 s over the last 10 s (the local app is scraped every 2 s). */
@@ -81,6 +81,7 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
             name: `image failing 30% of requests, ${LONG_PAUSE} pause, watchdog on`, tag: "watchdog-broken",
             behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
             expected: "aborted", expectedText: `aborted by the watchdog's background run during the ${LONG_PAUSE} pause`,
+            ...errorDetection(0.3, 0, errorThreshold(changed.app)),
         }, changed.app);
         const { background, inline } = currentRuns(env);
         const failedBackground = background.find((r: any) => r.status?.phase === "Failed");

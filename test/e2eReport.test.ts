@@ -166,11 +166,27 @@ describe("e2e report: summary", () => {
         assert.match(md, /took 312\.4 s/);
         assert.deepEqual(tableRows(md, "# Canary end-to-end report"), [["argo-rollouts", "v1.8.3"], ["prometheus", "2.53.0"]]);
     });
-    it("computes detection power: caught means strictly above the threshold", () => {
-        const md = summaryMarkdown([detect("errors 20%", 0.2, 0.2, 0.021), detect("errors at threshold", undefined, 0.05, 0.004), good], meta);
+    it("computes detection power: caught means strictly above the threshold; the failed gates, the watchdog's marked, and the outcome", () => {
+        const relative = scenario({
+            name: "canary 3%, stable 1%", observed: "aborted after 30s",
+            extra: { injectedErrorRate: 0.03, injectedStableErrorRate: 0.01, canaryErrorRate: 0.03, wholeServiceErrorRate: 0.015, threshold: 0.05 },
+            measurements: [
+                { t: 20, metric: "error-rate", phase: "Successful", value: "0.03", run: "Step" },
+                { t: 20, metric: "error-vs-stable", phase: "Failed", value: "0.02", run: "Step" },
+                { t: 25, metric: "error-vs-stable", phase: "Failed", value: "0.02", run: "Step" },
+            ],
+        });
+        const watchdog = scenario({
+            name: "30%, watchdog", observed: "aborted after 12s",
+            extra: { injectedErrorRate: 0.3, injectedStableErrorRate: 0, canaryErrorRate: 0.3, wholeServiceErrorRate: 0.06, threshold: 0.05 },
+            measurements: [{ t: 10, metric: "error-rate", phase: "Failed", value: "0.3", run: "Background" }],
+        });
+        const md = summaryMarkdown([detect("errors 20%", 0.2, 0.2, 0.021), detect("errors at threshold", undefined, 0.05, 0.004), relative, watchdog, good], meta);
         assert.deepEqual(tableRows(md, "## Detection power"), [
-            ["errors 20%", "0.2", "0.2", "0.021", "0.05", "yes", "no"],
-            ["errors at threshold", "—", "0.05", "0.004", "0.05", "no", "no"],
+            ["errors 20%", "0.2 / —", "0.2", "0.021", "0.05", "yes", "no", "error-rate", "aborted"],
+            ["errors at threshold", "— / —", "0.05", "0.004", "0.05", "no", "no", "error-rate", "aborted"],
+            ["canary 3%, stable 1%", "0.03 / 0.01", "0.03", "0.015", "0.05", "no", "no", "error-vs-stable", "aborted"],
+            ["30%, watchdog", "0.3 / 0", "0.3", "0.06", "0.05", "yes", "yes", "error-rate (watchdog)", "aborted"],
         ]);
     });
     it("compares observed with predicted time to abort", () => {

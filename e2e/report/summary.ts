@@ -37,12 +37,20 @@ const rate = (n: number) => (Number.isFinite(n) ? String(Number(n.toPrecision(4)
 const numberIn = (extra: Record<string, unknown> | undefined, key: string) => (typeof extra?.[key] === "number" ? (extra[key] as number) : undefined);
 const yesNo = (caught: boolean) => (caught ? "yes" : "no");
 
+/** The gates with a Failed measurement, in order, the watchdog's (a background run) marked as such. */
+function failedGates(r: ScenarioResult): string {
+    const failed = r.measurements.filter((m) => m.phase === "Failed").map((m) => (m.run === "Background" ? `${m.metric} (watchdog)` : m.metric));
+    return [...new Set(failed)].join(", ") || "none";
+}
+
 function detectionRows(results: ScenarioResult[]): unknown[][] {
     return results.flatMap((r) => {
         const [canary, whole, threshold] = ["canaryErrorRate", "wholeServiceErrorRate", "threshold"].map((k) => numberIn(r.extra, k));
         if (canary === undefined || whole === undefined || threshold === undefined) return [];
-        const injected = numberIn(r.extra, "injectedErrorRate");
-        return [[r.name, injected === undefined ? "—" : rate(injected), rate(canary), rate(whole), rate(threshold), yesNo(canary > threshold), yesNo(whole > threshold)]];
+        const [injected, injectedStable] = ["injectedErrorRate", "injectedStableErrorRate"].map((k) => numberIn(r.extra, k));
+        const shown = (n?: number) => (n === undefined ? "—" : rate(n));
+        return [[r.name, `${shown(injected)} / ${shown(injectedStable)}`, rate(canary), rate(whole), rate(threshold),
+            yesNo(canary > threshold), yesNo(whole > threshold), failedGates(r), r.observed.split(" ")[0]]];
     });
 }
 
@@ -108,8 +116,12 @@ export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): st
     );
 
     lines.push(...optionalSection("Detection power",
-        "The same error rate seen through a query scoped to the canary's pods and through one over the whole Service; caught means the value is above the threshold.",
-        ["Scenario", "Injected error rate", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service"],
+        "The error rate injected into the canary and into the stable pods; the canary's as a query scoped to its pods and the whole Service's "
+            + "saw it when the analysis decided, against the absolute threshold (caught means above it); the gates whose measurements failed "
+            + "(the watchdog's background run marked), and the outcome. A canary worse than its stable by less than the threshold is caught by "
+            + "the relative gate alone.",
+        ["Scenario", "Injected error rate, canary / stable", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service",
+            "Failed gates", "Outcome"],
         detectionRows(results)));
     const gates = results.map((r) => r.extra?.gates as Record<string, number> | undefined).find((g) => g !== undefined);
     lines.push(...optionalSection("Canary against stable",

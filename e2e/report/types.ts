@@ -19,6 +19,8 @@ export interface MeasurementMark {
     /** Successful, Failed, Inconclusive, Error. */
     phase: string;
     value?: string;
+    /** The AnalysisRun's kind as Argo labels it (rollout-type): Step for a ladder step's run, Background for the watchdog's. */
+    run?: string;
 }
 
 /** A moment worth marking: the image change, the abort, the promotion. */
