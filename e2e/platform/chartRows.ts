@@ -2,11 +2,32 @@
  * Rows about the charts' objects on the live cluster: all there after the
  * install, the CRDs Established, and what each kind of destroy leaves.
  */
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
 import { ScenarioResult, stepResult } from "../report/types";
 import { established, kindCounts, liveObjects, ObjectRef, refText } from "./chartObjects";
 import { Chart, PlatformEnv } from "./installed";
 
 const isCrd = (o: ObjectRef) => o.kind === "CustomResourceDefinition";
+
+/** `pulumi preview` with the Argo Rollouts chart's archive missing stops with the key, before anything is registered. */
+export function missingChartRow(env: PlatformEnv): ScenarioResult {
+    const config = parse(fs.readFileSync(env.pulumi.configFile, "utf8"));
+    const missing = "../no-such-dir/argo-rollouts-2.40.5.tgz";
+    config.config["canary-stack:platform"].argoRollouts.chart = { path: missing };
+    const file = path.join(env.dir, "Pulumi.missing-chart.yaml");
+    fs.writeFileSync(file, stringify(config));
+    const t0 = Date.now();
+    const result = env.pulumi.run(["preview"], file);
+    const expected = `platform.argoRollouts.chart.path: "${missing}" does not exist (resolved against the project directory: ${path.resolve(missing)}); `
+        + "give a chart archive (.tgz) or a chart directory";
+    const lines = result.output.split("\n").filter((l) => l.includes(expected));
+    const ok = result.code !== 0 && lines.length >= 1 && !result.output.includes("ConfigError:");
+    return stepResult("platform: pulumi preview with a chart archive that does not exist", `fails with "${expected}", no stack trace`,
+        `exit ${result.code}; ${lines.length} line(s) with the message: ${JSON.stringify(lines[0]?.trim() ?? "")}`
+        + (ok ? "" : `; output: ${result.output.slice(-1200)}`), ok, (Date.now() - t0) / 1000);
+}
 
 /** Every object of the chart is live, and carries the chart's `helm.sh/chart` label where the chart sets one. */
 export function chartRow(env: PlatformEnv, chart: Chart): ScenarioResult {
