@@ -73,7 +73,7 @@ export class AlertHistory {
             return stepResult(o.name, o.expected, why, false, round((Date.now() - o.eventAt) / 1000), { alert, event: o.event });
         }
         const seconds = round((fired.at - o.eventAt) / 1000);
-        return stepResult(o.name, o.expected, `${describe(fired.labels)} firing ${seconds}s after ${o.event} (ALERTS series, evaluated every 1s)`, true, seconds,
+        return stepResult(o.name, o.expected, `${describe(fired.labels)} firing ${seconds}s after ${o.event}, by its ALERTS series (evaluated every 1s)`, true, seconds,
             { alert, event: o.event, secondsToFire: seconds });
     }
 
