@@ -1,10 +1,9 @@
 // Tests components/cluster/clusterGuard.ts (and identityApi.ts) against a fake API server: what the guard's providers record and refuse.
 import { strict as assert } from "assert";
-import * as path from "path";
 import { ClusterIdentity, DestroyGuard, destroyGuardProvider, identityProvider } from "../components/cluster/clusterGuard";
 import { readClusterIdentity } from "../components/cluster/identityApi";
 import { FakeKubeApi } from "./fakeKubeApi";
-import { installMocks, ofType, resetRegistered, settle } from "./harness";
+import { installMocks, ofType, providerOf, resetRegistered, settle } from "./harness";
 
 const RECORDED_UID = "11111111-1111-4111-8111-111111111111";
 const OTHER_UID = "22222222-2222-4222-8222-222222222222";
@@ -118,9 +117,6 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
 
 describe("wrong-cluster guard: the providers as the state stores them", () => {
     let fake: FakeKubeApi;
-    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
-    /** What the dynamic provider host does: load the provider from the state's `__provider` string. */
-    const providerOf = (inputs: any) => requireFromString(inputs.__provider).handler();
 
     before(() => installMocks());
     beforeEach(async () => {

@@ -1,3 +1,5 @@
+import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
+import * as path from "path";
 import { ClusterFixtures, installMocks as install, registered, setStackConfig } from "../scripts/mockEngine";
 import { renderDocuments } from "../scripts/renderObjects";
 
@@ -37,4 +39,13 @@ export function ofType(type: string) {
 /** The Kubernetes objects that would be applied, as the render writes them (secrets redacted, Helm charts left out). */
 export function kubernetesObjects(): any[] {
     return renderDocuments(registered).filter((d) => d.kind !== "HelmChart");
+}
+
+/**
+ * A dynamic resource's provider as the engine runs it at destroy time: loaded from the
+ * `__provider` string the state stores (the serialized closure), not from the module.
+ */
+export function providerOf(inputs: { __provider: string }): Required<Pick<ResourceProvider, "create" | "diff" | "update" | "delete">> {
+    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+    return requireFromString(inputs.__provider).handler();
 }

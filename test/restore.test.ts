@@ -1,11 +1,10 @@
 // Tests components/app/restore/restore.ts against a fake API server, and components/app/deploymentRestore.ts.
 import { strict as assert } from "assert";
-import * as path from "path";
 import { DeploymentRestore, DeploymentSnapshot } from "../components/app/deploymentRestore";
 import { kubeApi } from "../components/app/restore/kubeApi";
 import { restoreDeployment, RestoreTarget, snapshotDeployment } from "../components/app/restore/restore";
 import { FakeKubeApi } from "./fakeKubeApi";
-import { installMocks, ofType, resetRegistered, settle } from "./harness";
+import { installMocks, ofType, providerOf, resetRegistered, settle } from "./harness";
 
 import {
     NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, behind, rolloutObject, deploymentObject, REPLICA_SETS, CANARY_SERVING, RECORDED_IMAGES,
@@ -217,9 +216,6 @@ describe("restore against a fake Kubernetes API", () => {
 
 describe("DeploymentSnapshot and DeploymentRestore", () => {
     let fake: FakeKubeApi;
-    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
-    /** What the dynamic provider does at destroy time: load the provider from the state's `__provider` string. */
-    const providerOf = (inputs: any) => requireFromString(inputs.__provider).handler();
 
     before(() => installMocks());
     beforeEach(async () => {

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterIdentity } from "../../model/clusterIdentity";
 import { refuseOtherCluster } from "../cluster/clusterGuard";
-import { kubeApi, KubeConnection } from "./restore/kubeApi";
+import { connection, ConnectionArgs, deleteHookProvider, differs, Props } from "../kube/dynamic";
+import { kubeApi } from "./restore/kubeApi";
 import { restoreDeployment, snapshotDeployment } from "./restore/restore";
 
 /**
@@ -14,13 +15,6 @@ import { restoreDeployment, snapshotDeployment } from "./restore/restore";
 
 export const DEFAULT_RESTORE_TIMEOUT_SECONDS = 600;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 2;
-
-interface ConnectionArgs {
-    /** The kubeconfig file of the stack's Kubernetes provider. Defaults to `KUBECONFIG`, else `~/.kube/config`. */
-    kubeconfig?: pulumi.Input<string>;
-    /** The context of the stack's Kubernetes provider. Defaults to the kubeconfig's current context. */
-    context?: pulumi.Input<string>;
-}
 
 export interface DeploymentSnapshotArgs extends ConnectionArgs {
     namespace: pulumi.Input<string>;
@@ -54,11 +48,6 @@ export interface DeploymentRestoreArgs extends ConnectionArgs {
     cluster?: pulumi.Input<ClusterIdentity>;
 }
 
-type Props = Record<string, any>;
-
-const connection = (props: Props): KubeConnection => ({ kubeconfig: props.kubeconfig, context: props.context });
-const differs = (olds: Props, news: Props, keys: string[]) => keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-
 /** Only another Deployment means another record; a new kubeconfig or provider code is stored without reading again. */
 const snapshotProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: Props) {
@@ -75,31 +64,19 @@ const snapshotProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** DeploymentRestore's provider (exported for its tests). */
-export const restoreProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: Props) {
-        return { id: `${inputs.namespace}/${inputs.rollout}`, outs: inputs };
-    },
-    async diff(_id: string, olds: Props, news: Props) {
-        const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])];
-        return { changes: differs(olds, news, keys).length > 0 };
-    },
-    async update(_id: string, _olds: Props, news: Props) {
-        return { outs: news };
-    },
-    async delete(_id: string, props: Props) {
-        await refuseOtherCluster(props);
-        await restoreDeployment(kubeApi(connection(props)), {
-            namespace: props.namespace,
-            rollout: props.rollout,
-            deployment: props.deployment,
-            recordedReplicas: props.recordedReplicas,
-            recordedImages: props.recordedImages,
-            allowUnhealthy: props.allowUnhealthy === true,
-            timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
-            pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
-        }, (message) => console.error(message));
-    },
-};
+export const restoreProvider = deleteHookProvider((inputs) => `${inputs.namespace}/${inputs.rollout}`, async (props) => {
+    await refuseOtherCluster(props);
+    await restoreDeployment(kubeApi(connection(props)), {
+        namespace: props.namespace,
+        rollout: props.rollout,
+        deployment: props.deployment,
+        recordedReplicas: props.recordedReplicas,
+        recordedImages: props.recordedImages,
+        allowUnhealthy: props.allowUnhealthy === true,
+        timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
+        pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
+    }, (message) => console.error(message));
+});
 
 /**
  * The Deployment's replicas and images before the Rollout adopts it, read

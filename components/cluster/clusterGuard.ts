@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterIdentity as Identity, GuardedCommand, wrongCluster } from "../../model/clusterIdentity";
-import { KubeConnection } from "../kube/client";
+import { connection, ConnectionArgs, deleteHookProvider, differs, Props } from "../kube/dynamic";
 import { readClusterIdentity } from "./identityApi";
 
 /**
@@ -16,13 +16,6 @@ import { readClusterIdentity } from "./identityApi";
  * restore refuses (mid-canary), and the next destroy would run unguarded.
  */
 
-interface ConnectionArgs {
-    /** The kubeconfig file of the stack's Kubernetes provider. Defaults to `KUBECONFIG`, else `~/.kube/config`. */
-    kubeconfig?: pulumi.Input<string>;
-    /** The context of the stack's Kubernetes provider. Defaults to the kubeconfig's current context. */
-    context?: pulumi.Input<string>;
-}
-
 export interface ClusterIdentityArgs extends ConnectionArgs {
     /**
      * `cluster.kubeSystemUid`: the UID the cluster's kube-system namespace must have. Unset, the UID recorded
@@ -36,10 +29,6 @@ export interface DestroyGuardArgs extends ConnectionArgs {
     cluster: pulumi.Input<Identity>;
 }
 
-type Props = Record<string, any>;
-
-const connection = (props: Props): KubeConnection => ({ kubeconfig: props.kubeconfig, context: props.context });
-const differs = (olds: Props, news: Props, keys: string[]) => keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
 const PROGRAM: GuardedCommand = "preview or up";
 
 /**
@@ -96,21 +85,7 @@ export const identityProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** DestroyGuard's provider (exported for its tests). */
-export const destroyGuardProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: Props) {
-        return { id: "destroy-guard", outs: inputs };
-    },
-    async diff(_id: string, olds: Props, news: Props) {
-        const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])];
-        return { changes: differs(olds, news, keys).length > 0 };
-    },
-    async update(_id: string, _olds: Props, news: Props) {
-        return { outs: news };
-    },
-    async delete(_id: string, props: Props) {
-        await refuseOtherCluster(props);
-    },
-};
+export const destroyGuardProvider = deleteHookProvider(() => "destroy-guard", refuseOtherCluster);
 
 /**
  * The cluster this stack manages, recorded at its first `pulumi up`; every
