@@ -40,13 +40,13 @@ export interface StackOutputs {
 }
 
 /**
- * How the stack reaches its cluster. `kubeconfig` is what k8s.Provider takes when none is given (the
- * `KUBECONFIG` of the run, @pulumi/kubernetes provider.js), given to it and to the dynamic resources alike:
- * their inputs are stored in the state, and a destroy, which does not run the program, configures each from
- * there, so every one of them reaches the cluster through the same kubeconfig file and context.
+ * How the stack reaches its cluster. `kubeconfig` is the run's KUBECONFIG (stacks/ checks it names one
+ * file), what k8s.Provider would take when none is given; it goes to the provider and to the dynamic
+ * resources alike: their inputs are stored in the state, and a destroy, which does not run the program,
+ * configures each from there, so every one of them reaches the cluster through the same file and context.
  */
 function stackConnection(cluster: ClusterConfig): KubeConnection {
-    return { kubeconfig: process.env.KUBECONFIG, context: cluster.context };
+    return { kubeconfig: cluster.kubeconfig, context: cluster.context };
 }
 
 /**

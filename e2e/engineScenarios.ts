@@ -239,18 +239,34 @@ export function ciAccountLimits(env: Env): ScenarioResult {
 }
 
 /** A bad stack config under the real CLI: one line with the key path, the value and what is allowed; no stack trace. */
+/** `pulumi preview` that the program must refuse with `expected`, once, as one line, and no stack trace. */
+function refusedPreview(env: Env, name: string, expected: string, configFile = env.pulumi.configFile): ScenarioResult {
+    const result = env.pulumi.run(["preview"], configFile);
+    const lines = result.output.split("\n").filter((l) => l.includes(expected));
+    const trace = result.output.split("\n").filter((l) => /^\s+at \S/.test(l) || l.includes("ConfigError:"));
+    const ok = result.code !== 0 && lines.length >= 1 && trace.length === 0;
+    return stepResult(name,
+        `fails with the one-line error "${expected}" (the CLI shows it in its progress and again under Diagnostics), no stack trace`,
+        `exit ${result.code}; ${lines.length} line(s) with the message: ${JSON.stringify(lines[0]?.trim() ?? "")}; ` +
+        `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`, ok);
+}
+
 export function badConfig(env: Env): ScenarioResult {
     const config = parseYaml(fs.readFileSync(env.pulumi.configFile, "utf8"));
     config.config["canary-stack:apps"][0].steps[0] = { setWeight: 150 };
     const bad = path.join(env.dir, "Pulumi.bad.yaml");
     fs.writeFileSync(bad, stringify(config));
-    const result = env.pulumi.run(["preview"], bad);
-    const expected = "apps[0].steps[0].setWeight: 150 is not an integer from 0 to 100";
-    const lines = result.output.split("\n").filter((l) => l.includes(expected));
-    const trace = result.output.split("\n").filter((l) => /^\s+at \S/.test(l) || l.includes("ConfigError:"));
-    const ok = result.code !== 0 && lines.length >= 1 && trace.length === 0;
-    return stepResult("pulumi preview with a bad stack config",
-        `fails with the one-line error "${expected}" (the CLI shows it in its progress and again under Diagnostics), no stack trace`,
-        `exit ${result.code}; ${lines.length} line(s) with the message: ${JSON.stringify(lines[0]?.trim() ?? "")}; ` +
-        `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`, ok);
+    return refusedPreview(env, "pulumi preview with a bad stack config", "apps[0].steps[0].setWeight: 150 is not an integer from 0 to 100", bad);
+}
+
+/** A KUBECONFIG of two files, which the Kubernetes provider would read as a kubeconfig's contents: refused before anything registers. */
+export function kubeconfigListPreview(env: Env): ScenarioResult {
+    const saved = env.pulumi.env.KUBECONFIG;
+    const list = [env.kubeconfig, path.join(env.dir, "other-kubeconfig.yaml")];
+    env.pulumi.env.KUBECONFIG = list.join(path.delimiter);
+    try {
+        return refusedPreview(env, "pulumi preview with a KUBECONFIG of two files", `KUBECONFIG: lists 2 files (${list.join(", ")})`);
+    } finally {
+        env.pulumi.env.KUBECONFIG = saved;
+    }
 }

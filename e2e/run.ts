@@ -16,7 +16,7 @@ import { controllerSeriesRow, promtoolRow } from "./alertChecks";
 import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "./alertRows";
 import { AlertHistory } from "./alertHistory";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
-import { appObjects, badConfig, ciAccountLimits, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
+import { appObjects, badConfig, ciAccountLimits, kubeconfigListPreview, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
 import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
@@ -69,6 +69,7 @@ async function main(): Promise<number> {
         };
         const original = appObjects(env);
         record(badConfig(env));
+        record(kubeconfigListPreview(env));
         record(await preflightPreview(env));
         const { result: previewRow, objects } = await previewMatchesRender(env);
         record(previewRow);

@@ -1,3 +1,4 @@
+import * as nodePath from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseApps } from "./apps";
 import { parsePlatform } from "./platform";
@@ -27,9 +28,24 @@ function readObject(config: pulumi.Config, key: string): unknown {
 /** A kube-system namespace's `metadata.uid`, as the API server writes UIDs. */
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function parseCluster(value: unknown, path: string): ClusterConfig {
+/**
+ * The run's KUBECONFIG as one file, or undefined when it is unset (the provider's default, ~/.kube/config).
+ * The Kubernetes provider takes one kubeconfig argument, a file or a kubeconfig's contents: given a list
+ * (`a:b`), which is not a file, it reads the list as contents (pulumi-kubernetes 4.32.0,
+ * provider/pkg/provider/util.go parseKubeconfigString). And the stack stores the path for a destroy.
+ */
+export function kubeconfigFile(value: string | undefined, delimiter = nodePath.delimiter): string | undefined {
+    const files = (value ?? "").split(delimiter).filter((file) => file !== "");
+    if (files.length <= 1) return files[0];
+    throw new ConfigError(`KUBECONFIG: lists ${files.length} files (${files.join(", ")}); this stack gives its Kubernetes provider one kubeconfig file, `
+        + "and stores its path for pulumi destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
+        + `as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml`);
+}
+
+function parseCluster(value: unknown, path: string, kubeconfigEnv: string | undefined): ClusterConfig {
     const cluster = obj(value ?? {}, path, ["context", "kubeSystemUid"]);
     return {
+        kubeconfig: kubeconfigFile(kubeconfigEnv),
         context: optionalStr(cluster, "context", path),
         kubeSystemUid: optionalStr(cluster, "kubeSystemUid", path, UID,
             "a UID (the kube-system namespace's metadata.uid: kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')"),
@@ -59,6 +75,8 @@ export interface RawStackConfig {
     cluster?: unknown;
     platform?: unknown;
     apps?: unknown;
+    /** The run's KUBECONFIG environment variable (not Pulumi config): how the stack reaches its cluster. */
+    kubeconfigEnv?: string;
 }
 
 /** Validates and defaults raw config; throws a ConfigError naming the key, the value and what is allowed. */
@@ -67,7 +85,7 @@ export function parseStackConfig(raw: RawStackConfig, newRelicApiKey?: pulumi.Ou
     const apps = parseApps(raw.apps, "apps", platform);
     checkNewRelic(apps, platform, newRelicApiKey !== undefined);
     return {
-        cluster: parseCluster(raw.cluster, "cluster"),
+        cluster: parseCluster(raw.cluster, "cluster", raw.kubeconfigEnv),
         platform,
         apps,
         secrets: { newRelicApiKey },
@@ -88,5 +106,6 @@ export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): S
         cluster: readObject(config, "cluster"),
         platform: readObject(config, "platform"),
         apps: readObject(config, "apps"),
+        kubeconfigEnv: process.env.KUBECONFIG,
     }, newRelicApiKey(config));
 }

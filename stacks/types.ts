@@ -267,6 +267,11 @@ export interface PlatformConfig {
 }
 
 export interface ClusterConfig {
+    /**
+     * The kubeconfig file of the stack's Kubernetes provider: the run's KUBECONFIG (one file), unset when
+     * KUBECONFIG is (the provider then reads ~/.kube/config).
+     */
+    kubeconfig?: string;
     /** kubeconfig context of the stack's Kubernetes provider; unset means the current context. */
     context?: string;
     /**

@@ -1,7 +1,7 @@
 // Tests stacks/ (the config model: validation, defaults, messages).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, RawStackConfig } from "../stacks";
+import { kubeconfigFile, parseStackConfig, RawStackConfig } from "../stacks";
 import { METRIC_DEFAULTS } from "../stacks/metrics";
 import { BuiltinMetric } from "../stacks/types";
 import { existingPlatform, newRelicMetric, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
@@ -34,9 +34,17 @@ describe("stack config: valid input and defaults", () => {
     });
 
     it("reads the cluster's context and kube-system UID, both optional", () => {
-        assert.deepEqual(parseStackConfig(raw()).cluster, { context: undefined, kubeSystemUid: undefined });
+        assert.deepEqual(parseStackConfig(raw()).cluster, { kubeconfig: undefined, context: undefined, kubeSystemUid: undefined });
         const cluster = { context: "prod-admin", kubeSystemUid: "0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c" };
-        assert.deepEqual(parseStackConfig({ ...raw(), cluster }).cluster, cluster);
+        assert.deepEqual(parseStackConfig({ ...raw(), cluster }).cluster, { kubeconfig: undefined, ...cluster });
+    });
+
+    it("takes the run's KUBECONFIG as the cluster's kubeconfig file: one file, an empty entry dropped, a list refused", () => {
+        const file = (kubeconfigEnv?: string) => parseStackConfig({ ...raw(), kubeconfigEnv }).cluster.kubeconfig;
+        assert.deepEqual([file(undefined), file(""), file("/k/prod.yaml"), file("/k/prod.yaml:"), file("::/k/prod.yaml")],
+            [undefined, undefined, "/k/prod.yaml", "/k/prod.yaml", "/k/prod.yaml"]);
+        assert.throws(() => file("/k/a.yaml:/k/b.yaml"), { name: "ConfigError", message: /^KUBECONFIG: lists 2 files \(\/k\/a\.yaml, \/k\/b\.yaml\); /u });
+        assert.equal(kubeconfigFile("C:\\k\\a.yaml;", ";"), "C:\\k\\a.yaml", "the platform's delimiter");
     });
 
     it("lets analysis-level settings default every metric, and a metric override them", () => {

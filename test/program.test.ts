@@ -158,6 +158,38 @@ describe("the whole program under the mock engine", () => {
         assert.equal(inputs("cluster-identity").kubeSystemUid, undefined);
     });
 
+    /** Runs the program with KUBECONFIG set to `value`, and puts the run's own back. */
+    function withKubeconfig(value: string, run: () => void): void {
+        const saved = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = value;
+        try {
+            run();
+        } finally {
+            if (saved === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = saved;
+        }
+    }
+
+    it("refuses a KUBECONFIG of several files (the provider would read the list as a kubeconfig's contents), with the command that merges them, and registers nothing", () => {
+        setConfig({ platform: existingPlatform(), apps: [validApp()] });
+        withKubeconfig(["/home/ops/.kube/prod.yaml", "/home/ops/.kube/staging.yaml"].join(path.delimiter), () => assert.throws(runProgram, {
+            name: "ConfigError",
+            message: "KUBECONFIG: lists 2 files (/home/ops/.kube/prod.yaml, /home/ops/.kube/staging.yaml); this stack gives its Kubernetes provider one kubeconfig file, "
+                + "and stores its path for pulumi destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
+                + "as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml",
+        }));
+        assert.deepEqual(registered, []);
+    });
+
+    it("gives the one file of a KUBECONFIG with an empty entry (`prod.yaml:`) as that file, not the list", async () => {
+        setConfig({ platform: existingPlatform(), apps: [validApp()] });
+        withKubeconfig(`/home/ops/.kube/prod.yaml${path.delimiter}`, runProgram);
+        await settle();
+        for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
+            assert.equal(registered.find((r) => r.name === name)!.inputs.kubeconfig, "/home/ops/.kube/prod.yaml", name);
+        }
+    });
+
     it("gives cluster.kubeSystemUid to the cluster identity", async () => {
         const uid = "0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c";
         setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { kubeSystemUid: uid } });
