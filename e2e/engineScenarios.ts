@@ -238,7 +238,6 @@ export function ciAccountLimits(env: Env): ScenarioResult {
         outcomes.map((o) => `${o.what}: ${o.denied ? "denied" : "NOT denied"} (${o.said})`).join("; "), outcomes.every((o) => o.denied));
 }
 
-/** A bad stack config under the real CLI: one line with the key path, the value and what is allowed; no stack trace. */
 /** `pulumi preview` that the program must refuse with `expected`, once, as one line, and no stack trace. */
 function refusedPreview(env: Env, name: string, expected: string, configFile = env.pulumi.configFile): ScenarioResult {
     const result = env.pulumi.run(["preview"], configFile);
@@ -251,6 +250,7 @@ function refusedPreview(env: Env, name: string, expected: string, configFile = e
         `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`, ok);
 }
 
+/** A bad stack config under the real CLI: one line with the key path, the value and what is allowed; no stack trace. */
 export function badConfig(env: Env): ScenarioResult {
     const config = parseYaml(fs.readFileSync(env.pulumi.configFile, "utf8"));
     config.config["canary-stack:apps"][0].steps[0] = { setWeight: 150 };
