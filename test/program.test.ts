@@ -139,25 +139,6 @@ describe("the whole program under the mock engine", () => {
         for (const r of others) assert.ok(guard.dependencies.some((urn) => urn.endsWith(`${r.type}::${r.name}`)), `the guard depends on ${r.type} ${r.name}`);
     });
 
-    it("gives cluster.context, set with --path, and the run's KUBECONFIG to the provider and to everything else that talks to the cluster", async () => {
-        setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { context: "prod-admin" } });
-        const kubeconfig = process.env.KUBECONFIG;
-        process.env.KUBECONFIG = "/home/ops/.kube/prod.yaml";
-        try {
-            runProgram();
-        } finally {
-            if (kubeconfig === undefined) delete process.env.KUBECONFIG;
-            else process.env.KUBECONFIG = kubeconfig;
-        }
-        await settle();
-        const inputs = (name: string) => registered.find((r) => r.name === name)!.inputs;
-        // All are stored in the state: a destroy configures each from there, so all reach one cluster through one file.
-        for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
-            assert.deepEqual([inputs(name).kubeconfig, inputs(name).context], ["/home/ops/.kube/prod.yaml", "prod-admin"], name);
-        }
-        assert.equal(inputs("cluster-identity").kubeSystemUid, undefined);
-    });
-
     /** Runs the program with KUBECONFIG set to `value`, and puts the run's own back. */
     function withKubeconfig(value: string, run: () => void): void {
         const saved = process.env.KUBECONFIG;
@@ -169,6 +150,18 @@ describe("the whole program under the mock engine", () => {
             else process.env.KUBECONFIG = saved;
         }
     }
+
+    it("gives cluster.context, set with --path, and the run's KUBECONFIG to the provider and to everything else that talks to the cluster", async () => {
+        setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { context: "prod-admin" } });
+        withKubeconfig("/home/ops/.kube/prod.yaml", runProgram);
+        await settle();
+        const inputs = (name: string) => registered.find((r) => r.name === name)!.inputs;
+        // All are stored in the state: a destroy configures each from there, so all reach one cluster through one file.
+        for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
+            assert.deepEqual([inputs(name).kubeconfig, inputs(name).context], ["/home/ops/.kube/prod.yaml", "prod-admin"], name);
+        }
+        assert.equal(inputs("cluster-identity").kubeSystemUid, undefined);
+    });
 
     it("refuses a KUBECONFIG of several files (the provider would read the list as a kubeconfig's contents), with the command that merges them, and registers nothing", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()] });
