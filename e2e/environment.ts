@@ -4,7 +4,7 @@ import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
 import { RULES_CONFIGMAP, startOperator } from "./operator";
-import { startPrometheus } from "./prometheus";
+import { loadGeneratedJobs, PrometheusOptions, startPrometheus } from "./prometheus";
 import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
 import { HEALTHY } from "./traffic/split";
@@ -36,6 +36,8 @@ export interface Env {
     /** The whole program with the local stack's config, under the real Pulumi engine. */
     pulumi: PulumiStack;
     log: (message: string) => void;
+    /** The operator's scrape jobs Prometheus runs for the app, once loaded (scrapeWithGeneratedJobs). */
+    generatedJobs?: object[];
 }
 
 function pathWithTools(): string {
@@ -45,7 +47,7 @@ function pathWithTools(): string {
 
 /** Prometheus restarts on the same port and data dir, as after an outage. */
 export async function restartPrometheus(env: Env): Promise<void> {
-    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile));
+    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, env.generatedJobs));
 }
 
 export async function stopPrometheus(env: Env): Promise<void> {
@@ -57,11 +59,25 @@ export function prometheusRuleFolder(dir: string): string {
     return path.join(dir, "prometheus", "rules", RULES_CONFIGMAP);
 }
 
-function prometheusOptions(dir: string, targetsFile: string) {
+/** With pod targets the app's scrape job is the one the operator generates (reconfigured after the first up), not the e2e's own. */
+function prometheusOptions(dir: string, targetsFile: string, appJob: boolean, generatedJobs?: object[]): PrometheusOptions {
     return {
-        dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: "demo", targetsFile,
-        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, ruleFolder: prometheusRuleFolder(dir),
+        dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: appJob ? "demo" : undefined, targetsFile,
+        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, ruleFolder: prometheusRuleFolder(dir), generatedJobs,
     };
+}
+
+/** The e2e's Prometheus as a Prometheus resource's `version` names it (`prometheus, version 2.42.0+ds ...` -> v2.42.0). */
+export function prometheusVersion(): string {
+    const version = /version (\d+\.\d+\.\d+)/.exec(run("prometheus", ["--version"]))?.[1];
+    if (!version) throw new Error("prometheus --version: no version in its output");
+    return `v${version}`;
+}
+
+/** Scrapes the app through these jobs of the operator's generated config (on the simulator's targets), from now on and after a restart. */
+export async function scrapeWithGeneratedJobs(env: Env, jobs: object[]): Promise<void> {
+    env.generatedJobs = jobs;
+    await loadGeneratedJobs(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, jobs), jobs);
 }
 
 /** Rewrites the simulator's config (it re-reads it every tick). */
@@ -70,7 +86,19 @@ export function setBehaviour(env: Env, image: string, behaviour: SimConfig["beha
     fs.writeFileSync(env.simConfigFile, JSON.stringify(env.sim, null, 2));
 }
 
-export async function setUp(dir: string, log: (message: string) => void): Promise<Env> {
+/** What differs between the main phase and the production phase (e2e/production/). */
+export interface SetUpOptions {
+    /** The stack and its config text (default: `local`, the checked-in file). */
+    stack?: string;
+    configText?: string;
+    /** The Deployment's image tag before the migration (default v1). */
+    initialTag?: string;
+    /** One scrape target per pod, through the app's metrics Service (see traffic/podTargets.ts). */
+    podTargets?: SimConfig["podTargets"];
+}
+
+export async function setUp(dir: string, log: (message: string) => void, options: SetUpOptions = {}): Promise<Env> {
+    const initialImage = demoImage(options.initialTag ?? "v1");
     process.env.PATH = pathWithTools();
     process.env.CANARY_E2E_DIR = dir;
     log("cluster up (etcd, kube-apiserver, controller-manager, scheduler, kwok, CRDs)");
@@ -79,15 +107,15 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
     const kubectl = new Kubectl(kubeconfig);
 
     log("the app before the migration: Deployment demo (4 replicas, RollingUpdate) and its Service");
-    kubectl.apply(asStream(demoManifests(demoImage("v1"))));
+    kubectl.apply(asStream(demoManifests(initialImage)));
     kubectl.run(["rollout", "status", "deployment/demo", "-n", DEMO.namespace, "--timeout=120s"]);
 
     const targetsFile = path.join(dir, "targets.json");
     fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
     log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
-    const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile));
+    const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile, !options.podTargets));
     log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
-    startOperator(dir, kubeconfig, kubectl);
+    startOperator(dir, kubeconfig, kubectl, options.podTargets ? prometheusVersion() : undefined);
     log("Argo Rollouts controller, out of cluster");
     const controller = start("rollouts-controller", "rollouts-controller", [
         "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
@@ -95,15 +123,16 @@ export async function setUp(dir: string, log: (message: string) => void): Promis
 
     const sim: SimConfig = {
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
-        behaviours: { [demoImage("v1")]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
+        behaviours: { [initialImage]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
+        ...(options.podTargets ? { podTargets: options.podTargets } : {}),
     };
     const stackKubeconfig = path.join(dir, "stack-kubeconfig");
     fs.copyFileSync(kubeconfig, stackKubeconfig);
-    const pulumi = new PulumiStack(dir, stackKubeconfig);
+    const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
     const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
-    setBehaviour(env, demoImage("v1"), sim.behaviours[demoImage("v1")]);
+    setBehaviour(env, initialImage, sim.behaviours[initialImage]);
     // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
         path.join(dir, "logs", "traffic-sim.log"));

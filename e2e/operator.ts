@@ -17,6 +17,7 @@ const NAMESPACE = "monitoring";
 /** Pulumi.local.yaml's platform.monitoring.selectorLabels: the stack's PrometheusRule must carry it to be selected. */
 const RULE_LABELS = { prometheus: "canary-e2e" };
 export const RULES_CONFIGMAP = `prometheus-${NAME}-rulefiles-0`;
+export const PROMETHEUS_RESOURCE = { namespace: NAMESPACE, name: NAME };
 /** The operator names each rule file <namespace>-<name>-<uid>.yaml (pkg/operator/rules.go). */
 const OUR_RULE_FILE = /^monitoring-canary-stack-alerts-[0-9a-f-]+\.yaml$/;
 
@@ -25,13 +26,15 @@ const OUR_RULE_FILE = /^monitoring-canary-stack-alerts-[0-9a-f-]+\.yaml$/;
  * manages its config (with every selector unset it falls back to a deprecated unmanaged mode).
  * replicas 0: the simulated nodes run no pod of it; the e2e's own Prometheus stands in.
  */
-export function prometheusResource(): object {
+export function prometheusResource(version?: string): object {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "Prometheus",
         metadata: { name: NAME, namespace: NAMESPACE },
         spec: {
             replicas: 0,
+            // The operator writes the configuration for this Prometheus version (it gates newer scrape fields on it).
+            ...(version ? { version } : {}),
             serviceMonitorSelector: { matchLabels: RULE_LABELS },
             ruleSelector: { matchLabels: RULE_LABELS },
             ruleNamespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACE } },
@@ -40,8 +43,8 @@ export function prometheusResource(): object {
 }
 
 /** Applies the Prometheus resource and starts the operator; it reads KUBECONFIG (it has no --kubeconfig flag). */
-export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl): Started {
-    kubectl.apply(JSON.stringify(prometheusResource()));
+export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl, prometheusVersion?: string): Started {
+    kubectl.apply(JSON.stringify(prometheusResource(prometheusVersion)));
     return start("prometheus-operator", "prometheus-operator", [`--web.listen-address=127.0.0.1:${OPERATOR_PORT}`, "--log-level=info"],
         path.join(dir, "logs", "prometheus-operator.log"), { ...process.env, KUBECONFIG: kubeconfig });
 }

@@ -1,12 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
+import { stringify } from "yaml";
 import { start, Started, waitFor } from "./lib/proc";
 
 export interface PrometheusOptions {
     dir: string;
     port: number;
-    /** The app's Prometheus job (the ServiceMonitor's jobLabel value). */
-    job: string;
+    /** The app's Prometheus job (the ServiceMonitor's jobLabel value); none where the operator's generated job is loaded instead. */
+    job?: string;
+    /** Scrape jobs as the Prometheus operator generated them, their discovery pointed at the simulator's targets file. */
+    generatedJobs?: object[];
     /** file_sd targets written by the traffic simulator, one per version. */
     targetsFile: string;
     /** Where the Argo Rollouts controller serves its metrics. */
@@ -29,15 +32,34 @@ export function prometheusConfig(o: PrometheusOptions): string {
         "rule_files:",
         `  - ${JSON.stringify(path.join(o.ruleFolder, "*.yaml"))}`,
         "scrape_configs:",
-        `  - job_name: ${o.job}`,
-        "    file_sd_configs:",
-        `      - files: [${JSON.stringify(o.targetsFile)}]`,
-        "        refresh_interval: 1s",
+        ...(o.job ? [
+            `  - job_name: ${o.job}`,
+            "    file_sd_configs:",
+            `      - files: [${JSON.stringify(o.targetsFile)}]`,
+            "        refresh_interval: 1s",
+        ] : []),
         "  - job_name: argo-rollouts-metrics",
         "    static_configs:",
         `      - targets: [${JSON.stringify(o.controllerTarget)}]`,
+        ...(o.generatedJobs ?? []).map((job) => stringify([job]).trimEnd().replace(/^/gm, "  ")),
         "",
     ].join("\n");
+}
+
+/**
+ * A job of the operator's generated configuration with its Kubernetes discovery replaced by the
+ * simulator's targets file (whose targets carry the labels that discovery would give): the
+ * relabelling, interval and everything else are the operator's.
+ */
+export function onSimulatorTargets(job: Record<string, unknown>, targetsFile: string): Record<string, unknown> {
+    const { kubernetes_sd_configs: _discovery, ...rest } = job;
+    return { ...rest, file_sd_configs: [{ files: [targetsFile], refresh_interval: "5s" }] };
+}
+
+/** Rewrites the config with the given generated jobs and reloads it. */
+export async function loadGeneratedJobs(o: PrometheusOptions, jobs: object[]): Promise<void> {
+    fs.writeFileSync(path.join(o.dir, "prometheus.yml"), prometheusConfig({ ...o, generatedJobs: jobs }));
+    await reloadPrometheus(o.port);
 }
 
 export async function startPrometheus(o: PrometheusOptions): Promise<Started> {

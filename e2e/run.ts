@@ -4,6 +4,7 @@
  *
  *   CANARY_E2E_DIR   state and logs (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>/report)
+ *   CANARY_E2E_PRODUCTION=skip leave out the production phase (e2e/production/phase.ts, on its own control plane in <dir>-production)
  *   CANARY_E2E_PLATFORM=skip   leave out the platform phase (e2e/platform/phase.ts, on its own control plane in <dir>-platform)
  */
 import * as fs from "fs";
@@ -22,6 +23,7 @@ import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
 import { flatKeyRow, SecondCluster, startSecondCluster, stopSecondCluster, wrongClusterRows } from "./guardScenarios";
 import { platformPhase } from "./platform/phase";
+import { productionPhase } from "./production/phase";
 import { run, stop, stopAll } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
 import { writeReport } from "./report/write";
@@ -150,12 +152,13 @@ async function main(): Promise<number> {
             log(`cluster-down: ${(err as Error).message}`);
         }
     }
-    if (process.env.CANARY_E2E_PLATFORM !== "skip") {
-        await platformPhase(`${dir}-platform`, log, (result) => {
-            results.push(result);
-            log(`${result.passed ? "pass" : "FAIL"}: ${result.name}: ${result.observed}`);
-        });
-    }
+    const recordPhase = (result: ScenarioResult) => {
+        results.push(result);
+        log(`${result.passed ? "pass" : "FAIL"}: ${result.name}: ${result.observed}`);
+    };
+    // After the main phase: it reuses the main phase's fixed ports.
+    if (process.env.CANARY_E2E_PRODUCTION !== "skip") await productionPhase(`${dir}-production`, log, recordPhase);
+    if (process.env.CANARY_E2E_PLATFORM !== "skip") await platformPhase(`${dir}-platform`, log, recordPhase);
     const written = writeReport(out, results, {
         startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000,
         versions: { kubernetes: "v1.35.4", argoRollouts: "v1.8.3", prometheus: run("prometheus", ["--version"]).split("\n")[0] },

@@ -46,6 +46,8 @@ export interface CanaryScenario {
     fromRest?: boolean;
     /** Runs after the outcome (and `during`); its text joins the observed text, and it must pass too. */
     check?: (run: CanaryRun) => Promise<Check>;
+    /** How long to wait for the outcome (default 240 s: the local ladder's). */
+    timeoutSeconds?: number;
     extra?: Record<string, unknown>;
 }
 
@@ -144,7 +146,7 @@ export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConf
     let outcome: Outcome | undefined;
     let error: string | undefined;
     try {
-        outcome = await waitFor(`${scenario.name} to be promoted, aborted or paused`, 240000,
+        outcome = await waitFor(`${scenario.name} to be promoted, aborted or paused`, (scenario.timeoutSeconds ?? 240) * 1000,
             () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns()), 500);
     } catch (err) {
         error = (err as Error).message;

@@ -16,6 +16,16 @@ export class VersionMetrics {
         name: "http_request_duration_seconds", help: "HTTP request duration.", buckets: DURATION_BUCKETS, registers: [this.registry],
     });
 
+    /** Counters of failures the app counts beside its requests, created at their first increment (as a labelled client-library counter is). */
+    private readonly failures = new Map<string, Counter>();
+
+    countFailures(name: string, n: number): void {
+        if (n <= 0) return;
+        const counter = this.failures.get(name)
+            ?? this.failures.set(name, new Counter({ name, help: "Failures.", labelNames: ["reason"], registers: [this.registry] })).get(name)!;
+        counter.inc({ reason: "e2e" }, n);
+    }
+
     record(requests: number, errors: number, latencySeconds: number): void {
         if (requests - errors > 0) this.requests.inc({ code: "200" }, requests - errors);
         if (errors > 0) this.requests.inc({ code: "500" }, errors);

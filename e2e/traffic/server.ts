@@ -8,6 +8,14 @@
  * file_sd targets file with one target per version, labelled
  * `rollouts_pod_template_hash` as the ServiceMonitor's podTargetLabels would.
  *
+ * With `podTargets`, it stands in for each pod instead: a version's requests
+ * are spread over its ready pods, each pod's metrics are served at
+ * /metrics/pod/<pod> (503 while the pod is not Ready, as a pod that is not
+ * listening yet fails its scrape), and the targets file has one target per
+ * endpoint of the app's metrics Service with the labels of Prometheus's
+ * endpoints discovery (podTargets.ts), for the relabelling the Prometheus
+ * operator generates.
+ *
  *   node e2e/traffic/server.ts <config.json>
  *
  * The config file is re-read every tick, so a scenario changes an image's
@@ -17,6 +25,7 @@ import * as fs from "fs";
 import * as http from "http";
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { VersionMetrics } from "./metrics";
+import { endpointTarget, MetricsServiceInfo, PodInfo, splitOverPods } from "./podTargets";
 import { Accumulator, Behaviour, HEALTHY, readyEndpointsByHash, splitRequests, Version } from "./split";
 
 export interface SimConfig {
@@ -30,6 +39,8 @@ export interface SimConfig {
     requestsPerSecond: number;
     /** Behaviour per image; images not listed are healthy. */
     behaviours: Record<string, Behaviour>;
+    /** One scrape target per pod, found through this metrics Service's endpoints (its port named `port`). */
+    podTargets?: { metricsService: string; port: string };
 }
 
 const TICK_MS = 250;
@@ -44,7 +55,16 @@ interface Apis {
     discovery: k8sClient.DiscoveryV1Api;
 }
 
-async function liveVersions(api: Apis, config: SimConfig): Promise<Version[]> {
+interface Live {
+    versions: Version[];
+    /** Ready pods (endpoints of the app Service) by pod-template hash. */
+    readyPods: Map<string, string[]>;
+    /** Every ready pod behind the app Service, the Rollout's or not. */
+    ready: Set<string>;
+    pods: k8sClient.V1Pod[];
+}
+
+async function liveVersions(api: Apis, config: SimConfig): Promise<Live> {
     const namespace = config.namespace;
     const [replicaSets, slices, pods] = await Promise.all([
         api.apps.listNamespacedReplicaSet({ namespace }),
@@ -57,20 +77,64 @@ async function liveVersions(api: Apis, config: SimConfig): Promise<Version[]> {
         ready: e.conditions?.ready === true,
     }));
     const ready = readyEndpointsByHash(endpoints, hashOfPod);
-    return replicaSets.items
+    const readyPods = new Map<string, string[]>();
+    for (const e of endpoints) {
+        const hash = e.ready && e.pod ? hashOfPod.get(e.pod) : undefined;
+        if (hash) readyPods.set(hash, [...(readyPods.get(hash) ?? []), e.pod!]);
+    }
+    const versions = replicaSets.items
         .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === "Rollout" && o.name === config.rollout))
         .map((rs) => {
             const hash = rs.metadata?.labels?.["rollouts-pod-template-hash"] ?? "";
             return { hash, image: rs.spec?.template?.spec?.containers?.[0]?.image ?? "", readyEndpoints: ready.get(hash) ?? 0 };
         })
         .filter((v) => v.hash !== "");
+    return { versions, readyPods, ready: new Set(endpoints.filter((e) => e.ready && e.pod).map((e) => e.pod!)), pods: pods.items };
 }
 
-function writeTargets(config: SimConfig, versions: Version[]): void {
-    const targets = versions.map((v) => ({
+function podInfo(p: k8sClient.V1Pod): PodInfo {
+    const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
+    return {
+        name: p.metadata?.name ?? "", uid: p.metadata?.uid, ip: p.status?.podIP, phase: p.status?.phase, nodeName: p.spec?.nodeName, hostIP: p.status?.hostIP,
+        ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+        labels: p.metadata?.labels ?? {}, controller: owner ? { kind: owner.kind, name: owner.name } : undefined,
+        containers: (p.spec?.containers ?? []).map((c) => ({ name: c.name, ports: (c.ports ?? []).map((q) => ({ name: q.name, containerPort: q.containerPort, protocol: q.protocol })) })),
+    };
+}
+
+/** One target per endpoint of the metrics Service, ready or not, as the endpoints discovery role lists them. */
+async function podTargetGroups(api: Apis, config: SimConfig, pods: k8sClient.V1Pod[]) {
+    const { metricsService, port } = config.podTargets!;
+    const namespace = config.namespace;
+    const [service, slices] = await Promise.all([
+        api.core.readNamespacedService({ name: metricsService, namespace }),
+        api.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${metricsService}` }),
+    ]);
+    const servicePort = service.spec?.ports?.find((p) => p.name === port);
+    if (!servicePort) throw new Error(`Service ${namespace}/${metricsService} has no port named ${port}`);
+    const info: MetricsServiceInfo = {
+        namespace, name: metricsService, labels: service.metadata?.labels ?? {},
+        port: { name: port, port: Number(servicePort.targetPort ?? servicePort.port), protocol: servicePort.protocol ?? "TCP" },
+    };
+    const podByName = new Map(pods.map((p) => [p.metadata?.name ?? "", p]));
+    return slices.items.flatMap((s) => s.endpoints ?? [])
+        .filter((e) => e.targetRef?.kind === "Pod" && e.targetRef.name)
+        .map((e) => {
+            const pod = podByName.get(e.targetRef!.name!);
+            return endpointTarget(info, { pod: e.targetRef!.name!, ready: e.conditions?.ready === true, nodeName: e.nodeName }, pod && podInfo(pod),
+                `127.0.0.1:${config.port}`);
+        })
+        .sort((a, b) => a.labels.__metrics_path__.localeCompare(b.labels.__metrics_path__));
+}
+
+function versionTargets(config: SimConfig, versions: Version[]) {
+    return versions.map((v) => ({
         targets: [`127.0.0.1:${config.port}`],
         labels: { __metrics_path__: `/metrics/${v.hash}`, rollouts_pod_template_hash: v.hash },
-    }));
+    })).sort((a, b) => a.labels.__metrics_path__.localeCompare(b.labels.__metrics_path__));
+}
+
+function writeTargets(config: SimConfig, targets: object[]): void {
     const tmp = `${config.targetsFile}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(targets));
     fs.renameSync(tmp, config.targetsFile);
@@ -84,8 +148,12 @@ async function main(): Promise<void> {
     kc.loadFromFile(config.kubeconfig);
     const api: Apis = { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api) };
 
+    // Keyed by version hash, or by pod with podTargets.
     const metrics = new Map<string, VersionMetrics>();
-    const metricsOf = (hash: string) => metrics.get(hash) ?? metrics.set(hash, new VersionMetrics()).get(hash)!;
+    const metricsOf = (key: string) => metrics.get(key) ?? metrics.set(key, new VersionMetrics()).get(key)!;
+    let readyNow = new Set<string>();
+    /** Pods (or versions) that have served requests: their start-up failures are counted. */
+    const started = new Set<string>();
     const accumulator = new Accumulator();
     const served = new Map<string, number>();
     let lastTargets = "";
@@ -96,8 +164,13 @@ async function main(): Promise<void> {
             res.end(JSON.stringify(Object.fromEntries(served)));
             return;
         }
+        const pod = /^\/metrics\/pod\/([a-z0-9.-]+)$/.exec(req.url ?? "")?.[1];
+        if (pod && !readyNow.has(pod)) {
+            res.writeHead(503).end("not ready");
+            return;
+        }
         const match = /^\/metrics\/([a-z0-9]+)$/.exec(req.url ?? "");
-        const version = match ? metrics.get(match[1]) : undefined;
+        const version = pod ? metricsOf(pod) : match ? metrics.get(match[1]) : undefined;
         if (!version) {
             res.writeHead(404).end();
             return;
@@ -110,18 +183,26 @@ async function main(): Promise<void> {
 
     const tick = async () => {
         config = readConfig(configFile);
-        const versions = await liveVersions(api, config);
+        const { versions, readyPods, ready, pods } = await liveVersions(api, config);
         const behaviourOf = (image: string) => config.behaviours[image] ?? HEALTHY;
         const split = splitRequests(versions, (config.requestsPerSecond * TICK_MS) / 1000, behaviourOf);
+        readyNow = ready;
         for (const v of versions) {
             const behaviour = behaviourOf(v.image);
-            const { requests, errors } = accumulator.take(v.hash, split.get(v.hash) ?? 0, behaviour.errorRate);
-            metricsOf(v.hash).record(requests, errors, behaviour.latencySeconds);
-            served.set(v.hash, (served.get(v.hash) ?? 0) + requests);
+            const share = config.podTargets ? splitOverPods(split.get(v.hash) ?? 0, readyPods.get(v.hash) ?? []) : new Map([[v.hash, split.get(v.hash) ?? 0]]);
+            for (const [key, owed] of share) {
+                const { requests, errors } = accumulator.take(key, owed, behaviour.errorRate);
+                metricsOf(key).record(requests, errors, behaviour.latencySeconds);
+                served.set(v.hash, (served.get(v.hash) ?? 0) + requests);
+                if (requests > 0 && !started.has(key)) {
+                    started.add(key);
+                    for (const [counter, n] of Object.entries(behaviour.failuresAtStart ?? {})) metricsOf(key).countFailures(counter, n);
+                }
+            }
         }
-        const targets = JSON.stringify(versions.map((v) => v.hash).sort());
+        const targets = JSON.stringify(config.podTargets ? await podTargetGroups(api, config, pods) : versionTargets(config, versions));
         if (targets !== lastTargets) {
-            writeTargets(config, versions);
+            writeTargets(config, JSON.parse(targets));
             lastTargets = targets;
         }
     };

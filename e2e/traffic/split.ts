@@ -14,6 +14,11 @@ export interface Behaviour {
     latencySeconds: number;
     /** The version receives no requests at all (e.g. it is not behind the Service). */
     noTraffic?: boolean;
+    /**
+     * Failures each pod counts once, when it serves its first requests, by the named counter (e.g. a
+     * background job that fails at start-up); the counter is created at that first failure.
+     */
+    failuresAtStart?: Record<string, number>;
 }
 
 /** One live version of the app: a ReplicaSet of the Rollout, and its pods among the Service's ready endpoints. */
