@@ -4,6 +4,7 @@ import { parseApps } from "./apps";
 import { parsePlatform } from "./platform";
 import { AppConfig, ClusterConfig, CustomNewRelicMetric, PlatformConfig, StackConfig } from "./types";
 import { flatKeyError } from "./flatKeys";
+import { unknownTopKeyError } from "./topKeys";
 import { ConfigError, fail, obj, optionalStr, show } from "./reader";
 
 export * from "./types";
@@ -16,6 +17,8 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
 export const CONFIG_NAMESPACE = "canary-stack";
 /** The secret config key of the New Relic personal API key. */
 export const NEW_RELIC_API_KEY = "newRelicApiKey";
+/** Every key of the project's namespace the program reads (Pulumi.yaml declares the same). */
+export const CONFIG_KEYS = ["cluster", "platform", "apps", NEW_RELIC_API_KEY] as const;
 
 function readObject(config: pulumi.Config, key: string): unknown {
     try {
@@ -100,7 +103,8 @@ function newRelicApiKey(config: pulumi.Config): pulumi.Output<string> | undefine
 
 /** Reads this stack's config; runs before any resource is registered, so bad config registers nothing. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
-    const flat = flatKeyError(pulumi.runtime.allConfig(), CONFIG_NAMESPACE, isConfigSecret);
+    const all = pulumi.runtime.allConfig();
+    const flat = flatKeyError(all, CONFIG_NAMESPACE, isConfigSecret) ?? unknownTopKeyError(all, CONFIG_NAMESPACE, CONFIG_KEYS);
     if (flat) throw new ConfigError(flat);
     return parseStackConfig({
         cluster: readObject(config, "cluster"),

@@ -1,6 +1,7 @@
 // Tests stacks/flatKeys.ts (config keys set without --path).
 import { strict as assert } from "assert";
 import { flatKeyError } from "../stacks/flatKeys";
+import { nearestKey, unknownTopKeyError } from "../stacks/topKeys";
 
 const none = () => false;
 
@@ -34,4 +35,27 @@ describe("stack config: keys set without --path", () => {
     for (const [name, config, isSecret, expected] of cases) {
         it(`names the --path command: ${name}`, () => assert.equal(flatKeyError(config, "canary-stack", isSecret), expected));
     }
+});
+
+describe("stack config: keys of the project's namespace the program does not read", () => {
+    const known = ["cluster", "platform", "apps", "newRelicApiKey"];
+    it("passes the keys it reads, flat keys (flatKeys.ts's) and other projects' keys", () => {
+        const config = { "canary-stack:apps": "[]", "canary-stack:cluster.context": "x", "kubernetes:context": "prod", "other:app": "x" };
+        assert.equal(unknownTopKeyError(config, "canary-stack", known), undefined);
+    });
+    const cases: [string, string, string][] = [
+        ["a misspelled apps", "app", "canary-stack:app: unknown key, which this program never reads (did you mean canary-stack:apps?); "
+            + "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:app"],
+        ["a misspelled platform, in another case", "Platfrom", "canary-stack:Platfrom: unknown key, which this program never reads (did you mean canary-stack:platform?); "
+            + "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:Platfrom"],
+        ["the API key misspelled (its value never shown)", "newRelicAPIKey", "canary-stack:newRelicAPIKey: unknown key, which this program never reads (did you mean canary-stack:newRelicApiKey?); "
+            + "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:newRelicAPIKey"],
+    ];
+    for (const [name, key, expected] of cases) {
+        it(`names the nearest known key: ${name}`, () => assert.equal(unknownTopKeyError({ [`canary-stack:${key}`]: "s3cret", "canary-stack:apps": "[]" }, "canary-stack", known), expected));
+    }
+    it("the nearest key by edit distance", () => {
+        assert.equal(nearestKey("clustr", known), "cluster");
+        assert.equal(nearestKey("ap", known), "apps");
+    });
 });

@@ -214,6 +214,17 @@ describe("the whole program under the mock engine", () => {
         await settle();
     });
 
+    it("refuses a misspelled apps (which would plan the removal of every canary), naming the nearest key, and registers nothing", async () => {
+        setConfig({ platform: existingPlatform(), app: [validApp()] });
+        assert.throws(runProgram, {
+            name: "ConfigError",
+            message: "canary-stack:app: unknown key, which this program never reads (did you mean canary-stack:apps?); "
+                + "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:app",
+        });
+        await settle();
+        assert.deepEqual(registered, []);
+    });
+
     it("registers nothing at all when the config is bad", async () => {
         const app = validApp();
         app.steps[0] = { setWeight: 150 };
