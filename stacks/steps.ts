@@ -79,6 +79,12 @@ export function parseSteps(value: unknown, path: string): CanaryStep[] {
     if (value === undefined) fail(path, "missing (the canary ladder, e.g. [{setWeight: 10}, {pause: {duration: 5m}}, {analysis: {}}])");
     const steps = list(value, path).map((raw, i) => parseStep(raw, `${path}[${i}]`));
     if (steps.length === 0) fail(path, "[] is empty (a canary needs at least one step)");
+    const firstTraffic = steps.findIndex((s) => "setWeight" in s && s.setWeight > 0);
+    const early = steps.findIndex((s, i) => "analysis" in s && (firstTraffic === -1 || i < firstTraffic));
+    if (early !== -1) {
+        fail(`${path}[${early}].analysis`, "runs before any setWeight above 0: the canary has no pods and no traffic yet, so every measurement "
+            + "is inconclusive and the rollout pauses there; put a setWeight above 0 (and a pause) before it");
+    }
     return steps;
 }
 

@@ -170,6 +170,12 @@ function withoutPrometheus(app: any, cfg: any): void {
 
 const badConfigs: Case[] = [
     ["setWeight above 100", (a) => { a.steps[2] = { setWeight: 150 }; }, "apps[0].steps[2].setWeight: 150 is not an integer from 0 to 100"],
+    ["analysis before any setWeight", (a) => { a.steps = [{ analysis: {} }, ...a.steps]; },
+        "apps[0].steps[0].analysis: runs before any setWeight above 0: the canary has no pods and no traffic yet, so every measurement "
+        + "is inconclusive and the rollout pauses there; put a setWeight above 0 (and a pause) before it"],
+    ["analysis after setWeight 0 only", (a) => { a.steps = [{ setWeight: 0 }, { analysis: { templates: [{ templateName: "smoke" }] } }, ...a.steps]; },
+        "apps[0].steps[1].analysis: runs before any setWeight above 0: the canary has no pods and no traffic yet, so every measurement "
+        + "is inconclusive and the rollout pauses there; put a setWeight above 0 (and a pause) before it"],
     ["setWeight not an integer", (a) => { a.steps[0] = { setWeight: 12.5 }; }, "apps[0].steps[0].setWeight: 12.5 is not an integer from 0 to 100"],
     ["unknown step kind", (a) => { a.steps[1] = { wait: "1m" }; }, "apps[0].steps[1].wait: unknown step (allowed: setWeight, pause, analysis, setCanaryScale)"],
     ["step with two kinds", (a) => { a.steps[0] = { setWeight: 10, pause: {} }; }, 'apps[0].steps[0]: {"setWeight":10,"pause":{}} is not a step (a mapping with exactly one of setWeight, pause, analysis, setCanaryScale)'],

@@ -71,7 +71,7 @@ describe("watchdog: config", () => {
     const bad: [string, (a: any) => void, string][] = [
         ["in background mode", (a) => { a.analysis.mode = "background"; a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; },
             "apps[0].analysis.watchdog: only with mode inline (mode background already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)"],
-        ["on a ladder that never serves the canary", (a) => { a.steps = [{ setWeight: 0 }, { analysis: {} }]; },
+        ["on a ladder that never serves the canary", (a) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }]; a.allowNoAnalysis = true; },
             "apps[0].analysis.watchdog: the ladder (apps[0].steps) has no setWeight above 0: the canary never serves traffic to watch"],
         ["naming a metric the analysis lacks", (a) => { a.analysis.watchdog.metrics = ["error-rate", "errors"]; },
             'apps[0].analysis.watchdog.metrics[1]: "errors" is not an enabled metric of the analysis (its enabled metrics: success-rate, error-rate, latency, up)'],
