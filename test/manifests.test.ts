@@ -105,9 +105,20 @@ describe("Rollout builder", () => {
         });
         assert.deepEqual(steps.slice(0, 2), [{ setWeight: 10 }, { pause: { duration: "1m" } }]);
     });
-    it("keeps an analysis step that names its own templates as written", () => {
-        const steps = rollout(at, app((a) => { a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } }); })).spec.strategy?.canary?.steps ?? [];
-        assert.deepEqual(steps[6], { analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+    it("hands an analysis step that names its own templates both hashes (Argo drops the args a template does not declare)", async () => {
+        const r = rollout(at, app((a) => {
+            a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+            a.steps.push({ analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }] } });
+        }));
+        const steps = r.spec.strategy?.canary?.steps ?? [];
+        const args = [
+            { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+            { name: "stable-hash", valueFrom: { podTemplateHashValue: "Stable" } },
+        ];
+        assert.deepEqual(steps[6], { analysis: { templates: [{ templateName: "smoke", clusterScope: true }], args } });
+        assert.deepEqual(steps[7], { analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }], args } });
+        assert.deepEqual(steps[2].analysis?.args, [args[0]], "the app's own template keeps the args it declares");
+        await validateObject(r);
     });
     it("runs background analysis from startingStep", async () => {
         const r = rollout(at, app((a) => {
