@@ -175,7 +175,7 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
     it("refuses an existing Service without a selector", () => {
         assert.throws(() => copiedService(at, "demo", "stable", { selector: {}, ports: [] }), /has no selector/);
     });
-    it("scrapes a headless metrics Service and copies the pod-template hash to a label", async () => {
+    it("scrapes a headless metrics Service, its ready endpoints only, and copies the pod-template hash to a label", async () => {
         const svc = metricsService({ name: "demo-metrics", namespace: "demo" }, "demo", "demo-job", 9090, existing.selector);
         assert.equal(svc.metadata?.labels?.["canary-stack.io/job"], "demo-job");
         assert.equal(svc.spec?.clusterIP, "None");
@@ -183,6 +183,10 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
         assert.equal(sm.metadata?.labels?.release, "kps");
         assert.deepEqual(sm.spec.podTargetLabels, ["rollouts-pod-template-hash"]);
         assert.equal(sm.spec.jobLabel, "canary-stack.io/job");
+        assert.deepEqual(sm.spec.endpoints[0].relabelings, [
+            { action: "drop", sourceLabels: ["__meta_kubernetes_endpoint_ready"], regex: "false" },
+            { action: "drop", sourceLabels: ["__meta_kubernetes_endpointslice_endpoint_conditions_ready"], regex: "false" },
+        ], "not-ready endpoints are not scraped, in either discovery role");
         await validateObject(svc);
         await validateObject(sm);
     });
