@@ -1,10 +1,11 @@
 import { AppConfig, CanaryStep, ExposureBudgetConfig, MetricConfig } from "../stacks/types";
-import { goDurationSeconds, promDurationSeconds } from "./duration";
+import { promDurationSeconds } from "./duration";
 import { canarySplit, formatShare } from "./canaryShare";
 import { BrokenRelease, brokenRelease, brokenText, formatSeconds } from "./exposure";
 import { intervalSeconds, isOwnAnalysis, signalDelaySeconds } from "./exposureTimeline";
 import { appScaling, appShare, ladderShares } from "./ladderShares";
-import { defaultWatchdog } from "./watchdog";
+import { minWindowSeconds } from "./scrapeWindow";
+import { defaultWatchdog, defaultWatchdogAdvice } from "./watchdog";
 
 /** The config's budget (stacks/types.ts), with allowNoAnalysis defaulting to false. */
 export type ExposureBudget = Omit<ExposureBudgetConfig, "allowNoAnalysis"> & Partial<Pick<ExposureBudgetConfig, "allowNoAnalysis">>;
@@ -113,11 +114,11 @@ function failureLimitCandidates(app: AppConfig): Candidate[] {
     }));
 }
 
-/** Halved windows of the rate metrics, in whole seconds and no shorter than two scrapes (rate() needs two samples). */
+/** Halved windows of the rate metrics, in whole seconds and no shorter than config accepts (four scrapes, model/scrapeWindow.ts). */
 function windowCandidates(app: AppConfig): Candidate[] {
     const windows = new Set(app.analysis.metrics.filter((m) => signalDelaySeconds(m) > 0).map(signalDelaySeconds));
     if (windows.size !== 1) return [];
-    const floor = 2 * (app.metrics ? goDurationSeconds(app.metrics.scrapeInterval) ?? 0 : 0);
+    const floor = minWindowSeconds(app.metrics?.scrapeInterval);
     const candidates: Candidate[] = [];
     for (let seconds = [...windows][0] / 2; Number.isInteger(seconds) && seconds >= floor && seconds > 0; seconds /= 2) {
         const window = formatSeconds(seconds);
@@ -132,7 +133,7 @@ function windowCandidates(app: AppConfig): Candidate[] {
 /** The watchdog with its defaults (`analysis.watchdog: {}`), where config would take it. */
 function watchdogCandidates(app: AppConfig): Candidate[] {
     const watchdog = defaultWatchdog(app);
-    return watchdog ? [{ advice: "add analysis.watchdog: {} (its built-in metrics every 15s over 30s beside the ladder)", app: { ...app, analysis: { ...app.analysis, watchdog } } }] : [];
+    return watchdog ? [{ advice: defaultWatchdogAdvice(app), app: { ...app, analysis: { ...app.analysis, watchdog } } }] : [];
 }
 
 function withinBudget(broken: BrokenRelease, budget: ExposureBudget): boolean {

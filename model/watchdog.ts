@@ -1,39 +1,70 @@
-import { AppConfig, BuiltinMetric, MetricConfig, WatchdogConfig } from "../stacks/types";
-import { goDurationSeconds, promDurationSeconds } from "./duration";
+import { AppConfig, BuiltinMetric, CanaryStep, WatchdogConfig } from "../stacks/types";
+import { durationText, minWindowSeconds } from "./scrapeWindow";
 
 /**
  * The watchdog's measurement defaults (`analysis.watchdog`, stacks/watchdog.ts): every 15 s over
- * the last 30 s, the first time once the canary has served a whole window. A broken canary fails
- * its second measurement 45 s after its first traffic (450 %·s at 10%). A 30 s `rate()` needs the
- * app scraped at least every 15 s (two samples in the window).
+ * the default window, the first time once the canary has served a whole window. Its
+ * inconclusiveLimit and consecutiveErrorLimit are each metric's own (the analysis's).
  */
 export const WATCHDOG_DEFAULTS = {
     interval: "15s",
-    window: "30s",
+    /** The shortest default window; longer where four scrapes of the app take longer (`defaultWatchdogWindow`). */
+    minWindowSeconds: 30,
     failureLimit: 1,
     /** Fewer requests than the analysis's default: the window is shorter. */
     minRequests: 10,
 };
 
-const isWindowed = (m: MetricConfig) => m.kind !== "custom" && m.kind !== "targetsUp";
+/**
+ * The watchdog's default window: 30 s, or four scrapes of the app when that is longer (1m at the
+ * default 15 s), the shortest window config accepts for a rate (model/scrapeWindow.ts). A broken
+ * canary fails its second measurement one window and one interval after the watchdog starts.
+ */
+export function defaultWatchdogWindow(scrapeInterval: string | undefined): string {
+    return durationText(Math.ceil(Math.max(WATCHDOG_DEFAULTS.minWindowSeconds, minWindowSeconds(scrapeInterval))));
+}
+
+/** Index of the ladder's first setWeight above 0, or -1. */
+export function firstTrafficStep(steps: CanaryStep[]): number {
+    return steps.findIndex((s) => "setWeight" in s && s.setWeight > 0);
+}
+
+/**
+ * The watchdog's `startingStep`: the step after the first setWeight above 0. Argo Rollouts v1.8.3
+ * starts a background run as soon as the current step index reaches `startingStep`
+ * (`reconcileBackgroundAnalysisRun` in rollout/analysis.go, `BeforeStartingStep` in
+ * utils/replicaset/canary.go), so starting at the setWeight itself would measure before any canary
+ * pod is Ready. The ladder leaves a setWeight step only when `completedCurrentCanaryStep`
+ * (rollout/canary.go) finds `AtDesiredReplicaCountsForCanary` (utils/replicaset/canary.go): the canary
+ * ReplicaSet at its desired count with that many pods available (`allDesiredAreAvailable`), so its
+ * pods are Ready and behind the Services when the run starts. -1 when no step serves the canary;
+ * the step count when that setWeight is the last step (nothing is left to watch).
+ */
+export function watchdogStartingStep(steps: CanaryStep[]): number {
+    const first = firstTrafficStep(steps);
+    return first === -1 ? -1 : first + 1;
+}
 
 /**
  * The watchdog `watchdog: {}` would add, for the exposure model: the app's built-in metrics with the
  * default timing. Undefined where config would refuse it (background mode, no built-in metric, no
- * traffic step, a window shorter than two scrapes). The queries are not rewritten: the model reads
- * only the timing.
+ * traffic step, nothing after it). The queries are not rewritten: the model reads only the timing.
  */
 export function defaultWatchdog(app: AppConfig): WatchdogConfig | undefined {
     if (app.analysis.mode !== "inline" || app.analysis.watchdog) return undefined;
-    const startingStep = app.steps.findIndex((s) => "setWeight" in s && s.setWeight > 0);
+    const startingStep = watchdogStartingStep(app.steps);
     const builtins = app.analysis.metrics.filter((m): m is BuiltinMetric => m.kind !== "custom");
-    const scrape = app.metrics ? goDurationSeconds(app.metrics.scrapeInterval) ?? 0 : 0;
-    const window = promDurationSeconds(WATCHDOG_DEFAULTS.window) ?? 0;
-    if (startingStep === -1 || builtins.length === 0 || (builtins.some(isWindowed) && window < 2 * scrape)) return undefined;
+    if (startingStep === -1 || startingStep >= app.steps.length || builtins.length === 0) return undefined;
+    const window = defaultWatchdogWindow(app.metrics?.scrapeInterval);
     const metrics = builtins.map((m): BuiltinMetric => ({
-        ...m, interval: WATCHDOG_DEFAULTS.interval, count: undefined, initialDelay: `${window}s`, failureLimit: WATCHDOG_DEFAULTS.failureLimit,
-        window: WATCHDOG_DEFAULTS.window,
+        ...m, interval: WATCHDOG_DEFAULTS.interval, count: undefined, initialDelay: window, failureLimit: WATCHDOG_DEFAULTS.failureLimit,
+        window,
         minRequests: WATCHDOG_DEFAULTS.minRequests,
     }));
     return { startingStep, metrics };
+}
+
+/** The budget's advice to add `watchdog: {}`, with what it measures: "... every 15s over 1m beside the ladder". */
+export function defaultWatchdogAdvice(app: AppConfig): string {
+    return `add analysis.watchdog: {} (its built-in metrics every ${WATCHDOG_DEFAULTS.interval} over ${defaultWatchdogWindow(app.metrics?.scrapeInterval)} beside the ladder)`;
 }

@@ -89,7 +89,8 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     if (startingStep !== undefined && mode !== "background") fail(`${path}.startingStep`, `only used with mode background (mode is ${mode})`);
     if (analysis.metrics === undefined) fail(`${path}.metrics`, "missing (a list of metrics, e.g. [{name: error-rate, kind: errorRate, max: 0.01}])");
     const metrics = parseMetrics(analysis.metrics, `${path}.metrics`, {
-        mode, job: ctx.job, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
+        mode, job: ctx.job, scrapeInterval: ctx.scrapeInterval, appPath: ctx.appPath, series: ctx.series,
+        prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
     }, path);
 
     const inlineSteps = ownAnalysisSteps(steps);
@@ -97,11 +98,11 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     if (inlineSteps.length > 0 && endless) {
         fail(`${stepsPath}[${inlineSteps[0]}].analysis`, `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`);
     }
-    const metricContext = { job: ctx.job, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress };
+    const metricContext = {
+        job: ctx.job, scrapeInterval: ctx.scrapeInterval, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress,
+    };
     const watchdog = analysis.watchdog === undefined ? undefined
-        : parseWatchdog(analysis.watchdog, `${path}.watchdog`, {
-            analysis, analysisPath: path, mode, steps, stepsPath, metrics: metricContext, scrapeInterval: ctx.scrapeInterval,
-        });
+        : parseWatchdog(analysis.watchdog, `${path}.watchdog`, { analysis, analysisPath: path, mode, steps, stepsPath, metrics: metricContext });
     return { mode, startingStep, metrics, ...(watchdog ? { watchdog } : {}) };
 }
 

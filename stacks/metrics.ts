@@ -1,5 +1,6 @@
 import { builtinQuery, BuiltinKind, comparesWithStable, StableComparisonKind, thresholdDirection } from "../components/manifests/queries";
 import { goDurationSeconds, promDurationSeconds } from "../model/duration";
+import { MIN_WINDOW_SCRAPES, minWindowSeconds } from "../model/scrapeWindow";
 import { promqlError } from "./promql";
 import {
     AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider,
@@ -45,6 +46,8 @@ export interface MetricContext {
     mode: AnalysisMode;
     /** The `job` the app's ServiceMonitor sets; unset when the app has no `metrics` block. */
     job?: string;
+    /** The app's `metrics.scrapeInterval`; unset when the app has no `metrics` block. */
+    scrapeInterval?: string;
     /** Where the error for a missing `metrics` block points (the app's path). */
     appPath: string;
     series: AppSeries;
@@ -98,6 +101,26 @@ function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath
 function checkPromql(query: string, path: string): void {
     const error = promqlError(query);
     if (error) fail(path, error);
+}
+
+const COUNTS = ["no", "one", "two", "three"];
+
+/**
+ * A rate window of fewer than MIN_WINDOW_SCRAPES scrapes of the app (model/scrapeWindow.ts): refused,
+ * naming where the window was written (`isDefault`: nowhere; the analysis's key is the one to set).
+ */
+function checkWindow(window: string, where: string, isDefault: boolean, scrapeInterval: string | undefined): void {
+    const seconds = promDurationSeconds(window);
+    const minimum = minWindowSeconds(scrapeInterval);
+    if (seconds === undefined || seconds >= minimum) return;
+    const scrape = minimum / MIN_WINDOW_SCRAPES;
+    const scrapes = Math.floor(seconds / scrape + 1e-9);
+    const app = `of the app (metrics.scrapeInterval ${scrapeInterval})`;
+    const held = scrapes < 2
+        ? `holds fewer than two scrapes ${app}, and rate() needs two samples; a measurement that finds one is inconclusive`
+        : `holds ${COUNTS[scrapes]} scrapes ${app}; a rate() over it is inconclusive after ${scrapes === 2 ? "one late scrape" : `${COUNTS[scrapes - 1]} late scrapes`}`;
+    fail(`${where}.window`, `${show(window)}${isDefault ? " (the default)" : ""} ${held}: `
+        + `use a window of at least ${minimum}s (${MIN_WINDOW_SCRAPES} x the scrape interval) or scrape more often`);
 }
 
 /** The tolerance of a comparison with the stable pods: its key, range and meaning. */
@@ -206,6 +229,10 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
         if (metric[key] !== undefined) fail(`${path}.${key}`, `built-in kind ${kind} writes its own ${key}; use kind custom to give one`);
     }
     const window = read("window", promDuration) ?? METRIC_DEFAULTS.window;
+    if (kind !== "targetsUp") {
+        const written = metric.window !== undefined ? path : ctx.defaults.window !== undefined ? analysisPath : undefined;
+        checkWindow(window, written ?? analysisPath, written === undefined, ctx.scrapeInterval);
+    }
     const minRequests = read("minRequests", (o, k, p) => int(o, k, p, 1, 1e9, METRIC_DEFAULTS.minRequests));
     const limit = threshold(metric, path, kind);
     if (kind === "errorRateVsStable") resolvable(metric, path, ctx, analysisPath, minRequests, limit);

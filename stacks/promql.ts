@@ -1,4 +1,6 @@
 import type * as LezerPromql from "@prometheus-io/lezer-promql" with { "resolution-mode": "import" };
+import { CANARY_HASH_ARG, POD_HASH_PROM_LABEL } from "../components/manifests/queries";
+import { AppConfig } from "./types";
 
 // The package ships CommonJS too, but its types are declared as ESM only.
 const { parser } = require("@prometheus-io/lezer-promql") as typeof LezerPromql;
@@ -56,4 +58,41 @@ export function promqlSelectors(query: string): PromqlSelector[] {
         },
     });
     return selectors;
+}
+
+type SyntaxNode = NonNullable<ReturnType<typeof parser.parse>["topNode"]["firstChild"]>;
+
+function readsSeries(node: SyntaxNode): boolean {
+    if (node.type.name === "VectorSelector") return true;
+    for (let child = node.firstChild; child; child = child.nextSibling) if (readsSeries(child)) return true;
+    return false;
+}
+
+/**
+ * The fallback of a query whose result is `<query> or <something that reads no series>` (e.g.
+ * `or vector(0)`), as written; undefined for any other query. Such a query measures that constant
+ * whenever its own series are missing. A fallback inside the query (the numerator of a ratio, as
+ * the built-in error rates use) is not one: the rest of the query still needs its series.
+ */
+export function constantFallback(query: string): string | undefined {
+    const substituted = query.replace(/\{\{\s*args\.[A-Za-z0-9_.-]+\s*\}\}/g, (m) => "0".repeat(m.length));
+    let node = parser.parse(substituted).topNode.firstChild;
+    while (node?.type.name === "ParenExpr" && node.firstChild) node = node.firstChild;
+    if (!node || node.type.name !== "BinaryExpr") return undefined;
+    const or = node.getChild("Or");
+    const right = node.lastChild;
+    if (!or || !right || readsSeries(right)) return undefined;
+    return query.slice(or.from, right.to).replace(/\s+/g, " ");
+}
+
+/** A warning for each custom Prometheus metric of the app whose query falls back on a constant (the watchdog's are the same queries). */
+export function constantFallbackWarnings(app: AppConfig): string[] {
+    const canaryUp = `up{job="${app.metrics?.job ?? "<job>"}", ${POD_HASH_PROM_LABEL}="{{args.${CANARY_HASH_ARG}}}"}`;
+    return app.analysis.metrics.flatMap((metric) => {
+        const fallback = metric.kind === "custom" && metric.provider === "prometheus" ? constantFallback(metric.query) : undefined;
+        if (!fallback) return [];
+        return [`${app.name}: metric ${JSON.stringify(metric.name)} falls back on a constant (${fallback}) when its series are missing: not scraped, `
+            + "a wrong job label or pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. "
+            + `Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(${canaryUp} == 1)) (README, "Custom counter gates")`];
+    });
 }

@@ -101,7 +101,7 @@ export interface AnalysisConfig {
     mode: AnalysisMode;
     startingStep?: number;
     metrics: MetricConfig[];
-    /** A background AnalysisRun beside an inline ladder, from the first traffic step on; unset: none. */
+    /** A background AnalysisRun beside an inline ladder, from the canary's first Ready pods on; unset: none. */
     watchdog?: WatchdogConfig;
 }
 
@@ -111,7 +111,10 @@ export interface AnalysisConfig {
  * is aborted during a pause instead of at the next analysis step.
  */
 export interface WatchdogConfig {
-    /** The Rollout's `canary.analysis.startingStep`: the first setWeight step that gives the canary traffic. */
+    /**
+     * The Rollout's `canary.analysis.startingStep`: the step after the first setWeight above 0, which the
+     * ladder reaches once that step's canary pods are available (model/watchdog.ts `watchdogStartingStep`).
+     */
     startingStep: number;
     /** The app's metrics, re-measured with the watchdog's interval, window and limits (no count: it runs until the ladder ends). */
     metrics: MetricConfig[];

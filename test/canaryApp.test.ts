@@ -5,6 +5,7 @@ import { CanaryApp } from "../components/app/canaryApp";
 import { timedPausesWarning } from "../components/manifests/alerts";
 import { unrealizedWeightsWarning } from "../model/ladderShares";
 import { parseStackConfig } from "../stacks";
+import { constantFallbackWarnings } from "../stacks/promql";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 import { installMocks, kubernetesObjects, ofType, registered, resetRegistered, settle } from "./harness";
 import { validateObject } from "./schema";
@@ -144,6 +145,24 @@ describe("CanaryApp under the mock engine", () => {
             await settle();
             assert.deepEqual(warned, [timedPausesWarning(apps[0], monitoring)]);
             assert.match(warned[0], /^demo: steps\[1\] \(pause 1m\) is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong \(1m\)/);
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+    });
+
+    it("warns at preview when a custom PromQL gate falls back on a constant", async () => {
+        const warned: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        try {
+            const { apps, platform } = config((app) => {
+                app.stableIngress = "demo";
+                app.analysis.metrics.push({ name: "jobs-failed", kind: "custom", query: "sum(increase(jobs_failed_total[5m])) or vector(0)", successCondition: "result[0] == 0" });
+            });
+            new CanaryApp("demo", { app: apps[0], platform, connection: {} });
+            await settle();
+            assert.deepEqual(warned, constantFallbackWarnings(apps[0]));
+            assert.match(warned[0], /^demo: metric "jobs-failed" falls back on a constant \(or vector\(0\)\)/);
         } finally {
             (pulumi.log as { warn: typeof warn }).warn = warn;
         }

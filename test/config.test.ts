@@ -75,6 +75,17 @@ describe("stack config: valid input and defaults", () => {
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [1, false]);
     });
 
+    it("takes a window of at least four scrapes for every rate metric, and any window for targetsUp (it reads up at an instant)", () => {
+        const cfg = raw((app) => {
+            app.analysis.window = "1m";
+            app.analysis.metrics[3].window = "5s";
+            app.metrics.scrapeInterval = "15s";
+        });
+        assert.deepEqual(parseStackConfig(cfg).apps[0].analysis.metrics.map((m) => (m as BuiltinMetric).window), ["1m", "1m", "1m", "5s"]);
+        const fast = raw((app) => { app.analysis.window = "10s"; app.metrics.scrapeInterval = "2500ms"; });
+        assert.equal((parseStackConfig(fast).apps[0].analysis.metrics[1] as BuiltinMetric).window, "10s");
+    });
+
     it("validates but drops a disabled metric", () => {
         const cfg = raw((app) => app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", enabled: false, nrql: "SELECT 1", successCondition: "true" }));
         assert.deepEqual(parseStackConfig(cfg).apps[0].analysis.metrics.map((m) => m.name), ["success-rate", "error-rate", "latency", "up"]);
@@ -194,6 +205,22 @@ const badConfigs: Case[] = [
     ["bad interval", (a) => { a.analysis.metrics[0].interval = "5"; }, 'apps[0].analysis.metrics[0].interval: "5" is not a duration (use e.g. "30s", "5m", "1h")'],
     ["bad analysis-level interval", (a) => { a.analysis.interval = "often"; }, 'apps[0].analysis.interval: "often" is not a duration (use e.g. "30s", "5m", "1h")'],
     ["bad PromQL window", (a) => { a.analysis.window = "2 minutes"; }, 'apps[0].analysis.window: "2 minutes" is not a PromQL range (use e.g. "1m", "5m")'],
+    ["a metric's window of two scrapes", (a) => { a.analysis.metrics[1].window = "30s"; },
+        'apps[0].analysis.metrics[1].window: "30s" holds two scrapes of the app (metrics.scrapeInterval 15s); a rate() over it is inconclusive after one late scrape: '
+        + "use a window of at least 60s (4 x the scrape interval) or scrape more often"],
+    ["an analysis-level window of three scrapes", (a) => { a.analysis.window = "45s"; },
+        'apps[0].analysis.window: "45s" holds three scrapes of the app (metrics.scrapeInterval 15s); a rate() over it is inconclusive after two late scrapes: '
+        + "use a window of at least 60s (4 x the scrape interval) or scrape more often"],
+    ["the default window at a slow scrape", (a) => { a.metrics.scrapeInterval = "1m"; },
+        'apps[0].analysis.window: "2m" (the default) holds two scrapes of the app (metrics.scrapeInterval 1m); a rate() over it is inconclusive after one late scrape: '
+        + "use a window of at least 240s (4 x the scrape interval) or scrape more often"],
+    ["a window shorter than two scrapes, on a comparison with stable", (a) => {
+        a.analysis.metrics.push({ name: "vs", kind: "latencyP95VsStable", maxRatio: 1.2, window: "20s" });
+    }, 'apps[0].analysis.metrics[4].window: "20s" holds fewer than two scrapes of the app (metrics.scrapeInterval 15s), and rate() needs two samples; '
+        + "a measurement that finds one is inconclusive: use a window of at least 60s (4 x the scrape interval) or scrape more often"],
+    ["a short window on a disabled metric (turning it on must not surprise)", (a) => { a.analysis.metrics[2].enabled = false; a.analysis.metrics[2].window = "30s"; },
+        'apps[0].analysis.metrics[2].window: "30s" holds two scrapes of the app (metrics.scrapeInterval 15s); a rate() over it is inconclusive after one late scrape: '
+        + "use a window of at least 60s (4 x the scrape interval) or scrape more often"],
     ["count zero", (a) => { a.analysis.metrics[1].count = 0; }, "apps[0].analysis.metrics[1].count: 0 is not an integer from 1 to 10000"],
     ["negative failureLimit", (a) => { a.analysis.metrics[1].failureLimit = -1; }, "apps[0].analysis.metrics[1].failureLimit: -1 is not an integer from 0 to 1000"],
     ["minRequests zero would let no traffic pass", (a) => { a.analysis.minRequests = 0; }, "apps[0].analysis.minRequests: 0 is not an integer from 1 to 1000000000"],

@@ -13,6 +13,13 @@ import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } fro
 const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
 /** The same app behind nginx routing: every weight runs as written. */
 const routed: AppConfig = { ...base, stableIngress: "demo" };
+/** Routed, gated by its 2m error rate alone, with a 5-minute first pause before the first analysis step. */
+const longFirstPause = (() => {
+    const raw = { ...validApp(), stableIngress: "demo" };
+    raw.analysis.metrics = [raw.analysis.metrics[1]];
+    raw.steps[1] = { pause: { duration: "5m" } };
+    return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+})();
 
 const w = (setWeight: number): CanaryStep => ({ setWeight });
 const pause = (seconds?: number): CanaryStep => ({ pause: seconds === undefined ? {} : { duration: `${seconds}s` } });
@@ -175,15 +182,12 @@ describe("exposure: pods never Ready (exposureNeverReady.ts)", () => {
             { ...ladder([{ setCanaryScale: { replicas: 0 } }, w(50), pause(60)], [inconclusive2]), stableIngress: undefined }, abortsAt(1, 600)],
     ];
     for (const [name, app, expected] of cases) it(name, () => assert.deepEqual(exposureReport(app).neverReady, expected));
-    it("a watchdog from steps[0] sees no traffic and pauses first (30 s delay, 2nd inconclusive 15 s later); a high inconclusiveLimit lets the deadline abort", () => {
-        const withWatchdog = (watchdog: object) => {
-            const raw = validApp();
-            raw.analysis.watchdog = watchdog;
-            return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
-        };
-        assert.deepEqual(exposureReport(withWatchdog({})).neverReady, pausesAt(0, 45));
-        // 1000 inconclusive measurements 15 s apart outlast the 600 s deadline.
-        assert.deepEqual(exposureReport(withWatchdog({ inconclusiveLimit: 1000 })).neverReady, abortsAt(0, 600));
+    it("a watchdog starts only once the first setWeight's pods are Ready (steps[1]): it never runs, and the deadline aborts", () => {
+        const raw = validApp();
+        raw.analysis.watchdog = {};
+        const app = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+        assert.equal(app.analysis.watchdog!.startingStep, 1);
+        assert.deepEqual(exposureReport(app).neverReady, abortsAt(0, 600));
     });
 });
 
@@ -244,11 +248,12 @@ describe("exposure budget", () => {
         // failureLimit 2 < count 3: the first A fails at 60+2x30 = 120.
         ["never aborted: a lower failureLimit", rows[2][1], { maxBadCanaryWeight: 50 },
             "a broken release is never aborted: the ladder promotes it to 100% at 3m30s; budget maxBadCanaryWeight is 50: lower failureLimit to 2"],
-        // Best candidate before the watchdog is A after setWeight 10 (600); shorter intervals 900/750, failureLimit 0 600,
-        // windows irrelevant (targetsUp). The watchdog fails the canary at 30 s and 45 s of the 10% step: 450.
-        ["exposure: a watchdog", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 500 },
-            "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 500 %·s: " +
-            "add analysis.watchdog: {} (its built-in metrics every 15s over 30s beside the ladder)"],
+        // The error rate alone (2m window) and a 5m first pause: the first analysis step fails at 5m and 6m (3600). An analysis step after
+        // setWeight 10 passes (its window is not full of bad traffic before its third measurement) and only delays the ladder (4800), intervals of 30s/15s give 3300/3150,
+        // failureLimit 0 3000, a 1m window 3600. The watchdog, from steps[1] at 0 s, fails at 60 s (a full 1m window) and 75 s: 750.
+        ["exposure: a watchdog", longFirstPause, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 800 },
+            "a broken release reaches 10% before the abort at 6m (exposure 3600 %·s); budget maxBadCanaryExposure is 800 %·s: " +
+            "add analysis.watchdog: {} (its built-in metrics every 15s over 1m beside the ladder)"],
         ["nothing single is enough", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 300 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 300 %·s: " +
             "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights"],

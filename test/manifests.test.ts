@@ -105,9 +105,20 @@ describe("Rollout builder", () => {
         });
         assert.deepEqual(steps.slice(0, 2), [{ setWeight: 10 }, { pause: { duration: "1m" } }]);
     });
-    it("keeps an analysis step that names its own templates as written", () => {
-        const steps = rollout(at, app((a) => { a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } }); })).spec.strategy?.canary?.steps ?? [];
-        assert.deepEqual(steps[6], { analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+    it("hands an analysis step that names its own templates both hashes (Argo drops the args a template does not declare)", async () => {
+        const r = rollout(at, app((a) => {
+            a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+            a.steps.push({ analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }] } });
+        }));
+        const steps = r.spec.strategy?.canary?.steps ?? [];
+        const args = [
+            { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+            { name: "stable-hash", valueFrom: { podTemplateHashValue: "Stable" } },
+        ];
+        assert.deepEqual(steps[6], { analysis: { templates: [{ templateName: "smoke", clusterScope: true }], args } });
+        assert.deepEqual(steps[7], { analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }], args } });
+        assert.deepEqual(steps[2].analysis?.args, [args[0]], "the app's own template keeps the args it declares");
+        await validateObject(r);
     });
     it("runs background analysis from startingStep", async () => {
         const r = rollout(at, app((a) => {
@@ -164,7 +175,7 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
     it("refuses an existing Service without a selector", () => {
         assert.throws(() => copiedService(at, "demo", "stable", { selector: {}, ports: [] }), /has no selector/);
     });
-    it("scrapes a headless metrics Service and copies the pod-template hash to a label", async () => {
+    it("scrapes a headless metrics Service, its ready endpoints only, and copies the pod-template hash to a label", async () => {
         const svc = metricsService({ name: "demo-metrics", namespace: "demo" }, "demo", "demo-job", 9090, existing.selector);
         assert.equal(svc.metadata?.labels?.["canary-stack.io/job"], "demo-job");
         assert.equal(svc.spec?.clusterIP, "None");
@@ -172,6 +183,10 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
         assert.equal(sm.metadata?.labels?.release, "kps");
         assert.deepEqual(sm.spec.podTargetLabels, ["rollouts-pod-template-hash"]);
         assert.equal(sm.spec.jobLabel, "canary-stack.io/job");
+        assert.deepEqual(sm.spec.endpoints[0].relabelings, [
+            { action: "drop", sourceLabels: ["__meta_kubernetes_endpoint_ready"], regex: "false" },
+            { action: "drop", sourceLabels: ["__meta_kubernetes_endpointslice_endpoint_conditions_ready"], regex: "false" },
+        ], "not-ready endpoints are not scraped, in either discovery role");
         await validateObject(svc);
         await validateObject(sm);
     });

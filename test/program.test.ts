@@ -40,12 +40,12 @@ describe("the whole program under the mock engine", () => {
             { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
             { step: 6, setWeight: 100, canary: 4, stable: 0, share: 100 },
         ]);
-        // The watchdog aborts a broken release 45 s into the 20% step; the inline gates alone would at 6 minutes.
+        // The watchdog aborts a broken release 75 s into the 20% step (once its pod is Ready); the inline gates alone would at 6 minutes.
         assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
-            [20, 900, 7200, 20]);
-        // Pods never Ready: setWeight 10 waits for its pod from 0s; the watchdog (from steps[0]) sees no traffic and gives up
-        // at its 2nd inconclusive measurement (30 s delay, then 15 s), 45 s, long before Argo's 600 s deadline: paused, no deadline.
-        assert.deepEqual(exposure.neverReady, { step: 0, outcome: "paused", seconds: 45 });
+            [20, 1500, 7200, 20]);
+        // Pods never Ready: setWeight 10 waits for its pod from 0s; the watchdog starts at steps[1], which the ladder never
+        // reaches, so Argo's 600 s deadline aborts.
+        assert.deepEqual(exposure.neverReady, { step: 0, outcome: "aborted", seconds: 600 });
     });
 
     it("never creates, only reads, the app's existing Service, Deployment and Ingress", async () => {

@@ -1,16 +1,12 @@
 // Tests the canary-against-stable metric kinds: their PromQL (components/manifests/queries.ts), evaluated by Prometheus's own engine (promtool), and the hashes the Rollout hands the AnalysisTemplate (rollout.ts, analysisTemplate.ts).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { stringify } from "yaml";
 import { analysisTemplate } from "../components/manifests/analysisTemplate";
 import { builtinConditions, builtinQuery, BuiltinQueryInput } from "../components/manifests/queries";
 import { rollout } from "../components/manifests/rollout";
 import { parseStackConfig } from "../stacks";
 import { BuiltinMetric } from "../stacks/types";
 import { existingPlatform, validApp } from "./fixtures";
+import { ExprCase, hasPromtool, InputSeries, promtoolTest } from "./promtool";
 import { validateObject } from "./schema";
 
 const base: Omit<BuiltinQueryInput, "kind"> = {
@@ -70,7 +66,7 @@ describe("canary against stable: the queries", () => {
 describe("canary against stable: evaluated by Prometheus (promtool)", function () {
     this.timeout(60000);
     before(function () {
-        if (spawnSync("promtool", ["--version"]).status !== 0) this.skip();
+        if (!hasPromtool()) this.skip();
     });
 
     const counter = (hash: string, code: string, perScrape: number) =>
@@ -86,20 +82,7 @@ describe("canary against stable: evaluated by Prometheus (promtool)", function (
     const evaluate = (kind: "errorRateVsStable" | "latencyP95VsStable", canary: string, stable: string) =>
         builtinQuery({ ...base, kind }).replace(/\{\{args\.canary-hash\}\}/g, canary).replace(/\{\{args\.stable-hash\}\}/g, stable);
 
-    function promtool(series: object[], cases: { expr: string; exp: number | undefined }[]): string {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
-        const file = path.join(dir, "test.yaml");
-        fs.writeFileSync(file, stringify({
-            rule_files: [],
-            tests: [{
-                interval: "15s", input_series: series,
-                promql_expr_test: cases.map((c) => ({ expr: c.expr, eval_time: "3m", exp_samples: c.exp === undefined ? [] : [{ labels: "{}", value: c.exp }] })),
-            }],
-        }));
-        const run = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8" });
-        fs.rmSync(dir, { recursive: true, force: true });
-        return run.status === 0 ? "SUCCESS" : `${run.stdout}${run.stderr}`;
-    }
+    const promtool = (series: InputSeries[], cases: ExprCase[]) => promtoolTest(series, cases, "3m");
 
     it("errorRateVsStable: the difference in points, or nothing when either side is short of traffic", () => {
         const series = [

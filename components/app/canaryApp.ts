@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { constantFallbackWarnings } from "../../stacks/promql";
 import { AppConfig, PlatformConfig } from "../../stacks/types";
 import { KubeConnection } from "../kube/client";
 import { timedPausesWarning } from "../manifests/alerts";
@@ -162,6 +163,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         // The ladder's unrealized weights are a preflight finding (model/preflight/).
         const longPause = timedPausesWarning(app, platform.monitoring);
         if (longPause) pulumi.log.warn(longPause, this);
+        for (const fallback of constantFallbackWarnings(app)) pulumi.log.warn(fallback, this);
         this.registerOutputs({ commands: this.commands, exposure: this.exposure, shares: this.shares });
     }
 }

@@ -17,10 +17,28 @@ export function analysisArgs(metrics: { kind: string }[]): AnalysisArg[] {
     return readsStablePods(metrics) ? [canaryHashArg, stableHashArg] : [canaryHashArg];
 }
 
-/** A ladder step as Argo wants it: an analysis step without templates runs the app's own template, with `args`. */
+/**
+ * What an analysis step that names its own templates hands them: both hashes, always. The stack
+ * cannot see which arguments those templates declare, and Argo Rollouts v1.8.3 needs every declared
+ * one resolved: `MergeArgs` (utils/analysis/helpers.go) starts from the template's own args, copies
+ * in an incoming arg only where `findArg` finds the name among them, and `ResolveArgs` then refuses
+ * a declared arg left without value ("args.canary-hash was not resolved"; the Rollout is InvalidSpec,
+ * Degraded, through ValidateAnalysisTemplatesWithType in pkg/apis/rollouts/validation). So an arg a
+ * template does not declare is dropped, harmlessly. `Stable` is read from the stable ReplicaSet's
+ * `rollouts-pod-template-hash` label when the run is created (`BuildArgumentsForRolloutAnalysisRun`,
+ * utils/analysis/factory.go; the validation uses a dummy stable ReplicaSet), and analysis runs only
+ * once a stable exists (`reconcileAnalysisRuns` in rollout/analysis.go skips the initial deploy,
+ * `Status.StableRS == ""`), as for the app's own comparison metrics.
+ */
+export const namedTemplateArgs: AnalysisArg[] = [canaryHashArg, stableHashArg];
+
+/**
+ * A ladder step as Argo wants it: an analysis step without templates runs the app's own template,
+ * with `args`; one that names templates hands them `namedTemplateArgs`.
+ */
 export function rolloutStep(step: CanaryStep, ownTemplate: string, args: AnalysisArg[] = [canaryHashArg]): RolloutStep {
     if ("analysis" in step) {
-        if (step.analysis.templates.length > 0) return { analysis: { templates: step.analysis.templates } };
+        if (step.analysis.templates.length > 0) return { analysis: { templates: step.analysis.templates, args: namedTemplateArgs } };
         return { analysis: { templates: [{ templateName: ownTemplate }], args } };
     }
     if ("pause" in step) return { pause: step.pause.duration === undefined ? {} : { duration: step.pause.duration } };
