@@ -101,7 +101,7 @@ describe("watchdog: config", () => {
             "apps[0].analysis.watchdog: only with mode inline (mode background already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)"],
         ["on a ladder that never serves the canary", (a) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }]; a.allowNoAnalysis = true; },
             "apps[0].analysis.watchdog: the ladder (apps[0].steps) has no setWeight above 0: the canary never serves traffic to watch"],
-        ["whose first traffic step is the ladder's last", (a) => { a.steps = [{ setWeight: 0 }, { analysis: {} }, { setWeight: 100 }]; },
+        ["whose first traffic step is the ladder's last", (a) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }]; a.allowNoAnalysis = true; },
             "apps[0].analysis.watchdog: the ladder's first setWeight above 0 is its last step (apps[0].steps[2], setWeight 100): the watchdog starts "
             + "once that step's canary pods are Ready, and the rollout is promoted as that step completes, so it would never measure; "
             + "add a pause after that step, or leave the watchdog out"],
@@ -213,7 +213,7 @@ describe("watchdog: the model's default matches what config builds", () => {
     });
 
     it("offers none where config would refuse one", () => {
-        const lastStep = (a: any) => { a.steps = [{ setWeight: 0 }, { analysis: {} }, { setWeight: 100 }]; a.maxBadCanaryWeight = 100; };
+        const lastStep = (a: any) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }]; a.allowNoAnalysis = true; a.maxBadCanaryWeight = 100; };
         assert.equal(defaultWatchdog(app((a) => { lastStep(a); delete a.analysis.watchdog; })), undefined);
         assert.equal(defaultWatchdog(app()), undefined, "there is one already");
     });
