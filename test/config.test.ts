@@ -21,6 +21,7 @@ describe("stack config: valid input and defaults", () => {
         assert.equal(app.metrics?.path, "/metrics");
         assert.equal(app.revisionHistoryLimit, undefined, "unset: the Rollout leaves it out and Argo keeps 10");
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [600, true], "Argo's deadline, and a stuck canary aborts");
+        assert.equal(app.podReadySeconds, 30, "a canary pod takes 30 s from creation to Ready");
         assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
         const metric = app.analysis.metrics[1] as BuiltinMetric;
         assert.deepEqual(
@@ -71,8 +72,14 @@ describe("stack config: valid input and defaults", () => {
     });
 
     it("takes progressDeadlineSeconds and progressDeadlineAbort as set", () => {
-        const app = parseStackConfig(raw((a) => { a.progressDeadlineSeconds = 1; a.progressDeadlineAbort = false; })).apps[0];
+        const app = parseStackConfig(raw((a) => { a.progressDeadlineSeconds = 1; a.progressDeadlineAbort = false; a.podReadySeconds = 0; })).apps[0];
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [1, false]);
+    });
+
+    it("takes podReadySeconds as set: 0 (pods Ready at once) and up to one second below the progress deadline", () => {
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 0; })).apps[0].podReadySeconds, 0);
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 599; })).apps[0].podReadySeconds, 599);
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 120; a.progressDeadlineSeconds = 121; })).apps[0].podReadySeconds, 120);
     });
 
     it("validates but drops a disabled metric", () => {
@@ -231,7 +238,7 @@ const badConfigs: Case[] = [
     ["app name with capitals", (a) => { a.name = "Demo"; }, 'apps[0].name: "Demo" is not a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)'],
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
-    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort)"],
+    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort, podReadySeconds)"],
     ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing (a mapping of name, container)"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
@@ -241,6 +248,16 @@ const badConfigs: Case[] = [
     ["progressDeadlineSeconds zero", (a) => { a.progressDeadlineSeconds = 0; }, "apps[0].progressDeadlineSeconds: 0 is not an integer from 1 to 2147483647"],
     ["progressDeadlineSeconds as a duration", (a) => { a.progressDeadlineSeconds = "10m"; }, 'apps[0].progressDeadlineSeconds: "10m" is not an integer from 1 to 2147483647'],
     ["progressDeadlineSeconds beyond int32", (a) => { a.progressDeadlineSeconds = 2147483648; }, "apps[0].progressDeadlineSeconds: 2147483648 is not an integer from 1 to 2147483647"],
+    ["negative podReadySeconds", (a) => { a.podReadySeconds = -1; }, "apps[0].podReadySeconds: -1 is not a non-negative whole number of seconds"],
+    ["podReadySeconds with a fraction", (a) => { a.podReadySeconds = 2.5; }, "apps[0].podReadySeconds: 2.5 is not a non-negative whole number of seconds"],
+    ["podReadySeconds as a duration", (a) => { a.podReadySeconds = "1m"; }, 'apps[0].podReadySeconds: "1m" is not a non-negative whole number of seconds (write 60)'],
+    ["podReadySeconds as a word", (a) => { a.podReadySeconds = "slow"; }, 'apps[0].podReadySeconds: "slow" is not a non-negative whole number of seconds'],
+    ["podReadySeconds at the progress deadline", (a) => { a.podReadySeconds = 600; },
+        "apps[0].podReadySeconds: 600 is not below progressDeadlineSeconds (600): every step that adds canary pods would pass the progress deadline "
+        + "while they start, and the controller would count each release as stuck (Degraded, and aborted with progressDeadlineAbort); raise progressDeadlineSeconds"],
+    ["the default podReadySeconds above a short deadline", (a) => { a.progressDeadlineSeconds = 20; },
+        "apps[0].podReadySeconds: 30 is not below progressDeadlineSeconds (20): every step that adds canary pods would pass the progress deadline "
+        + "while they start, and the controller would count each release as stuck (Degraded, and aborted with progressDeadlineAbort); raise progressDeadlineSeconds"],
     ["progressDeadlineAbort as a string", (a) => { a.progressDeadlineAbort = "false"; }, 'apps[0].progressDeadlineAbort: "false" is not true or false'],
     ["scaleDown unknown", (a) => { a.scaleDown = "always"; }, 'apps[0].scaleDown: "always" is not one of never, onsuccess, progressively'],
     ["metrics port out of range", (a) => { a.metrics.port = 70000; }, "apps[0].metrics.port: 70000 is not an integer from 1 to 65535"],
