@@ -40,9 +40,10 @@ describe("the whole program under the mock engine", () => {
             { step: 3, setWeight: 50, canary: 2, stable: 2, share: 50 },
             { step: 6, setWeight: 100, canary: 4, stable: 0, share: 100 },
         ]);
-        // The watchdog aborts a broken release 45 s into the 20% step; the inline gates alone would at 6 minutes.
+        // The canary pod is Ready at 30 s; the watchdog aborts a broken release at 45 s; the inline gates alone would at 6m30s.
         assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
-            [20, 900, 7200, 20]);
+            [20, 300, 7200, 20]);
+        assert.deepEqual(exposure.healthy, { bestSeconds: 1080, worstSeconds: 2520, humanPauses: [], untimedAnalyses: [] });
         // Pods never Ready: setWeight 10 waits for its pod from 0s; the watchdog (from steps[0]) sees no traffic and gives up
         // at its 2nd inconclusive measurement (30 s delay, then 15 s), 45 s, long before Argo's 600 s deadline: paused, no deadline.
         assert.deepEqual(exposure.neverReady, { step: 0, outcome: "paused", seconds: 45 });

@@ -128,15 +128,17 @@ describe("watchdog: manifests", () => {
 });
 
 describe("watchdog: exposure", () => {
-    it("prod behind nginx routing at 10%: a broken release aborts after 45 s (450 %·s), against 3600 %·s without the watchdog", () => {
+    // The canary pod is Ready 30 s after the image change (podReadySeconds' default): the watchdog's run, from steps[0], measures
+    // at 30 s and 45 s, targetsUp fails both. Served 15 s. The inline gate: the first analysis step from 330 s fails at 330 and 390.
+    it("prod behind nginx routing at 10%: a broken release aborts after 45 s (150 %·s), against 3600 %·s (390 s) without the watchdog", () => {
         const r = exposureReport(prodApp(true));
-        assert.deepEqual([r.broken.seconds, r.broken.maxWeight, r.broken.exposure, r.broken.step], [45, 10, 450, 1]);
-        assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [360, 3600]);
+        assert.deepEqual([r.broken.seconds, r.broken.maxWeight, r.broken.exposure, r.broken.step], [45, 10, 150, 1]);
+        assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [390, 3600]);
     });
 
-    it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 900 %·s, against 7200", () => {
+    it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 300 %·s, against 7200", () => {
         assert.equal(exposureSummary(prodApp(false)),
-            "instant-api: healthy ladder 16m-40m; a broken release aborts by 45s at 20% (exposure 900 %·s) (without the watchdog: 7200 %·s); "
+            "instant-api: healthy ladder 18m-42m; a broken release aborts by 45s at 20% (exposure 300 %·s) (without the watchdog: 7200 %·s); "
             + "no traffic: waits at steps[1] (20%) after 45s, paused with no deadline; pods never Ready: waits at steps[0] after 45s, paused with no deadline");
     });
 
