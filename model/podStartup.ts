@@ -12,7 +12,8 @@ import { appScaling, canaryPodsAt } from "./ladderShares";
  * - A setWeight or setCanaryScale step completes only once the canary
  *   ReplicaSet is at the step's count with every pod available, and the
  *   stable at its count, created but not necessarily Ready
- *   (`completedCurrentCanaryStep` -> `AtDesiredReplicaCountsForCanary`). So a
+ *   (`completedCurrentCanaryStep` in rollout/canary.go ->
+ *   `AtDesiredReplicaCountsForCanary` in utils/replicaset/canary.go). So a
  *   step that adds canary pods lasts podReadySeconds or more; one that adds
  *   none completes at once.
  * - Without traffic routing the Services send requests to the Ready pods: the
@@ -22,18 +23,19 @@ import { appScaling, canaryPodsAt } from "./ladderShares";
  *   the surge, and the other side scaled down only as they become available.
  *   A step that needs more new pods than the surge allows takes several
  *   rounds of podReadySeconds, its share rising in each (4 replicas from
- *   setWeight 50 to 100: 3 of 4 Ready pods after the first, 2 rounds). A
+ *   setWeight 50 to 100: 2 rounds, the canary 3 of 4 Ready pods between). A
  *   lower weight, or the abort, adds stable pods first and takes canary pods
  *   away only as those become Ready: the canary serves on meanwhile.
  * - With traffic routing the canary is scaled to its count at once and the
- *   stable stays at `replicas` (`CalculateReplicaCountsForTrafficRoutedCanary`);
- *   the router keeps the previous setWeight until the canary is at its count
- *   with every pod available, sends nothing to a canary without an available
- *   pod, and nothing from the abort on (`reconcileTrafficRouting`,
- *   rollout/trafficrouting.go).
+ *   stable stays at `replicas` (`CalculateReplicaCountsForTrafficRoutedCanary`,
+ *   utils/replicaset/canary.go); the router keeps the previous setWeight until
+ *   the canary is at its count with every pod available, sends nothing to a
+ *   canary without an available pod, and nothing from the abort on
+ *   (`reconcileTrafficRouting`, rollout/trafficrouting.go).
  * - After the last step the canary is scaled to `replicas`
- *   (`GetCurrentSetWeight` is 100 past the steps), and promoted once they are
- *   all available (`shouldFullPromote`, rollout/sync.go).
+ *   (`GetCurrentSetWeight`, utils/replicaset/canary.go, is 100 past the
+ *   steps), and promoted once they are all available (`shouldFullPromote`,
+ *   rollout/sync.go).
  * - Start-up is the only delay: reconciles, scheduling and endpoint updates
  *   take no time, a pod scaled away stops serving at once, and a ReplicaSet
  *   scaled down loses its not-Ready pods first (the ReplicaSet controller's
