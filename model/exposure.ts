@@ -2,8 +2,8 @@ import { AppConfig, MetricConfig } from "../stacks/types";
 import { formatShare } from "./canaryShare";
 import { NeverReadyRelease, neverReadyRelease } from "./exposureNeverReady";
 import {
-    analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, signalDelaySeconds, Timeline, timeline,
-    weightSecondsUntil,
+    abortTraffic, analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, shareAt, signalDelaySeconds,
+    Timeline, timeline, trafficUntil, weightSeconds,
 } from "./exposureTimeline";
 
 /**
@@ -18,13 +18,20 @@ import {
  *
  * Assumptions (Argo Rollouts semantics, worst case where there is a choice):
  * - Time 0 is the image change. The canary gets no traffic until the first
- *   setWeight. A setWeight takes effect at once (pods are modelled as Ready
- *   instantly) at the share of traffic the controller really runs
- *   (ladderShares.ts): with traffic routing the weight as written, without
- *   it the canary's share of the pods, which Argo rounds to whole pods and
- *   may surge by one (4 replicas at setWeight 10: 1 pod of 5, 20%). Every
- *   "weight" below is that share. setCanaryScale and analysis steps that
- *   name other templates take no time and never fail.
+ *   setWeight's pods are Ready, `podReadySeconds` after the controller
+ *   creates them (podStartup.ts). A setWeight or setCanaryScale step that
+ *   adds canary pods ends only once they are Ready; until then the canary
+ *   serves as before: with traffic routing the previous weight, without it
+ *   its Ready pods' share of all Ready pods, which rises in rounds when the
+ *   surge lets only some new pods start at once. A step that adds no pod
+ *   takes no time. Once settled, a step runs at the share the controller
+ *   really runs (ladderShares.ts): with traffic routing the weight as
+ *   written, without it the canary's share of the pods, which Argo rounds to
+ *   whole pods and may surge by one (4 replicas at setWeight 10: 1 pod of 5,
+ *   20%). Every "weight" below is the share the canary really serves at that
+ *   moment. The promotion comes once the canary has all its pods Ready.
+ *   Analysis steps that name other templates take no time and never fail:
+ *   the model cannot see them, and lists them in `untimedAnalyses`.
  * - A pause with a duration waits that long. A pause without one waits for a
  *   human: it counts 0 seconds (the human promotes at once, which for a
  *   rising ladder is the worst case for weight and exposure) and is listed in
@@ -33,32 +40,37 @@ import {
  *   after its run starts, and takes no time. An inline analysis step starts
  *   a run and blocks the ladder until the run has taken `count` measurements
  *   or ends early. Background analysis starts one run when the ladder reaches
- *   startingStep (0 when unset) and runs beside it until the ladder ends. The
+ *   startingStep (0 when unset) and runs beside it until the promotion. The
  *   watchdog is such a run beside an inline ladder, of its own metrics, from
- *   the first setWeight above 0.
+ *   its config's startingStep.
  * - A metric fails at its failureLimit+1-th failed measurement and gives up
  *   at its inconclusiveLimit+1-th inconclusive one; Argo then ends the whole
- *   run, so the earliest metric decides. Failed: the rollout aborts and the
- *   weight is 0 from that moment. Inconclusive: the rollout pauses there,
+ *   run, so the earliest metric decides. Failed: the rollout aborts; with
+ *   traffic routing the weight is 0 from that moment, without it the canary
+ *   serves on until stable pods are Ready to replace its own, and that
+ *   traffic counts in the exposure. Inconclusive: the rollout pauses there,
  *   and the progress deadline does not run while it is paused
  *   (`RolloutTimedOut` in utils/conditions of Argo Rollouts v1.8.3 skips a
  *   Progressing condition with reason RolloutPaused), so it waits for a human.
  *   A metric whose count is reached first passes, even if every measurement
  *   was failed or inconclusive (count <= failureLimit lets a broken release
  *   through).
- * - When a background measurement falls on the same second as a ladder step,
- *   the ladder moves first (higher weight); a measurement at the second the
- *   ladder ends is never taken and the canary is promoted.
+ * - When a background measurement falls on the same second as a ladder step
+ *   or pods becoming Ready, those come first (higher weight); a measurement
+ *   at the second of the promotion is never taken.
  * - Signal delay: a built-in rate metric (successRate, errorRate,
  *   latencyP95) sees a broken canary only once the canary has served traffic
- *   for its whole `window`; earlier measurements pass. targetsUp, custom and
- *   New Relic metrics see it from the first second of traffic. Scrape lag is
- *   not added.
+ *   for its whole `window`, counted from its first traffic (not from its
+ *   setWeight step); earlier measurements pass. targetsUp, custom and New
+ *   Relic metrics see it from the first second of traffic. Scrape lag is not
+ *   added.
  * - Healthy worst case: inconclusive measurements count towards `count` in
  *   Argo, so they add no time. Errored measurements do not: each is retried
  *   one interval later. The slowest passing run has consecutiveErrorLimit
  *   errors before each of its `count` measurements.
- * - Weight decreases are followed as written. Adding an analysis step never
+ * - Weight decreases are followed as the controller runs them: with traffic
+ *   routing at once, without it the canary keeps its pods until stable ones
+ *   are Ready to replace them (podStartup.ts). Adding an analysis step never
  *   raises weight or exposure on a rising ladder when the step comes after
  *   the signal can see the canary (tested as a property); earlier, the new
  *   run's measurement grid can catch the canary later than the run it
@@ -72,6 +84,8 @@ export interface HealthyRelease {
     worstSeconds: number;
     /** Indexes of pauses without duration; each counts 0 seconds above. */
     humanPauses: number[];
+    /** Indexes of analysis steps that run other templates; each counts 0 seconds above, and passes in every release. */
+    untimedAnalyses: number[];
 }
 
 /** Where a release stops on the ladder. */
@@ -89,7 +103,7 @@ export interface BrokenRelease extends LadderStop {
     aborted: boolean;
     /** The canary's highest share of traffic (%) before the abort. */
     maxWeight: number;
-    /** Canary share % × seconds served until the abort; Infinity when never aborted. */
+    /** Canary share % × seconds served, until the canary serves nothing after the abort; Infinity when never aborted. */
     exposure: number;
 }
 
@@ -131,11 +145,12 @@ export function healthyRelease(app: AppConfig): HealthyRelease {
         bestSeconds: best.end,
         worstSeconds: timeline(app, slowestPassingRunSeconds(app.analysis.metrics)).end,
         humanPauses: best.humanPauses,
+        untimedAnalyses: best.untimedAnalyses,
     };
 }
 
 function stopAt(line: Timeline, event: LadderEvent): LadderStop {
-    return { step: event.step, weight: line.steps[event.step].weight, seconds: event.seconds };
+    return { step: event.step, weight: shareAt(line, event), seconds: event.seconds };
 }
 
 function completed(line: Timeline): LadderStop {
@@ -151,11 +166,12 @@ export function brokenRelease(app: AppConfig): BrokenRelease {
     const servedAt = firstServedAt(line);
     const abort = firstLimitReached(line, app.analysis.metrics, (m) => servedAt + signalDelaySeconds(m), (m) => m.failureLimit);
     if (!abort) return { ...completed(line), aborted: false, maxWeight: 100, exposure: Infinity };
+    const served = trafficUntil(line, abort);
     return {
         ...stopAt(line, abort),
         aborted: true,
-        maxWeight: Math.max(0, ...line.steps.slice(0, abort.step + 1).map((s) => s.weight)),
-        exposure: weightSecondsUntil(line, abort.seconds),
+        maxWeight: Math.max(0, ...served.map((s) => s.share)),
+        exposure: weightSeconds(served, abort.seconds) + weightSeconds(abortTraffic(app, line, abort)),
     };
 }
 
@@ -191,6 +207,14 @@ function healthyText(h: HealthyRelease): string {
     return `healthy ladder ${range}${n ? ` plus ${n} manual promotion${n > 1 ? "s" : ""}` : ""}`;
 }
 
+/** `; steps[4] runs templates the model cannot time (...)`, or nothing. */
+function untimedText(h: HealthyRelease): string {
+    const steps = h.untimedAnalyses.map((i) => `steps[${i}]`);
+    if (steps.length === 0) return "";
+    const list = steps.length === 1 ? steps[0] : `${steps.slice(0, -1).join(", ")} and ${steps[steps.length - 1]}`;
+    return `; ${list} run${steps.length === 1 ? "s" : ""} templates the model cannot time (counted as passing at once)`;
+}
+
 export function brokenText(b: BrokenRelease): string {
     return b.aborted
         ? `a broken release aborts by ${formatSeconds(b.seconds)} at ${formatShare(b.maxWeight)}% (exposure ${Math.round(b.exposure)} %·s)`
@@ -218,6 +242,6 @@ export function exposureSummary(app: AppConfig): string {
     const r = exposureReport(app);
     const without = r.brokenWithoutWatchdog;
     const watchdog = without ? ` (without the watchdog: ${without.aborted ? `${Math.round(without.exposure)} %·s` : "never aborted"})` : "";
-    return `${app.name}: ${healthyText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}; `
+    return `${app.name}: ${healthyText(r.healthy)}${untimedText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}; `
         + `${neverReadyText(r.neverReady, app.progressDeadlineSeconds)}`;
 }

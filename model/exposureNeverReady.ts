@@ -1,5 +1,5 @@
 import { AppConfig } from "../stacks/types";
-import { analysisRunSeconds, firstLimitReached, Timeline, timeline } from "./exposureTimeline";
+import { analysisRunSeconds, firstLimitReached, ladderEnd, Timeline, timeline } from "./exposureTimeline";
 import { canaryPodsAt } from "./ladderShares";
 
 /**
@@ -32,7 +32,11 @@ import { canaryPodsAt } from "./ladderShares";
  * - Runs that reach their inconclusiveLimit first pause the Rollout instead
  *   (an inline analysis step before the stuck step, or background analysis
  *   from a startingStep at or before it); the deadline does not run while it
- *   is paused, so it waits for a human.
+ *   is paused, so it waits for a human. A background run from a later step,
+ *   such as a watchdog that starts after the first setWeight, never starts.
+ * - podReadySeconds changes nothing here: no step before the stuck one adds a
+ *   canary pod, so the ladder reaches it when a healthy release would reach
+ *   it, and from there no pod ever becomes Ready.
  */
 export interface NeverReadyRelease {
     /** Index into `steps` of where the ladder stays; the step count when only the full promotion waits for the pods. */
@@ -59,7 +63,7 @@ function stuckTimeline(line: Timeline, stuck: number): Timeline {
 export function neverReadyRelease(app: AppConfig): NeverReadyRelease {
     const line = timeline(app, analysisRunSeconds(app.analysis.metrics));
     const stuck = stuckStep(app);
-    const reached = stuck < line.steps.length ? line.steps[stuck].start : line.end;
+    const reached = stuck < line.steps.length ? line.steps[stuck].start : ladderEnd(line.steps);
     const deadline = reached + app.progressDeadlineSeconds;
     const pause = firstLimitReached(stuckTimeline(line, stuck), app.analysis.metrics, () => -Infinity, (m) => m.inconclusiveLimit);
     if (pause && pause.seconds < deadline) return { step: pause.step, outcome: "paused", seconds: pause.seconds };

@@ -1,21 +1,21 @@
 import { AppConfig, CanaryStep, MetricConfig } from "../stacks/types";
 import { goDurationSeconds, pauseSeconds, promDurationSeconds } from "./duration";
-import { appShare } from "./ladderShares";
+import { appScaling } from "./ladderShares";
+import { RolloutClock, TrafficSpan } from "./podStartup";
 
 /**
- * The ladder laid out in time, and when an AnalysisRun's measurements reach a
- * limit. The scenarios in `exposure.ts` are this one timeline cut short at
- * the first run that fails or gives up; see the assumptions there.
+ * The ladder laid out in time, with the canary's traffic as its pods start
+ * (podStartup.ts), and when an AnalysisRun's measurements reach a limit. The
+ * scenarios in `exposure.ts` are this one timeline cut short at the first run
+ * that fails or gives up; see the assumptions there.
  */
 
-/** One ladder step: `[start, end)` in seconds from the image change, and the canary's traffic while it runs. */
+/** One ladder step: `[start, end)` in seconds from the image change. A step that adds pods ends once they are Ready. */
 export interface StepSpan {
     start: number;
     end: number;
     /** The last setWeight reached, as written. */
     setWeight: number;
-    /** The canary's real share of traffic (%) at that setWeight (ladderShares.ts): without traffic routing, its share of the pods. */
-    weight: number;
 }
 
 /** One AnalysisRun of the app's own template. */
@@ -32,11 +32,15 @@ export interface RunSpan {
 
 export interface Timeline {
     steps: StepSpan[];
-    /** When the last step ends and the canary is promoted to 100%. */
+    /** When the canary is promoted to 100%: after the last step, once every one of its pods is available. */
     end: number;
     runs: RunSpan[];
     /** Indexes of pauses without duration; each takes 0 seconds here. */
     humanPauses: number[];
+    /** Indexes of analysis steps that run other templates, which the model cannot see: each takes 0 seconds and passes. */
+    untimedAnalyses: number[];
+    /** The canary's share of requests from the image change to the promotion (its last span ends at Infinity). */
+    traffic: TrafficSpan[];
 }
 
 /** A moment the ladder stops: the step it is at and the time. */
@@ -54,31 +58,46 @@ function stepSeconds(step: CanaryStep, runSeconds: number): number {
     return isOwnAnalysis(step) ? runSeconds : 0;
 }
 
+/**
+ * The background run: it starts once the ladder reaches startingStep (past the last step, during the full
+ * promotion: `BeforeStartingStep` is false without a current step) and ends at the promotion
+ * (`reconcileBackgroundAnalysisRun`, rollout/analysis.go).
+ */
 function backgroundRun(app: AppConfig, steps: StepSpan[], end: number): RunSpan[] {
     const watchdog = app.analysis.watchdog;
-    if (watchdog) {
-        const step = watchdog.startingStep;
-        return [{ start: steps[step]?.start ?? end, deadline: end, step, inline: false, metrics: watchdog.metrics }];
-    }
-    if (app.analysis.mode !== "background") return [];
-    const step = app.analysis.startingStep ?? 0;
-    return [{ start: steps[step]?.start ?? end, deadline: end, step, inline: false }];
+    const step = watchdog ? watchdog.startingStep : app.analysis.mode === "background" ? app.analysis.startingStep ?? 0 : undefined;
+    if (step === undefined) return [];
+    const start = steps[step]?.start ?? ladderEnd(steps);
+    return [{ start, deadline: end, step, inline: false, ...(watchdog ? { metrics: watchdog.metrics } : {}) }];
+}
+
+/** When the ladder has taken its last step (the full promotion may still wait for pods). */
+export function ladderEnd(steps: StepSpan[]): number {
+    return steps.length ? steps[steps.length - 1].end : 0;
 }
 
 /** The ladder when each inline run of the app's template takes `runSeconds`. */
 export function timeline(app: AppConfig, runSeconds: number): Timeline {
-    let clock = 0;
+    const clock = new RolloutClock(app);
     let setWeight = 0;
-    const steps = app.steps.map((step) => {
+    const steps = app.steps.map((step, i): StepSpan => {
         if ("setWeight" in step) setWeight = step.setWeight;
-        const start = clock;
-        clock += stepSeconds(step, runSeconds);
-        return { start, end: clock, setWeight, weight: appShare(app, setWeight) };
+        const start = clock.now;
+        clock.enter({ step: i, aborted: false });
+        if ("setWeight" in step || "setCanaryScale" in step) clock.runUntilStepDone();
+        else clock.runUntil(start + stepSeconds(step, runSeconds));
+        return { start, end: clock.now, setWeight };
     });
+    clock.runUntilPromoted();
+    const end = clock.now;
     const inline = app.steps.flatMap((step, i) =>
         isOwnAnalysis(step) ? [{ start: steps[i].start, deadline: Infinity, step: i, inline: true }] : []);
-    const humanPauses = app.steps.flatMap((step, i) => ("pause" in step && step.pause.duration === undefined ? [i] : []));
-    return { steps, end: clock, runs: [...inline, ...backgroundRun(app, steps, clock)], humanPauses };
+    return {
+        steps, end, runs: [...inline, ...backgroundRun(app, steps, end)],
+        humanPauses: app.steps.flatMap((step, i) => ("pause" in step && step.pause.duration === undefined ? [i] : [])),
+        untimedAnalyses: app.steps.flatMap((step, i) => ("analysis" in step && !isOwnAnalysis(step) ? [i] : [])),
+        traffic: clock.spans,
+    };
 }
 
 export function delaySeconds(metric: MetricConfig): number {
@@ -160,12 +179,38 @@ export function stepAt(line: Timeline, seconds: number): number {
     return index === -1 ? line.steps.length : index;
 }
 
-/** When the canary first serves traffic (the first step with a share above 0), or Infinity. */
+/** When the canary first serves traffic (its first Ready pod, or the router's first weight above 0), or Infinity. */
 export function firstServedAt(line: Timeline): number {
-    return line.steps.find((s) => s.weight > 0)?.start ?? Infinity;
+    return line.traffic.find((s) => s.share > 0)?.start ?? Infinity;
 }
 
-/** Canary share % × seconds, summed from the image change until `seconds`. */
-export function weightSecondsUntil(line: Timeline, seconds: number): number {
-    return line.steps.reduce((sum, s) => sum + s.weight * Math.max(0, Math.min(s.end, seconds) - s.start), 0);
+/**
+ * The traffic until `event`: spans that began by its second at a step up to its step (an inline run
+ * blocks the ladder, so a step that would begin the second it fails never does).
+ */
+export function trafficUntil(line: Timeline, event: LadderEvent): TrafficSpan[] {
+    return line.traffic.filter((s) => s.step <= event.step && s.start <= event.seconds);
+}
+
+/** The canary's share of requests (%) at `event`. */
+export function shareAt(line: Timeline, event: LadderEvent): number {
+    const spans = trafficUntil(line, event);
+    return spans.length ? spans[spans.length - 1].share : 0;
+}
+
+/** Canary share % × seconds over `spans`, until `seconds`. */
+export function weightSeconds(spans: TrafficSpan[], seconds = Infinity): number {
+    return spans.reduce((sum, s) => sum + (s.share === 0 ? 0 : s.share * Math.max(0, Math.min(s.end, seconds) - s.start)), 0);
+}
+
+/**
+ * The canary's traffic from an abort at `event` on: none with traffic routing (the router sends it
+ * nothing at once); without it, its pods serve until the stable has pods Ready to replace them.
+ */
+export function abortTraffic(app: AppConfig, line: Timeline, event: LadderEvent): TrafficSpan[] {
+    const spans = trafficUntil(line, event);
+    if (appScaling(app).trafficRouting || spans.length === 0) return [];
+    const clock = new RolloutClock(app, { pods: spans[spans.length - 1].pods, now: event.seconds, phase: { step: event.step, aborted: true } });
+    clock.runUntilCanaryIdle();
+    return clock.spans;
 }

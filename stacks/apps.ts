@@ -16,7 +16,7 @@ import { budgetViolation } from "../model/exposureBudget";
 const APP_KEYS = [
     "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
     "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
-    "allowDestroyMidCanary", "revisionHistoryLimit", "progressDeadlineSeconds", "progressDeadlineAbort",
+    "allowDestroyMidCanary", "revisionHistoryLimit", "progressDeadlineSeconds", "progressDeadlineAbort", "podReadySeconds",
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", "watchdog", ...SHARED_METRIC_KEYS];
 
@@ -38,6 +38,29 @@ const MAX_INT32 = 2147483647;
  * may wait for its canary pods to become available before the Rollout counts as stuck.
  */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/**
+ * Seconds from a canary pod's creation to Ready, when the app does not say: a small service on a node
+ * that has to pull the new image (a few seconds to tens), start it, and pass a readiness probe that
+ * Kubernetes runs every 10 s by default. An estimate to replace with the app's own measurement (README).
+ */
+export const DEFAULT_POD_READY_SECONDS = 30;
+
+function parsePodReadySeconds(app: Obj, path: string, progressDeadlineSeconds: number): number {
+    const value = app.podReadySeconds === undefined ? DEFAULT_POD_READY_SECONDS : app.podReadySeconds;
+    const at = `${path}.podReadySeconds`;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+        const seconds = typeof value === "string" ? goDurationSeconds(value) : undefined;
+        const hint = seconds !== undefined && Number.isInteger(seconds) ? ` (write ${seconds})` : "";
+        fail(at, `${show(value)} is not a non-negative whole number of seconds${hint}`);
+    }
+    if (value >= progressDeadlineSeconds) {
+        // A step that adds pods shows no progress while they start (RolloutProgressing, utils/conditions, v1.8.3).
+        fail(at, `${value} is not below progressDeadlineSeconds (${progressDeadlineSeconds}): every step that adds canary pods would pass the `
+            + "progress deadline while they start, and the controller would count each release as stuck (Degraded, and aborted with "
+            + "progressDeadlineAbort); raise progressDeadlineSeconds");
+    }
+    return value;
+}
 
 function parseMetricsEndpoint(value: unknown, path: string): MetricsEndpoint {
     const m = obj(value, path, ["port", "path", "job", "scrapeInterval"]);
@@ -136,6 +159,8 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     if (abortScaleDownDelaySeconds !== undefined && stableIngress === undefined) {
         fail(`${path}.abortScaleDownDelaySeconds`, "only applies with traffic routing; set stableIngress too");
     }
+    // From 1: Argo rejects a deadline not above minReadySeconds (0 here; validation.go ValidateRolloutSpec).
+    const progressDeadlineSeconds = int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, DEFAULT_PROGRESS_DEADLINE_SECONDS);
     const config: AppConfig = {
         name, namespace, deployment, container, replicas, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds,
         scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, DEFAULT_SCALE_DOWN),
@@ -143,9 +168,9 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
         budget,
         allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, false),
         revisionHistoryLimit: optionalInt(app, "revisionHistoryLimit", path, 0, MAX_INT32),
-        // From 1: Argo rejects a deadline not above minReadySeconds (0 here; validation.go ValidateRolloutSpec).
-        progressDeadlineSeconds: int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, DEFAULT_PROGRESS_DEADLINE_SECONDS),
+        progressDeadlineSeconds,
         progressDeadlineAbort: bool(app, "progressDeadlineAbort", path, true),
+        podReadySeconds: parsePodReadySeconds(app, path, progressDeadlineSeconds),
     };
     const violation = budgetViolation(config, budget);
     if (violation) fail(`${path}.steps`, violation);

@@ -170,6 +170,12 @@ export interface AppConfig {
     progressDeadlineSeconds: number;
     /** Past the deadline the controller aborts the canary: its pods scaled away, the stable serves on. Defaults to true. */
     progressDeadlineAbort: boolean;
+    /**
+     * Seconds from a new pod's creation to Ready (image pull, start, the readiness probe passing): how
+     * long the exposure model lets each step that adds pods wait for them (model/podStartup.ts).
+     * Below progressDeadlineSeconds. Defaults to 30.
+     */
+    podReadySeconds: number;
 }
 
 export interface ExposureBudgetConfig {

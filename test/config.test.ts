@@ -21,6 +21,7 @@ describe("stack config: valid input and defaults", () => {
         assert.equal(app.metrics?.path, "/metrics");
         assert.equal(app.revisionHistoryLimit, undefined, "unset: the Rollout leaves it out and Argo keeps 10");
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [600, true], "Argo's deadline, and a stuck canary aborts");
+        assert.equal(app.podReadySeconds, 30, "a canary pod takes 30 s from creation to Ready");
         assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
         const metric = app.analysis.metrics[1] as BuiltinMetric;
         assert.deepEqual(
@@ -71,7 +72,7 @@ describe("stack config: valid input and defaults", () => {
     });
 
     it("takes progressDeadlineSeconds and progressDeadlineAbort as set", () => {
-        const app = parseStackConfig(raw((a) => { a.progressDeadlineSeconds = 1; a.progressDeadlineAbort = false; })).apps[0];
+        const app = parseStackConfig(raw((a) => { a.progressDeadlineSeconds = 1; a.progressDeadlineAbort = false; a.podReadySeconds = 0; })).apps[0];
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [1, false]);
     });
 
@@ -84,6 +85,12 @@ describe("stack config: valid input and defaults", () => {
         assert.deepEqual(parseStackConfig(cfg).apps[0].analysis.metrics.map((m) => (m as BuiltinMetric).window), ["1m", "1m", "1m", "5s"]);
         const fast = raw((app) => { app.analysis.window = "10s"; app.metrics.scrapeInterval = "2500ms"; });
         assert.equal((parseStackConfig(fast).apps[0].analysis.metrics[1] as BuiltinMetric).window, "10s");
+    });
+
+    it("takes podReadySeconds as set: 0 (pods Ready at once) and up to one second below the progress deadline", () => {
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 0; })).apps[0].podReadySeconds, 0);
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 599; })).apps[0].podReadySeconds, 599);
+        assert.equal(parseStackConfig(raw((a) => { a.podReadySeconds = 120; a.progressDeadlineSeconds = 121; })).apps[0].podReadySeconds, 120);
     });
 
     it("validates but drops a disabled metric", () => {
@@ -197,7 +204,7 @@ const badConfigs: Case[] = [
     ["pause as a bare non-duration", (a) => { a.steps[1] = { pause: "soon" }; }, 'apps[0].steps[1].pause: "soon" is not a mapping; write e.g. pause: {duration: 5m}, or pause: {} to wait for a promote'],
     ["empty ladder", (a) => { a.steps = []; }, "apps[0].steps: [] is empty (a canary needs at least one step)"],
     ["steps missing", (a) => { delete a.steps; }, "apps[0].steps: missing (the canary ladder, e.g. [{setWeight: 10}, {pause: {duration: 5m}}, {analysis: {}}])"],
-    ["inline mode without analysis step", (a) => { a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; }, "apps[0].steps: no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: the ladder promotes it to 100% at 1m; add an analysis step after steps[0] (setWeight 10), or set allowNoAnalysis"],
+    ["inline mode without analysis step", (a) => { a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; }, "apps[0].steps: no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: the ladder promotes it to 100% at 3m; add an analysis step after steps[0] (setWeight 10), or set allowNoAnalysis"],
     ["background metric without count run inline", (a) => { a.analysis.mode = "background"; }, 'apps[0].steps[2].analysis: runs the app\'s template inline, but metric "success-rate" has no count, so the step would never finish; set its count'],
     ["startingStep beyond the ladder", (a) => { a.analysis.mode = "background"; a.analysis.startingStep = 9; }, "apps[0].analysis.startingStep: 9 is not an integer from 0 to 5"],
     ["startingStep in inline mode", (a) => { a.analysis.startingStep = 1; }, "apps[0].analysis.startingStep: only used with mode background (mode is inline)"],
@@ -264,7 +271,7 @@ const badConfigs: Case[] = [
     ["app name with capitals", (a) => { a.name = "Demo"; }, 'apps[0].name: "Demo" is not a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)'],
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
-    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort)"],
+    ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort, podReadySeconds)"],
     ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing (a mapping of name, container)"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],
@@ -274,6 +281,16 @@ const badConfigs: Case[] = [
     ["progressDeadlineSeconds zero", (a) => { a.progressDeadlineSeconds = 0; }, "apps[0].progressDeadlineSeconds: 0 is not an integer from 1 to 2147483647"],
     ["progressDeadlineSeconds as a duration", (a) => { a.progressDeadlineSeconds = "10m"; }, 'apps[0].progressDeadlineSeconds: "10m" is not an integer from 1 to 2147483647'],
     ["progressDeadlineSeconds beyond int32", (a) => { a.progressDeadlineSeconds = 2147483648; }, "apps[0].progressDeadlineSeconds: 2147483648 is not an integer from 1 to 2147483647"],
+    ["negative podReadySeconds", (a) => { a.podReadySeconds = -1; }, "apps[0].podReadySeconds: -1 is not a non-negative whole number of seconds"],
+    ["podReadySeconds with a fraction", (a) => { a.podReadySeconds = 2.5; }, "apps[0].podReadySeconds: 2.5 is not a non-negative whole number of seconds"],
+    ["podReadySeconds as a duration", (a) => { a.podReadySeconds = "1m"; }, 'apps[0].podReadySeconds: "1m" is not a non-negative whole number of seconds (write 60)'],
+    ["podReadySeconds as a word", (a) => { a.podReadySeconds = "slow"; }, 'apps[0].podReadySeconds: "slow" is not a non-negative whole number of seconds'],
+    ["podReadySeconds at the progress deadline", (a) => { a.podReadySeconds = 600; },
+        "apps[0].podReadySeconds: 600 is not below progressDeadlineSeconds (600): every step that adds canary pods would pass the progress deadline "
+        + "while they start, and the controller would count each release as stuck (Degraded, and aborted with progressDeadlineAbort); raise progressDeadlineSeconds"],
+    ["the default podReadySeconds above a short deadline", (a) => { a.progressDeadlineSeconds = 20; },
+        "apps[0].podReadySeconds: 30 is not below progressDeadlineSeconds (20): every step that adds canary pods would pass the progress deadline "
+        + "while they start, and the controller would count each release as stuck (Degraded, and aborted with progressDeadlineAbort); raise progressDeadlineSeconds"],
     ["progressDeadlineAbort as a string", (a) => { a.progressDeadlineAbort = "false"; }, 'apps[0].progressDeadlineAbort: "false" is not true or false'],
     ["scaleDown unknown", (a) => { a.scaleDown = "always"; }, 'apps[0].scaleDown: "always" is not one of never, onsuccess, progressively'],
     ["metrics port out of range", (a) => { a.metrics.port = 70000; }, "apps[0].metrics.port: 70000 is not an integer from 1 to 65535"],
@@ -306,9 +323,12 @@ const badConfigs: Case[] = [
     ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, chart, namespace, release, prometheusAddress, selectorLabels, alerts, alertFor, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
-    ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 2m (exposure 6000 %·s); budget maxBadCanaryWeight is 20: add setWeight 20 and an analysis step before steps[0] (setWeight 50)"],
-    ["weight budget below one canary pod's share", (a) => { a.maxBadCanaryWeight = 10; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); budget maxBadCanaryWeight is 10: no setWeight runs the canary below 20% on 4 replicas without traffic routing (1 canary pod beside 4 stable); set stableIngress (traffic routing splits by weight), run at least 9 replicas, or raise maxBadCanaryWeight to 20"],
-    ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m (exposure 2400 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights"],
+    // Pods Ready in 30 s (the default). setWeight 50 on 4 replicas: 1 canary pod of 4 Ready from 30 s, 2 of 4 from 60 s; the analysis
+    // step from 120 s fails at 120 s and 180 s (targetsUp): 25% x 30 s + 50% x 120 s, then 50% x 30 s + 25% x 30 s while the stable
+    // comes back: 9000. The fixture: targetsUp fails at 90 s and 150 s, 20% x 120 s; the watchdog's run from steps[0] at 30 s and 45 s (300).
+    ["ladder over the weight budget", (a) => { a.steps = [{ setWeight: 50 }, { pause: { duration: "1m" } }, { analysis: {} }]; }, "apps[0].steps: a broken release reaches 50% before the abort at 3m (exposure 9000 %·s); budget maxBadCanaryWeight is 20: add setWeight 20 and an analysis step before steps[0] (setWeight 50)"],
+    ["weight budget below one canary pod's share", (a) => { a.maxBadCanaryWeight = 10; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m30s (exposure 2400 %·s); budget maxBadCanaryWeight is 10: no setWeight runs the canary below 20% on 4 replicas without traffic routing (1 canary pod beside 4 stable); set stableIngress (traffic routing splits by weight), run at least 9 replicas, or raise maxBadCanaryWeight to 20"],
+    ["ladder over the exposure budget", (a) => { a.maxBadCanaryExposure = 500; }, "apps[0].steps: a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m30s (exposure 2400 %·s); budget maxBadCanaryExposure is 500 %·s: no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights"],
     ["platform weight budget out of range", (_a, c) => { c.platform.maxBadCanaryWeight = 120; }, "platform.maxBadCanaryWeight: 120 is not an integer from 0 to 100"],
     ["New Relic region unknown", (_a, c) => { c.platform.newRelic = { accountId: "1", region: "apac" }; }, 'platform.newRelic.region: "apac" is not one of us, eu'],
     ["cluster kube-system UID not a UID", (_a, c) => { c.cluster = { kubeSystemUid: "prod" }; }, 'cluster.kubeSystemUid: "prod" is not a UID (the kube-system namespace\'s metadata.uid: kubectl get namespace kube-system -o jsonpath=\'{.metadata.uid}\')'],

@@ -9,8 +9,10 @@ import { budgetViolation, insertSteps } from "../model/exposureBudget";
 import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 
-/** 4 replicas, no traffic routing: setWeight 10 runs at 20% (1 canary pod of 5), setWeight 50 at 50%. */
-const base = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
+/** 4 replicas, no traffic routing: setWeight 10 runs at 20% (1 canary pod of 5), setWeight 50 at 50%; pods Ready in 30 s (the default). */
+const parsed = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
+/** The same with pods Ready the moment they exist: the model before it knew start-up time, and its figures. */
+const base: AppConfig = { ...parsed, podReadySeconds: 0 };
 /** The same app behind nginx routing: every weight runs as written. */
 const routed: AppConfig = { ...base, stableIngress: "demo" };
 /** Routed, gated by its 2m error rate alone, with a 5-minute first pause before the first analysis step. */
@@ -53,7 +55,8 @@ const aborted = (step: number, weight: number, seconds: number, maxWeight: numbe
     ({ step, weight, seconds, aborted: true, maxWeight, exposure });
 const waits = (step: number, weight: number, seconds: number) => ({ step, weight, seconds, waits: true });
 const neverWaits = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, waits: false });
-const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = []) => ({ bestSeconds, worstSeconds, humanPauses });
+const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = [], untimedAnalyses: number[] = []) =>
+    ({ bestSeconds, worstSeconds, humanPauses, untimedAnalyses });
 /** Pods never Ready: the ladder stops at `step` and the progress deadline (600 s unless set) aborts, or a run gives up first. */
 const abortsAt = (step: number, seconds: number) => ({ step, outcome: "aborted" as const, seconds });
 const pausesAt = (step: number, seconds: number) => ({ step, outcome: "paused" as const, seconds });
@@ -62,6 +65,8 @@ const LADDER = [w(10), pause(60), A, w(50), pause(30), A];
 const BRIEF = [w(25), pause(60), w(50), pause(60), w(75), pause(60)];
 
 /**
+ * The regression anchor: with podReadySeconds 0 (every pod Ready the moment it exists, as the model had it
+ * before it knew start-up time) these are the figures it gave then, unchanged.
  * Every outcome derived by hand; times in seconds from the image change. Pods never Ready: every ladder here
  * starts with a setWeight above 0, so it stays at steps[0] from 0s and the deadline (600) aborts it, unless a
  * background run from steps[0] gives up first (2nd inconclusive at 30).
@@ -122,7 +127,7 @@ const rows: [string, AppConfig, ExposureReport][] = [
         { healthy: healthy(150, 630), broken: aborted(1, 10, 30, 10, 300), noTraffic: neverWaits(4, 150), neverReady: abortsAt(0, 600) }],
     // Only another template's analysis step: it is not modelled (0s, never fails), so nothing gates the ladder.
     ["no analysis of its own", ladder([w(10), pause(60), other, w(100)], [custom()]),
-        { healthy: healthy(60, 60), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60), neverReady: abortsAt(0, 600) }],
+        { healthy: healthy(60, 60, [], [2]), broken: neverAborted(4, 60), noTraffic: neverWaits(4, 60), neverReady: abortsAt(0, 600) }],
     // The fixture: 4 metrics, 1m interval, count 3, failureLimit 1, consecutiveErrorLimit 4. Runs 120: 60+120+30+120 = 330;
     // slowest (3x5-1)x60 = 840: 60+840+30+840 = 1770. targetsUp fails at 60, 120 -> abort at 120. 4 replicas without
     // traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20%: 20x120 = 2400.
@@ -138,9 +143,53 @@ const rows: [string, AppConfig, ExposureReport][] = [
         { healthy: healthy(210, 570), broken: aborted(2, 20, 90, 20, 1800), noTraffic: waits(2, 20, 90), neverReady: abortsAt(0, 600) }],
 ];
 
+/** Pods Ready `seconds` after they are created. */
+const starting = (app: AppConfig, seconds = 30): AppConfig => ({ ...app, podReadySeconds: seconds });
+
+/**
+ * With start-up time (podReadySeconds 30 unless said): a step that adds canary pods ends once they are Ready,
+ * and the canary serves at its new share only from then (model/podStartup.ts). Derived by hand.
+ */
+const startupRows: [string, AppConfig, ExposureReport][] = [
+    // The first row's ladder with routing: setWeight 10 [0,30) (its pod Ready at 30), pause [30,90), A [90,150), setWeight 50
+    // [150,180), pause [180,210), A [210,270), then the canary to 4 pods, Ready at 300. Slowest runs 240: 660.
+    // Broken: served from 30; A fails at 90 and 120: abort at 120, 10% x 90 s = 900 (without start-up: at 90, 900).
+    ["start-up delays the first traffic and the abort", starting(ladder(LADDER, [custom()])),
+        { healthy: healthy(300, 660), broken: aborted(2, 10, 120, 10, 900), noTraffic: waits(2, 10, 120), neverReady: abortsAt(0, 600) }],
+    // setWeight 25 [0,30), pause [30,90), setWeight 50 [90,120), pause [120,180), setWeight 75 [180,210), pause [210,270),
+    // promotion at 300. The background run counts failures from 30 (first traffic): 30, 60, 90: abort at 90, when setWeight 50
+    // has begun but its pod is not Ready: the router still sends 25% (without start-up: abort at 60 at 50%).
+    ["the abort comes while setWeight 50's pod starts: it never serves 50%",
+        starting(ladder(BRIEF, [custom({ count: undefined, failureLimit: 2 })], "background")),
+        { healthy: healthy(300, 300), broken: aborted(2, 25, 90, 25, 1500), noTraffic: waits(1, 25, 30), neverReady: pausesAt(0, 30) }],
+    // 4 replicas without routing: setWeight 10 is 20% from 30; setWeight 50 at 90 takes a stable pod away (25%) and is 50% from
+    // 120; setWeight 100 at 180 starts a 3rd canary pod (still 50%), at 210 75% and a 4th, at 240 all 4. Failures count from
+    // 30, the 6th at 180: abort at setWeight 100 with 2 of 4 Ready pods canary. Then the stable must come back first: a 3rd
+    // stable pod (Ready 210, the canary down to 1 pod: 25%), a 4th (240, the canary gone). Exposure 20x60 + 25x30 + 50x60
+    // served by the abort, 50x30 + 25x30 after it: 7200.
+    ["without traffic routing the canary serves on after the abort until the stable is back",
+        { ...starting(ladder([w(10), pause(60), w(50), pause(60), w(100), pause(60)], [custom({ count: undefined, failureLimit: 5 })], "background")), stableIngress: undefined },
+        { healthy: healthy(300, 300), broken: aborted(4, 50, 180, 50, 7200), noTraffic: waits(1, 20, 30), neverReady: pausesAt(0, 30) }],
+    // setWeight 20 runs the 1 canary pod of setWeight 10 (4 replicas without routing): [90,90), no start-up. A [150,210) fails at
+    // 150 and 180: 20% x 150 s = 3000. Promotion from 1 canary pod to 4: 3 rounds, at 300 (worst: A [150,390), 480).
+    ["a setWeight that adds no pod takes no start-up time",
+        { ...starting(ladder([w(10), pause(60), w(20), pause(60), A], [custom()])), stableIngress: undefined },
+        { healthy: healthy(300, 480), broken: aborted(4, 20, 180, 20, 3000), noTraffic: waits(4, 20, 180), neverReady: abortsAt(0, 600) }],
+    // Another template's analysis step takes 0 s and passes: listed. setWeight 100 at 90 brings 3 more pods, Ready at 120.
+    ["another template's analysis step is listed, untimed", starting(ladder([w(10), pause(60), other, w(100)], [custom()])),
+        { healthy: healthy(120, 120, [], [2]), broken: neverAborted(4, 120), noTraffic: neverWaits(4, 120), neverReady: abortsAt(0, 600) }],
+    // The fixture (4 replicas, no routing) with the default 30 s: setWeight 10 [0,30), pause [30,90), A [90,210), setWeight 50
+    // [210,240), pause [240,270), A [270,390), promotion in 2 rounds at 450; worst runs 840: 1890. targetsUp fails at 90 and 150.
+    ["validApp() as parsed: podReadySeconds 30 by default", parsed,
+        { healthy: healthy(450, 1890), broken: aborted(2, 20, 150, 20, 2400), noTraffic: waits(2, 20, 150), neverReady: abortsAt(0, 600) }],
+];
+
 describe("exposure: ladders derived by hand", () => {
     for (const [name, app, expected] of rows) {
-        it(name, () => assert.deepEqual(exposureReport(app), expected));
+        it(`podReadySeconds 0 (the figures from before start-up time): ${name}`, () => assert.deepEqual(exposureReport(app), expected));
+    }
+    for (const [name, app, expected] of startupRows) {
+        it(`start-up: ${name}`, () => assert.deepEqual(exposureReport(app), expected));
     }
     it("takes the timed pauses plus each inline run as the best case", () => {
         assert.equal(exposureReport(base).healthy.bestSeconds, 60 + 30 + 2 * analysisRunSeconds(base.analysis.metrics));
@@ -191,9 +240,41 @@ describe("exposure: pods never Ready (exposureNeverReady.ts)", () => {
     });
 });
 
+describe("exposure: the watchdog's run starts at the step its config names", () => {
+    const raw = validApp();
+    raw.analysis.watchdog = {};
+    /** The fixture (4 replicas without routing, pods Ready in 30 s) with `watchdog: {}`: every 15 s over 1m (four 15 s scrapes), the start set per case. */
+    const watched = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
+    const watchdogAt = (startingStep: number, window?: string): AppConfig => {
+        const watchdog = watched.analysis.watchdog!;
+        const metrics = window ? watchdog.metrics.map((m) => (m.kind === "custom" ? m : { ...m, window, initialDelay: window })) : watchdog.metrics;
+        return { ...watched, analysis: { ...watched.analysis, watchdog: { startingStep, metrics } } };
+    };
+    const cases: [string, AppConfig, [number, number, number, number], NeverReadyRelease][] = [
+        // From the image change: measures at 30 (the pod just Ready) and 45, targetsUp fails both: 20% x 15 s. Pods never Ready:
+        // it sees no traffic and pauses the Rollout at 45.
+        ["steps[0], the first setWeight (as config set it before), 30 s window", watchdogAt(0, "30s"), [45, 1, 20, 300], pausesAt(0, 45)],
+        // From the step after the first setWeight: it starts at 30, when that step's pod is Ready, and measures at 60 and 75:
+        // 20% x 45 s. Pods never Ready: the ladder never gets past steps[0], the run never starts, the deadline aborts.
+        ["steps[1], the step after it (as config sets it), 30 s window", watchdogAt(1, "30s"), [75, 1, 20, 900], abortsAt(0, 600)],
+        // A 60 s window (4 scrapes of 15 s) and delay: 90 and 105, during the inline analysis step [90,210): 20% x 75 s.
+        ["steps[1] with the default 1m window (watchdog: {} as parsed)", watched, [105, 2, 20, 1500], abortsAt(0, 600)],
+    ];
+    for (const [name, app, [seconds, step, weight, exposure], neverReady] of cases) {
+        it(name, () => {
+            const r = exposureReport(app);
+            assert.deepEqual([r.broken.seconds, r.broken.step, r.broken.maxWeight, r.broken.exposure], [seconds, step, weight, exposure]);
+            assert.deepEqual(r.neverReady, neverReady);
+            // Without it: the first analysis step [90,210) fails at 90 and 150, 20% x 120 s.
+            assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [150, 2400]);
+        });
+    }
+});
+
 describe("exposure summary", () => {
+    const newRelicOnly: AppConfig = { ...parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0], podReadySeconds: 0 };
     const cases: [string, AppConfig, string][] = [
-        ["validApp()", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["validApp() with podReadySeconds 0", base, "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
         // 2 replicas: setWeight 10 runs 1 canary pod beside 2 stable ones (maxSurge 25% of 2 is 1 pod): a third, 33.3x120 = 4000.
         ["validApp() on 2 replicas", { ...base, replicas: 2 },
             "demo: healthy ladder 5m30s-29m30s; a broken release aborts by 2m at 33.3% (exposure 4000 %·s); no traffic: waits at steps[2] (33.3%) after 2m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
@@ -201,8 +282,17 @@ describe("exposure summary", () => {
         ["never aborted", rows[5][1], "demo: healthy ladder 3m; a broken release is never aborted: the ladder promotes it to 100% at 3m; no traffic: waits at steps[1] (25%) after 30s, paused with no deadline; pods never Ready: waits at steps[0] after 30s, paused with no deadline"],
         ["never waits", rows[11][1], "demo: healthy ladder 2m30s-10m30s; a broken release aborts by 30s at 10% (exposure 300 %·s); no traffic: never waits, promoted at 2m30s; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
         // New Relic's default initialDelay (3m): the first analysis fails at 1m + 3m + 1m (failureLimit 1).
-        ["New Relic metrics only", parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).apps[0],
+        ["New Relic metrics only", newRelicOnly,
             "demo: healthy ladder 11m30s-35m30s; a broken release aborts by 5m at 20% (exposure 6000 %·s); no traffic: waits at steps[2] (20%) after 5m, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        // Start-up 30 s: served from 30, the first analysis from 90: fails at 90 + 3m + 1m = 5m30s: 20% x 300 s.
+        ["New Relic metrics only, pods Ready in 30 s", starting(newRelicOnly),
+            "demo: healthy ladder 13m30s-37m30s; a broken release aborts by 5m30s at 20% (exposure 6000 %·s); no traffic: waits at steps[2] (20%) after 5m30s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["validApp() as parsed (podReadySeconds 30)", parsed,
+            "demo: healthy ladder 7m30s-31m30s; a broken release aborts by 2m30s at 20% (exposure 2400 %·s); no traffic: waits at steps[2] (20%) after 2m30s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["another template's analysis step", startupRows[4][1],
+            "demo: healthy ladder 2m; steps[2] runs templates the model cannot time (counted as passing at once); a broken release is never aborted: the ladder promotes it to 100% at 2m; no traffic: never waits, promoted at 2m; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
+        ["two of them", starting(ladder([w(10), pause(60), other, w(50), other, A], [custom()])),
+            "demo: healthy ladder 3m30s-6m30s; steps[2] and steps[4] run templates the model cannot time (counted as passing at once); a broken release aborts by 2m30s at 50% (exposure 2400 %·s); no traffic: waits at steps[5] (50%) after 2m30s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)"],
     ];
     for (const [name, app, line] of cases) it(name, () => assert.equal(exposureSummary(app), line));
     const durations: [number, string][] = [[0, "0s"], [400, "6m40s"], [3600, "1h"], [5430, "1h30m30s"], [7.5, "7.5s"]];
@@ -252,7 +342,7 @@ describe("exposure budget", () => {
         // setWeight 10 passes (its window is not full of bad traffic before its third measurement) and only delays the ladder (4800), intervals of 30s/15s give 3300/3150,
         // failureLimit 0 3000, a 1m window 3600. The watchdog, from steps[1] at 0 s, fails at 60 s (a full 1m window) and 75 s: 750.
         ["exposure: a watchdog", longFirstPause, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 800 },
-            "a broken release reaches 10% before the abort at 6m (exposure 3600 %·s); budget maxBadCanaryExposure is 800 %·s: " +
+            "a broken release reaches 10% before the abort at 6m30s (exposure 3600 %·s); budget maxBadCanaryExposure is 800 %·s: " +
             "add analysis.watchdog: {} (its built-in metrics every 15s over 1m beside the ladder)"],
         ["nothing single is enough", routed, { maxBadCanaryWeight: 10, maxBadCanaryExposure: 300 },
             "a broken release reaches 10% before the abort at 2m (exposure 1200 %·s); budget maxBadCanaryExposure is 300 %·s: " +
@@ -262,6 +352,12 @@ describe("exposure budget", () => {
             "no step runs the app's analysis and analysis.mode is not background, so a broken release is never aborted: " +
             "the ladder promotes it to 100% at 1m; add an analysis step before steps[3] (setWeight 100), or set allowNoAnalysis"],
         ["no analysis of its own, allowed", rows[12][1], { maxBadCanaryWeight: 10, allowNoAnalysis: true }, undefined],
+        // podReadySeconds 30: the fixture aborts at 150 (20% x 120 s = 2400). An analysis step after setWeight 10 runs from 30,
+        // when its pod is Ready: targetsUp fails at 30 and 90, 20% x 60 s = 1200.
+        ["start-up: exposure, an analysis step right after the first setWeight", parsed, { maxBadCanaryWeight: 20, maxBadCanaryExposure: 2000 },
+            "a broken release reaches 20% (setWeight 10 on 4 replicas without traffic routing) before the abort at 2m30s (exposure 2400 %·s); "
+            + "budget maxBadCanaryExposure is 2000 %·s: add an analysis step after steps[0] (setWeight 10)"],
+        ["start-up: within budget", parsed, { maxBadCanaryWeight: 20, maxBadCanaryExposure: 2400 }, undefined],
     ];
     for (const [name, app, budget, message] of cases) it(name, () => assert.equal(budgetViolation(app, budget), message));
 
@@ -293,14 +389,15 @@ const appArb = fc.record({
     // Without traffic routing the shares follow the pods: still rising (never falling) with the weights.
     replicas: fc.integer({ min: 1, max: 12 }),
     trafficRouting: fc.boolean(),
-}).map(({ rungs, metrics, mode, start, replicas, trafficRouting }) => {
+    podReadySeconds: fc.constantFrom(0, 10, 30, 90),
+}).map(({ rungs, metrics, mode, start, replicas, trafficRouting, podReadySeconds }) => {
     let weight = 0;
     const steps = rungs.flatMap((r): CanaryStep[] => {
         weight = Math.min(100, weight + r.rise);
         return [w(weight), ...(r.pause === null ? [] : [pause(r.pause)]), ...(r.analysis ? [A] : [])];
     });
     const app = ladder(steps, metrics, mode, mode === "background" ? start % steps.length : undefined);
-    return { ...app, replicas, stableIngress: trafficRouting ? app.stableIngress : undefined };
+    return { ...app, replicas, stableIngress: trafficRouting ? app.stableIngress : undefined, podReadySeconds };
 });
 
 describe("exposure properties", () => {

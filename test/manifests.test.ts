@@ -89,7 +89,7 @@ describe("Rollout builder", () => {
         assert.equal(r.spec.strategy?.canary?.maxUnavailable, 0);
         assert.equal(r.spec.strategy?.canary?.maxSurge, undefined, "Argo's default maxSurge (25%), which model/canaryShare.ts assumes");
         assert.deepEqual([r.spec.progressDeadlineSeconds, r.spec.progressDeadlineAbort], [600, true]);
-        const set = rollout(at, app((a) => { a.progressDeadlineSeconds = 30; a.progressDeadlineAbort = false; }));
+        const set = rollout(at, app((a) => { a.progressDeadlineSeconds = 30; a.progressDeadlineAbort = false; a.podReadySeconds = 10; }));
         assert.deepEqual([set.spec.progressDeadlineSeconds, set.spec.progressDeadlineAbort], [30, false]);
         await validateObject(set);
     });

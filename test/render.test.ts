@@ -42,8 +42,8 @@ describe("render: stdout is the YAML stream alone", function () {
         assert.match(stdout, /^# canary-stack render of stack prod: 18 objects, as they would be applied\.\n/);
 
         // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
-        assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 16m-40m; a broken release aborts by 1m15s at 20% "
-            + "(exposure 1500 %·s) (without the watchdog: 7200 %·s); no traffic: waits at steps[1] (20%) after 1m15s, paused with no deadline; "
+        assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% "
+            + "(exposure 1500 %·s) (without the watchdog: 7200 %·s); no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; "
             + "pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)\n"
             + "warning: [runtime] instant-api: without traffic routing the canary's share of traffic is its share of the pods, "
             + "and 4 replicas cannot run every weight of the ladder: steps[0] setWeight 10 runs at 20% "

@@ -165,17 +165,18 @@ describe("watchdog: manifests", () => {
 });
 
 describe("watchdog: exposure", () => {
-    it("prod behind nginx routing at 10%: a broken release aborts after 75 s (750 %·s), against 3600 %·s without the watchdog", () => {
+    it("prod behind nginx routing at 10%: a broken release aborts after 105 s (750 %·s), against 3600 %·s without the watchdog", () => {
         const r = exposureReport(prodApp(true));
-        // From steps[1] (setWeight 10's pods Ready, 0 s in the model): measurements at 60 s (a full 1m window of bad traffic) and 75 s.
-        assert.deepEqual([r.broken.seconds, r.broken.maxWeight, r.broken.exposure, r.broken.step], [75, 10, 750, 1]);
-        assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [360, 3600]);
+        // From steps[1], once setWeight 10's pod is Ready (30 s, podReadySeconds' default): measurements at 90 s (a full 1m window
+        // of bad traffic) and 105 s; served 75 s at 10%. Without it: the first analysis step, from 330 s, fails at 330 and 390.
+        assert.deepEqual([r.broken.seconds, r.broken.maxWeight, r.broken.exposure, r.broken.step], [105, 10, 750, 1]);
+        assert.deepEqual([r.brokenWithoutWatchdog!.seconds, r.brokenWithoutWatchdog!.exposure], [390, 3600]);
     });
 
     it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 1500 %·s, against 7200; pods never Ready: the deadline aborts", () => {
         assert.equal(exposureSummary(prodApp(false)),
-            "instant-api: healthy ladder 16m-40m; a broken release aborts by 1m15s at 20% (exposure 1500 %·s) (without the watchdog: 7200 %·s); "
-            + "no traffic: waits at steps[1] (20%) after 1m15s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)");
+            "instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% (exposure 1500 %·s) (without the watchdog: 7200 %·s); "
+            + "no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)");
     });
 
     it("leaves the healthy ladder's duration as it is (the watchdog blocks no step)", () => {

@@ -2,8 +2,9 @@ import { AppConfig } from "../../stacks/types";
 
 /**
  * Added to the healthy ladder's worst-case duration (from the exposure
- * model) in `status --timeout`: the model treats pods as Ready at once, and
- * each weight step waits for its canary pods to become Ready.
+ * model) in `status --timeout`: the model counts each step's pods as Ready
+ * `podReadySeconds` after they are created, an estimate; this is room for
+ * pods slower than that.
  */
 export const READINESS_ALLOWANCE_SECONDS = 60;
 

@@ -2,6 +2,7 @@ import { AppConfig, CanaryStep } from "../../stacks/types";
 import { IRollout } from "./k8sTypes";
 import { appObjectNames, ObjectName, stackLabels } from "./labels";
 import { CANARY_HASH_ARG, readsStablePods, STABLE_HASH_ARG } from "./queries";
+import { ROLLOUT_MAX_UNAVAILABLE } from "../../model/podStartup";
 
 type Canary = NonNullable<NonNullable<IRollout["spec"]["strategy"]>["canary"]>;
 type RolloutStep = NonNullable<Canary["steps"]>[number];
@@ -61,13 +62,14 @@ export function rolloutStep(step: CanaryStep, ownTemplate: string, args: Analysi
  * count before the canary is available (4 replicas at setWeight 25: 3 ready pods
  * in all while the canary never comes up); with 0 it scales the stable down only
  * as canary pods become available. Where a step settles is the same either way
- * (model/canaryShare.ts). `progressDeadlineSeconds` and `progressDeadlineAbort`
+ * (model/canaryShare.ts); how long each step then takes as pods start is
+ * model/podStartup.ts. `progressDeadlineSeconds` and `progressDeadlineAbort`
  * end such a canary: see model/exposure.ts (`neverReadyRelease`).
  */
 export function rollout(target: ObjectName, app: AppConfig): IRollout {
     const names = appObjectNames(app.name);
     const canary: Canary = {
-        maxUnavailable: 0,
+        maxUnavailable: ROLLOUT_MAX_UNAVAILABLE,
         stableService: names.stableService,
         canaryService: names.canaryService,
         steps: app.steps.map((step) => rolloutStep(step, names.analysisTemplate, analysisArgs(app.analysis.metrics))),
