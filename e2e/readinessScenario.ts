@@ -5,7 +5,7 @@ import { neverReadyRelease } from "../model/exposureNeverReady";
 import { AppConfig } from "../stacks/types";
 import { BASE_LATENCY_SECONDS, Env, servedByHash } from "./environment";
 import { sleep } from "./lib/proc";
-import { pausedInconclusive, RolloutObserver } from "./observe";
+import { RolloutObserver } from "./observe";
 import type { CanaryRun, CanaryScenario, Check } from "./scenarios";
 
 /**
@@ -157,43 +157,26 @@ export function neverReadyScenario(app: AppConfig): CanaryScenario {
 }
 
 /**
- * Pods never Ready with a watchdog on: the watchdog (a background run from the first traffic
- * step) sees no traffic, gives up at its inconclusiveLimit and pauses the Rollout before the
- * progress deadline, and a paused Rollout has no deadline. The model says when; the Rollout
- * must still be paused, not aborted, the deadline plus 5 s later, and the canary take nothing.
+ * Pods never Ready with a watchdog on: the watchdog starts at the step after the first setWeight,
+ * which the controller reaches only once that step's canary pods are available (stacks/watchdog.ts),
+ * so it never starts, and the progress deadline aborts the canary as without it: the same checks
+ * as neverReadyScenario, and no background AnalysisRun at all.
  */
 export function neverReadyUnderWatchdog(app: AppConfig): CanaryScenario {
-    const served = { before: {} as Record<string, number> };
-    const hold = app.progressDeadlineSeconds + 5;
+    const scenario = neverReadyScenario(app);
+    const startingStep = app.analysis.watchdog?.startingStep;
     return {
+        ...scenario,
         name: "image whose pods never become Ready, watchdog on",
         tag: "never-ready-watchdog",
-        behaviour: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
-        expected: "paused",
-        expectedText: `paused by the watchdog (no traffic) where and when the model says, before the deadline (${app.progressDeadlineSeconds}s); `
-            + `still paused, not aborted, ${hold}s later; no request reaches the canary`,
-        during: async (env) => {
-            served.before = await servedByHash(env);
-        },
+        expectedText: `${scenario.expectedText}; the watchdog never starts (its run begins at steps[${startingStep}], once the first setWeight's pods are Ready)`,
         check: async (run: CanaryRun): Promise<Check> => {
-            const model = neverReadyRelease(app);
-            const step = run.observer.latest?.status?.currentStepIndex;
-            const late = run.seconds - model.seconds;
-            await sleep(hold * 1000);
-            const status = run.env.kubectl.get("rollout", app.name, app.namespace)?.status ?? {};
-            const after = await servedByHash(run.env);
-            const canaryHash: string = status.currentPodHash ?? "";
-            const canaryServed = (after[canaryHash] ?? 0) - (served.before[canaryHash] ?? 0);
-            const maxCanaryReady = Math.max(0, ...run.split.filter((s) => s.canaryHash === canaryHash).map((s) => s.canaryReady));
-            const held = pausedInconclusive(status) && !status.abort;
-            const passed = model.outcome === "paused" && step === model.step && late >= -1 && late <= SLACK_SECONDS
-                && held && canaryServed === 0 && maxCanaryReady === 0;
+            const base = await scenario.check!(run);
+            const background = run.observer.analysisRuns().filter((r) => r.metadata.labels?.["rollout-type"] === "Background");
             return {
-                text: `paused at steps[${step}] ${late >= 0 ? "+" : ""}${late.toFixed(1)}s from the model's ${model.outcome} at steps[${model.step}] after `
-                    + `${formatSeconds(model.seconds)}; ${hold}s later: phase ${status.phase}, ${held ? "still paused, not aborted" : `abort ${status.abort ?? false}`}; `
-                    + `ready canary pods at most ${maxCanaryReady}; requests served by the canary: ${canaryServed}`,
-                passed,
-                extra: { predictedPauseSeconds: model.seconds, canaryRequests: canaryServed },
+                ...base,
+                text: `${base.text}; background (watchdog) runs: ${background.map((r) => r.metadata.name).join(", ") || "none"}`,
+                passed: base.passed && background.length === 0,
             };
         },
     };

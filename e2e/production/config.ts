@@ -4,8 +4,10 @@
  * interval, custom gates) on the e2e's demo Deployment, with only what the
  * local cluster forces changed: the app's names (the demo Deployment, its
  * Service and namespace), the CI deployer (the demo namespace's), timed
- * pauses shortened, and the local platform (an out-of-cluster controller and
- * Prometheus). Intervals, windows, limits and the scrape interval are prod's.
+ * pauses shortened, `podReadySeconds` set to the start-up the kwok stage gives
+ * (so the model's figures are for these pods), and the local platform (an
+ * out-of-cluster controller and Prometheus). Intervals, windows, limits and
+ * the scrape interval are prod's.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -35,6 +37,7 @@ export function productionApp(): Record<string, any> {
         deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
     });
     app.metrics = { ...app.metrics, port: DEMO.port };
+    app.podReadySeconds = START_SECONDS;
     app.steps = app.steps.map((s: any) => (s.pause?.duration ? { pause: { duration: SHORT_PAUSE } } : s));
     // A disabled metric is not in the template; its New Relic profile would need the platform's New Relic Secret.
     app.analysis.metrics = app.analysis.metrics.filter((m: any) => m.enabled !== false);
