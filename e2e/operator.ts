@@ -36,6 +36,9 @@ export function prometheusResource(version?: string): object {
             // The operator writes the configuration for this Prometheus version (it gates newer scrape fields on it).
             ...(version ? { version } : {}),
             serviceMonitorSelector: { matchLabels: RULE_LABELS },
+            // kube-prometheus-stack 75.15.0's default (prometheusSpec.serviceMonitorNamespaceSelector): every namespace;
+            // unset, the operator would only look in its own.
+            serviceMonitorNamespaceSelector: {},
             ruleSelector: { matchLabels: RULE_LABELS },
             ruleNamespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACE } },
         },
