@@ -53,7 +53,16 @@ export function prometheusConfig(o: PrometheusOptions): string {
  */
 export function onSimulatorTargets(job: Record<string, unknown>, targetsFile: string): Record<string, unknown> {
     const { kubernetes_sd_configs: _discovery, ...rest } = job;
-    return { ...rest, file_sd_configs: [{ files: [targetsFile], refresh_interval: "5s" }] };
+    return { ...asShardZero(rest), file_sd_configs: [{ files: [targetsFile], refresh_interval: "5s" }] };
+}
+
+/**
+ * The operator writes its sharding rule with the placeholder `$(SHARD)` (`regex: $(SHARD);|.+;.+`), which
+ * the prometheus-config-reloader beside each Prometheus replaces with that replica's shard from its
+ * SHARD environment variable before Prometheus reads the file; a one-shard Prometheus is shard 0.
+ */
+function asShardZero<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value).split("$(SHARD)").join("0"));
 }
 
 /** Rewrites the config with the given generated jobs and reloads it. */

@@ -70,6 +70,10 @@ describe("e2e traffic simulator: per-pod targets", () => {
         m.countFailures("instant_deploy_jobs_failed_total", 1);
         assert.match(await m.registry.metrics(), /instant_deploy_jobs_failed_total\{reason="e2e"\} 1/);
     });
+    it("expands the operator's $(SHARD) placeholder as the config-reloader does for shard 0", () => {
+        const job = { job_name: "j", relabel_configs: [{ source_labels: ["__tmp_hash", "__tmp_disable_sharding"], regex: "$(SHARD);|.+;.+", action: "keep" }] };
+        assert.equal((onSimulatorTargets(job, "/t.json") as any).relabel_configs[0].regex, "0;|.+;.+");
+    });
     it("keeps a generated job whole but for its discovery", () => {
         const job = { job_name: "serviceMonitor/demo/demo/0", scrape_interval: "15s", kubernetes_sd_configs: [{ role: "endpoints" }], relabel_configs: [{ action: "keep" }] };
         assert.deepEqual(onSimulatorTargets(job, "/tmp/t.json"), {
