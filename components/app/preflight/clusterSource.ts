@@ -1,5 +1,5 @@
 import type { LiveObjects, LiveRead } from "../../../model/preflight";
-import { apiError, KubeConnection, loadKubeConfig, statusCode } from "../../kube/client";
+import { apiError, KubeConnection, loadKubeConfig, statusCode, withTimeout } from "../../kube/client";
 import type { LiveSource, LiveTarget } from "./liveSource";
 
 type Outcome<T> = { value: T } | { unread: string };
@@ -7,7 +7,7 @@ type Outcome<T> = { value: T } | { unread: string };
 /** One read: its value (undefined for "not found"), or why it failed. */
 async function attempt<T>(action: string, call: () => Promise<T>): Promise<Outcome<T | undefined>> {
     try {
-        return { value: await call() };
+        return { value: await withTimeout(call) };
     } catch (err) {
         if (statusCode(err) === 404) return { value: undefined };
         return { unread: apiError(action, err).message };
