@@ -257,7 +257,7 @@ export interface Availability {
  * Rollouts controller may scale the Deployment back to 0 after the restore's
  * patch (v1.8.3 `rollout/scale_utils.go` `scaleDeployment`, called from
  * `rollout/replicaset.go` `reconcileNewReplicaSet` and `rollout/sync.go`
- * `syncRolloutStatusCanary`), and a Deployment at 0 with 0 available would
+ * `promoteStable`), and a Deployment at 0 with 0 available would
  * otherwise count as rolled out. At least the planned (or the live, if more)
  * replicas, every one updated and available, no old pod left, on the current
  * generation, with `Available=True`.
