@@ -251,20 +251,56 @@ export interface Availability {
     seen: string;
 }
 
-/** Available as `kubectl rollout status` means it: the current generation rolled out, every replica updated and available. */
-export function deploymentAvailability(deployment: IDeployment): Availability {
-    const wanted = deployment.spec?.replicas ?? DEFAULT_REPLICAS;
+/**
+ * Available as `kubectl rollout status` means it, counted against the PLANNED
+ * replicas, never the live `spec.replicas`: a stale reconcile of the Argo
+ * Rollouts controller may scale the Deployment back to 0 after the restore's
+ * patch (v1.8.3 `rollout/scale_utils.go` `scaleDeployment`, called from
+ * `rollout/replicaset.go` `reconcileNewReplicaSet` and `rollout/sync.go`
+ * `promoteStable`), and a Deployment at 0 with 0 available would
+ * otherwise count as rolled out. At least the planned (or the live, if more)
+ * replicas, every one updated and available, no old pod left, on the current
+ * generation, with `Available=True`.
+ */
+export function deploymentAvailability(deployment: IDeployment, plannedReplicas: number): Availability {
+    const live = deployment.spec?.replicas ?? DEFAULT_REPLICAS;
+    const wanted = Math.max(plannedReplicas, live);
     const generation = deployment.metadata?.generation ?? 0;
     const status = deployment.status ?? {};
     const condition = (status.conditions ?? []).find((c) => c.type === "Available");
+    const updated = status.updatedReplicas ?? 0;
     const available = (status.observedGeneration ?? 0) >= generation
-        && (status.updatedReplicas ?? 0) === wanted
-        && (status.availableReplicas ?? 0) === wanted
+        && live >= plannedReplicas
+        && updated >= wanted
+        && (status.replicas ?? 0) <= updated
+        && (status.availableReplicas ?? 0) >= wanted
         && condition?.status === "True";
     const conditionText = condition ? `Available=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}` : "no Available condition";
     return {
         available,
         seen: `generation ${generation}, observedGeneration ${status.observedGeneration ?? "unset"}, `
-            + `${wanted} replicas wanted, ${status.updatedReplicas ?? 0} updated, ${status.availableReplicas ?? 0} available, ${conditionText}`,
+            + `${plannedReplicas} replicas planned, ${live} in spec, ${updated} updated, ${status.availableReplicas ?? 0} available, ${conditionText}`,
     };
+}
+
+/**
+ * How the live Deployment has drifted from the plan after the restore's patch
+ * (scaled below the planned replicas, an image changed back), or undefined:
+ * the restore then patches it again instead of waiting on a Deployment that
+ * will never get there, or, worse, counting it Available.
+ */
+export function planDrift(deployment: IDeployment, plan: RestorePlan): string | undefined {
+    const drifts: string[] = [];
+    const live = deployment.spec?.replicas ?? DEFAULT_REPLICAS;
+    if (live < plan.replicas) drifts.push(`is scaled to ${live} replicas, below the planned ${plan.replicas}`);
+    const changed = (planned: ContainerImage[], current: { name: string; image?: string }[] | undefined, what: string) => {
+        for (const c of planned) {
+            const image = (current ?? []).find((l) => l.name === c.name)?.image;
+            if (image !== c.image) drifts.push(`${what} ${c.name} has image ${image ?? "none"}, not the planned ${c.image}`);
+        }
+    };
+    const spec = deployment.spec?.template.spec;
+    changed(plan.containers, spec?.containers, "container");
+    changed(plan.initContainers, spec?.initContainers, "init container");
+    return drifts.length > 0 ? drifts.join("; ") : undefined;
 }

@@ -48,6 +48,7 @@ export const FIXTURE_TYPES = {
     Service: "kubernetes:core/v1:Service",
     HorizontalPodAutoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    Rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
 } as const;
 
 /**
@@ -63,13 +64,14 @@ function fixtureSource(fixtures: ClusterFixtures) {
     const list = (type: string, namespace: string) => Object.keys(fixtures)
         .filter((key) => key.startsWith(`${type} ${namespace}/`))
         .map((key) => object(type, namespace, key.slice(`${type} ${namespace}/`.length)));
-    return async (target: { namespace: string; deployment: string; service: string }): Promise<LiveObjects | undefined> => {
+    return async (target: { namespace: string; deployment: string; service: string; rollout: string }): Promise<LiveObjects | undefined> => {
         const deployment = object(FIXTURE_TYPES.Deployment, target.namespace, target.deployment);
         if (!deployment) return undefined;
         const service = object(FIXTURE_TYPES.Service, target.namespace, target.service);
         return {
             deployment,
             service,
+            rollout: object(FIXTURE_TYPES.Rollout, target.namespace, target.rollout),
             autoscalers: list(FIXTURE_TYPES.HorizontalPodAutoscaler, target.namespace),
             disruptionBudgets: list(FIXTURE_TYPES.PodDisruptionBudget, target.namespace),
             unread: service ? {} : { service: "not among the live objects given" },

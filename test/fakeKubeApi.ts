@@ -70,7 +70,7 @@ function forbidden(r: RecordedRequest, kind: string): [number, unknown] {
     return [403, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "Forbidden", code: 403 }];
 }
 
-function availableStatus(deployment: any) {
+export function availableStatus(deployment: any) {
     const replicas = deployment.spec.replicas ?? 1;
     return {
         observedGeneration: deployment.metadata.generation,
@@ -107,6 +107,11 @@ export class FakeKubeApi {
     availableAfterPolls: number | "never" = 1;
     /** Answer this verb on this resource with 403, as RBAC would. */
     deny?: { method: string; kind: "rollouts" | "deployments" | "replicasets" | "services" | "horizontalpodautoscalers" | "poddisruptionbudgets" };
+    /**
+     * Something else writing the Deployment while the restore waits (a stale Argo reconcile scaling it to 0,
+     * a deploy setting an image): called on each GET after a PATCH, with the GET's count since that PATCH.
+     */
+    interfere?: (deployment: any, pollsSincePatch: number) => void;
     private pollsSincePatch = new Map<string, number>();
     private dir = "";
 
@@ -245,6 +250,7 @@ export class FakeKubeApi {
             this.pollsSincePatch.set(key, polls);
             if (polls >= this.availableAfterPolls) deployment.status = availableStatus(deployment);
         }
+        if (this.pollsSincePatch.has(key)) this.interfere?.(deployment, this.pollsSincePatch.get(key) ?? 0);
         return [200, deployment];
     }
 

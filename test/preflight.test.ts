@@ -82,6 +82,39 @@ describe("preflight of an app's live objects", () => {
         assert.deepEqual(found(preflightApp(), live((o) => { o.deployment.spec.replicas = 0; })), []);
     });
 
+    describe("a Deployment with pods beside a Rollout past its first revision (a failed destroy, then refresh and up)", () => {
+        const rollout = (revision: string | undefined, replicas = 4): any => ({
+            apiVersion: "argoproj.io/v1alpha1", kind: "Rollout",
+            metadata: { name: "demo", namespace: "demo", ...(revision === undefined ? {} : { annotations: { "rollout.argoproj.io/revision": revision } }) },
+            spec: { replicas },
+        });
+        const besideError = (spec: number, running: number, revision: number, share: string) => "error servingBesideRollout: demo: Deployment demo/demo runs pods "
+            + `(spec.replicas ${spec}, status.replicas ${running}) beside Rollout demo/demo, which is at revision ${revision}: Argo Rollouts scales a workloadRef `
+            + "Deployment down only while its Rollout is at revision 1, so it never will, and the next image set on the Deployment reaches these pods at once, "
+            + `outside the canary (${share} of the traffic). A failed pulumi destroy followed by pulumi refresh and pulumi up leaves this. `
+            + "Scale the Deployment to 0 (kubectl scale deployment/demo -n demo --replicas=0), then run pulumi up again";
+        // [title, Rollout (undefined: none yet), Deployment spec.replicas, status.replicas, findings]
+        const cases: [string, any, number, number, string[]][] = [
+            ["first migration: no Rollout yet, the Deployment serves", undefined, 4, 4, []],
+            ["Rollout never reconciled (no revision annotation)", rollout(undefined), 4, 4, []],
+            ["Rollout at revision 1, Argo scaling the Deployment down: no error, and no capacity warning either", rollout("1"), 2, 3, []],
+            ["Rollout at revision 1, Deployment still at full size", rollout("1"), 4, 4, []],
+            ["Rollout at revision 2, Deployment scaled to 0 and its pods gone", rollout("2"), 0, 0, []],
+            ["Rollout at revision 2, Deployment at 4 (the restore's scale-up, kept by refresh and up)", rollout("2"), 4, 4, [besideError(4, 4, 2, "4 of 8 pods, about 50%")]],
+            ["Rollout at revision 5, Deployment scaled to 0 but pods still terminating", rollout("5"), 0, 2, [besideError(0, 2, 5, "2 of 6 pods, about 33%")]],
+            ["Rollout at revision 2, Deployment at 6, not the Rollout's 4: the error, not the capacity warning", rollout("2"), 6, 6, [besideError(6, 6, 2, "6 of 10 pods, about 60%")]],
+        ];
+        for (const [title, liveRollout, specReplicas, running, expected] of cases) {
+            it(title, () => {
+                assert.deepEqual(found(preflightApp(), live((o) => {
+                    o.deployment.spec.replicas = specReplicas;
+                    o.deployment.status = { replicas: running };
+                    if (liveRollout) o.rollout = liveRollout;
+                })), expected);
+            });
+        }
+    });
+
     describe("HorizontalPodAutoscalers", () => {
         const onDeployment = (o: LiveObjects) => { o.autoscalers = [autoscaler({ apiVersion: "apps/v1", kind: "Deployment", name: "demo" }, "demo-hpa")]; };
         const fix = "Once pulumi up has created the Rollout, change the HPA's scaleTargetRef to apiVersion argoproj.io/v1alpha1, kind Rollout, name demo: "

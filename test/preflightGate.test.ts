@@ -131,7 +131,7 @@ describe("the preflight gate under the mock engine", () => {
 describe("the preflight's reads against a fake Kubernetes API", () => {
     let fake: FakeKubeApi;
     let kubeconfig: string;
-    const target = { namespace: "demo", deployment: "demo", service: "demo" };
+    const target = { namespace: "demo", deployment: "demo", service: "demo", rollout: "demo" };
 
     beforeEach(async () => {
         fake = await FakeKubeApi.start();
@@ -150,19 +150,28 @@ describe("the preflight's reads against a fake Kubernetes API", () => {
             "GET /apis/autoscaling/v2/namespaces/demo/horizontalpodautoscalers",
             "GET /apis/policy/v1/namespaces/demo/poddisruptionbudgets",
             "GET deployment demo/demo",
+            "GET rollout demo/demo",
         ]);
         assert.deepEqual(fake.writes(), []);
         assert.equal(live?.deployment?.spec?.template.spec?.containers[0].name, "app");
         assert.deepEqual(live?.service?.spec?.selector, { app: "demo" });
         assert.deepEqual(live?.autoscalers.map((h) => `${h.metadata?.namespace}/${h.metadata?.name} -> ${h.spec?.scaleTargetRef.kind}`), ["demo/demo -> Deployment"]);
         assert.deepEqual(live?.disruptionBudgets.map((p) => p.spec?.minAvailable), ["50%"]);
+        assert.equal(live?.rollout, undefined, "no Rollout yet: a first migration");
         assert.deepEqual(live?.unread, {});
+    });
+
+    it("reads the app's Rollout when an earlier pulumi up created it", async () => {
+        fake.rollouts.set("demo/demo", { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout",
+            metadata: { name: "demo", namespace: "demo", annotations: { "rollout.argoproj.io/revision": "3" } }, spec: { replicas: 4 } });
+        const live = await clusterSource({ kubeconfig, context: "fake" })(target);
+        assert.equal(live?.rollout?.metadata?.annotations?.["rollout.argoproj.io/revision"], "3");
     });
 
     it("reports a context the kubeconfig does not have as unread, without throwing", async () => {
         const live = await clusterSource({ kubeconfig, context: "nowhere" })(target);
         const reason = `context "nowhere" is not in ${kubeconfig} (it has: fake, elsewhere)`;
-        assert.deepEqual(live, { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, autoscalers: reason, disruptionBudgets: reason } });
+        assert.deepEqual(live, { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, rollout: reason, autoscalers: reason, disruptionBudgets: reason } });
         assert.deepEqual(fake.requests, []);
     });
 

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { DeploymentRestore, DeploymentSnapshot } from "../components/app/deploymentRestore";
 import { kubeApi } from "../components/app/restore/kubeApi";
 import { restoreDeployment, RestoreTarget, snapshotDeployment } from "../components/app/restore/restore";
-import { FakeKubeApi } from "./fakeKubeApi";
+import { availableStatus, FakeKubeApi } from "./fakeKubeApi";
 import { installMocks, ofType, providerOf, resetRegistered, settle } from "./harness";
 
 import {
@@ -155,13 +155,81 @@ describe("restore against a fake Kubernetes API", () => {
     it("never Available: times out naming the Deployment and what it saw; the Rollout stays", async () => {
         fake.availableAfterPolls = "never";
         await assert.rejects(restore({ timeoutSeconds: 0.2 }), (error: Error) => {
-            assert.match(error.message, /^Deployment instant\/instant-api did not become Available within 0\.2s \(last seen: generation 8, observedGeneration 8, 4 replicas wanted, 4 updated, 0 available, Available=False \(MinimumReplicasUnavailable\)\)\. /);
+            assert.match(error.message, /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation 8, observedGeneration 8, 4 replicas planned, 4 in spec, 4 updated, 0 available, Available=False \(MinimumReplicasUnavailable\)\)\. /);
             assert.match(error.message, /Rollout instant\/instant-api was not deleted \(its workloadRef\.scaleDown is now never\), so the app keeps serving\./);
             return true;
         });
         assert.ok(fake.rollouts.has(KEY));
         assert.ok(fake.requests.every((r) => r.method !== "DELETE"));
         assert.ok(fake.calls().filter((c) => c === "GET deployment instant/instant-api").length > 3, "it polled until the deadline");
+    });
+
+    /** A stale reconcile of the Argo controller (rollout/scale_utils.go scaleDeployment) scales the Deployment to 0 at the given polls. */
+    const scaledToZeroAt = (polls: number[]) => {
+        let done = 0;
+        fake.interfere = (deployment, poll) => {
+            if (done >= polls.length || poll !== polls[done]) return;
+            done++;
+            deployment.spec.replicas = 0;
+            deployment.metadata.generation += 1;
+            deployment.status = availableStatus(deployment);
+        };
+    };
+
+    it("scaled to 0 while it waits: not Available, patched again, success only once the planned replicas are available", async () => {
+        scaledToZeroAt([1]);
+        const logged: string[] = [];
+        await restore({}, (message) => logged.push(message));
+        assert.deepEqual(fake.calls().slice(4), [
+            "PATCH deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+            "PATCH deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+            "GET deployment instant/instant-api",
+        ]);
+        const [, firstPatch, again] = fake.writes();
+        assert.deepEqual(again.body, firstPatch.body, "the same replicas and images, asserted again");
+        assert.equal(again.contentType, "application/strategic-merge-patch+json");
+        assert.deepEqual(logged, [
+            "Deployment instant/instant-api is scaled to 0 replicas, below the planned 4 after the restore's patch: patching it again",
+            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: "
+                + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+        ]);
+        const deployment = fake.deployments.get(KEY);
+        assert.equal(deployment.spec.replicas, 4);
+        assert.equal(deployment.status.availableReplicas, 4);
+    });
+
+    it("an image set back while it waits: patched again with the stable image", async () => {
+        let done = false;
+        fake.interfere = (deployment, poll) => {
+            if (poll === 1 && !done) {
+                done = true;
+                deployment.spec.template.spec.containers[0].image = NEWEST;
+                deployment.metadata.generation += 1;
+            }
+        };
+        const logged: string[] = [];
+        await restore({}, (message) => logged.push(message));
+        assert.equal(logged[0], `Deployment instant/instant-api container api has image ${NEWEST}, not the planned ${STABLE} after the restore's patch: patching it again`);
+        assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
+        assert.equal(fake.writes().length, 3);
+    });
+
+    it("scaled to 0 after every patch: never reports success, times out saying so, and the Rollout stays", async () => {
+        fake.interfere = (deployment, poll) => {
+            if (poll !== 1) return;
+            deployment.spec.replicas = 0;
+            deployment.status = availableStatus(deployment);
+        };
+        const logged: string[] = [];
+        await assert.rejects(restore({ timeoutSeconds: 0.2 }, (message) => logged.push(message)), (error: Error) => {
+            assert.match(error.message, /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation \d+, observedGeneration \d+, 4 replicas planned, 0 in spec, 0 updated, 0 available, Available=True \(MinimumReplicasAvailable\); it is scaled to 0 replicas, below the planned 4\)\. The restore patched it again \d+ time\(s\) after something changed it back\. Rollout instant\/instant-api was not deleted/);
+            return true;
+        });
+        assert.ok(logged.length > 1 && logged.every((m) => m.endsWith("patching it again")), "no success line");
+        assert.ok(fake.rollouts.has(KEY));
     });
 
     it("Rollout already gone, Deployment serving: nothing to do", async () => {

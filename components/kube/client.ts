@@ -34,19 +34,35 @@ export function apiError(action: string, error: unknown): Error {
     return new Error(`${action} failed${code ? ` (HTTP ${code})` : ""}: ${reason}`);
 }
 
-/** The call's result, or undefined when the object does not exist (HTTP 404). */
-export async function orUndefined<T>(action: string, call: () => Promise<T>): Promise<T | undefined> {
+/** How long one call to the API server may take before it counts as failed: nothing waits forever. */
+export const API_CALL_TIMEOUT_SECONDS = 30;
+
+/** The call's result, or an error once `seconds` pass without an answer (the dynamic provider then fails, instead of hanging the destroy). */
+export async function withTimeout<T>(call: () => Promise<T>, seconds = API_CALL_TIMEOUT_SECONDS): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from the API server within ${seconds}s`)), seconds * 1000);
+    });
     try {
-        return await call();
+        return await Promise.race([call(), timeout]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/** The call's result, or undefined when the object does not exist (HTTP 404). */
+export async function orUndefined<T>(action: string, call: () => Promise<T>, timeoutSeconds = API_CALL_TIMEOUT_SECONDS): Promise<T | undefined> {
+    try {
+        return await withTimeout(call, timeoutSeconds);
     } catch (error) {
         if (statusCode(error) === 404) return undefined;
         throw apiError(action, error);
     }
 }
 
-export async function orThrow<T>(action: string, call: () => Promise<T>): Promise<T> {
+export async function orThrow<T>(action: string, call: () => Promise<T>, timeoutSeconds = API_CALL_TIMEOUT_SECONDS): Promise<T> {
     try {
-        return await call();
+        return await withTimeout(call, timeoutSeconds);
     } catch (error) {
         throw apiError(action, error);
     }

@@ -13,6 +13,7 @@ function readWhat(app: AppConfig, read: LiveRead): string {
     switch (read) {
     case "deployment": return `Deployment ${app.namespace}/${app.deployment}`;
     case "service": return `Service ${app.namespace}/${app.service.name}`;
+    case "rollout": return `Rollout ${app.namespace}/${app.name}`;
     case "autoscalers": return `the HorizontalPodAutoscalers of namespace ${app.namespace}`;
     case "disruptionBudgets": return `the PodDisruptionBudgets of namespace ${app.namespace}`;
     }
@@ -36,7 +37,7 @@ export function preflightFindings(app: AppConfig, live: LiveObjects | undefined)
     if (!deployment) return findings;
     findings.push(
         ...containerFindings(app, deployment, service && probePort(deployment, service)),
-        ...replicaFindings(app, deployment),
+        ...replicaFindings(app, deployment, live.rollout),
         ...(live.unread.autoscalers ? [] : autoscalerFindings(app, live.autoscalers)),
         ...(live.unread.disruptionBudgets ? [] : disruptionBudgetFindings(app, deployment.spec?.template.metadata?.labels ?? {}, live.disruptionBudgets)),
         ...gitOpsFindings(app, deployment),

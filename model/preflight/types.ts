@@ -2,8 +2,9 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment" with { "
 import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler" with { "resolution-mode": "import" };
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget" with { "resolution-mode": "import" };
+import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout" with { "resolution-mode": "import" };
 
-export type { IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBudget };
+export type { IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBudget, IRollout };
 
 /**
  * What the preflight finds in an app's live objects at preview. A warning is
@@ -19,16 +20,18 @@ export interface PreflightFinding {
 }
 
 export type PreflightCheck =
-    | "deployment" | "service" | "readiness" | "container" | "autoscaler" | "disruptionBudget" | "gitOps" | "serviceWiring" | "replicas" | "unread";
+    | "deployment" | "service" | "readiness" | "container" | "autoscaler" | "disruptionBudget" | "gitOps" | "serviceWiring" | "replicas" | "servingBesideRollout" | "unread";
 
 /** The reads the preflight makes; each may fail on its own (e.g. RBAC forbids listing PodDisruptionBudgets). */
-export type LiveRead = "deployment" | "service" | "autoscalers" | "disruptionBudgets";
+export type LiveRead = "deployment" | "service" | "rollout" | "autoscalers" | "disruptionBudgets";
 
 /** The app's objects as the cluster has them now. */
 export interface LiveObjects {
     /** Undefined when there is no such Deployment (or it could not be read: see `unread`). */
     deployment?: IDeployment;
     service?: IService;
+    /** The app's Rollout (named after the app), when an earlier `pulumi up` created it; undefined on a first migration. */
+    rollout?: IRollout;
     /** Every HorizontalPodAutoscaler (autoscaling/v2) of the app's namespace. */
     autoscalers: IHorizontalPodAutoscaler[];
     /** Every PodDisruptionBudget (policy/v1) of the app's namespace. */

@@ -1,5 +1,5 @@
 import { AppConfig } from "../../stacks/types";
-import { error, IDeployment, LiveObjects, PreflightFinding, warning } from "./types";
+import { error, IDeployment, IRollout, LiveObjects, PreflightFinding, warning } from "./types";
 
 /** The Deployment's `namespace/name`, as messages name it. */
 export const deploymentRef = (app: AppConfig) => `${app.namespace}/${app.deployment}`;
@@ -46,12 +46,49 @@ export function containerFindings(app: AppConfig, deployment: IDeployment, probe
         + `without waiting for it. Add a readinessProbe to the container${example}`)];
 }
 
+/** Argo Rollouts' `RevisionAnnotation` (v1.8.3 `utils/annotations/annotations.go`: `RolloutLabel + "/revision"`). */
+export const REVISION_ANNOTATION = "rollout.argoproj.io/revision";
+
+/**
+ * Pods of the Deployment beside a Rollout past its first revision. Argo
+ * Rollouts v1.8.3 scales a workloadRef Deployment down only while the Rollout
+ * is at revision 1 (`rollout/replicaset.go` `reconcileNewReplicaSet`:
+ * `revision == 1 && ... ScaleDown == ScaleDownProgressively`; `rollout/sync.go`
+ * `promoteStable`: `revision == 1 && ... ScaleDown == ScaleDownOnSuccess`), so
+ * it never scales these down. A failed destroy (its restore scaled the
+ * Deployment up and set `scaleDown: never`) followed by `pulumi refresh` and
+ * `pulumi up` leaves exactly this: the next image set on the Deployment reaches
+ * its pods at once, outside the canary.
+ */
+export function servingBesideRollout(app: AppConfig, deployment: IDeployment, rollout: IRollout | undefined): PreflightFinding | undefined {
+    const revision = Number(rollout?.metadata?.annotations?.[REVISION_ANNOTATION]);
+    if (!rollout || !(revision > 1)) return undefined;
+    const specReplicas = deployment.spec?.replicas ?? 1;
+    const running = deployment.status?.replicas ?? 0;
+    if (specReplicas <= 0 && running <= 0) return undefined;
+    const pods = Math.max(specReplicas, running);
+    const rolloutPods = rollout.spec.replicas ?? 1;
+    const share = Math.round((100 * pods) / (pods + rolloutPods));
+    return error("servingBesideRollout", `${app.name}: Deployment ${deploymentRef(app)} runs pods (spec.replicas ${specReplicas}, `
+        + `status.replicas ${running}) beside Rollout ${app.namespace}/${app.name}, which is at revision ${revision}: Argo Rollouts scales a `
+        + "workloadRef Deployment down only while its Rollout is at revision 1, so it never will, and the next image set on the Deployment "
+        + `reaches these pods at once, outside the canary (${pods} of ${pods + rolloutPods} pods, about ${share}% of the traffic). `
+        + "A failed pulumi destroy followed by pulumi refresh and pulumi up leaves this. "
+        + `Scale the Deployment to 0 (kubectl scale deployment/${app.deployment} -n ${app.namespace} --replicas=0), then run pulumi up again`);
+}
+
 /**
  * The Rollout runs `replicas` from the stack config, not the Deployment's
  * count: a different count changes the app's capacity once the Rollout takes
- * over. A Deployment already at 0 has been scaled down by Argo Rollouts.
+ * over. A Deployment already at 0, or beside a Rollout the controller has
+ * reconciled, is being scaled down by Argo Rollouts; one with pods beside a
+ * Rollout past its first revision never will be (an error).
  */
-export function replicaFindings(app: AppConfig, deployment: IDeployment): PreflightFinding[] {
+export function replicaFindings(app: AppConfig, deployment: IDeployment, rollout?: IRollout): PreflightFinding[] {
+    const beside = servingBesideRollout(app, deployment, rollout);
+    if (beside) return [beside];
+    // Once the controller reconciled the Rollout, the Rollout serves: the Deployment's count is Argo's scale-down in progress, not the capacity.
+    if (rollout?.metadata?.annotations?.[REVISION_ANNOTATION] !== undefined) return [];
     const live = deployment.spec?.replicas ?? 1;
     if (live === 0 || live === app.replicas) return [];
     const change = live > app.replicas ? "fewer pods than serve it now" : "more pods than serve it now";

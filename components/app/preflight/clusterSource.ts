@@ -1,5 +1,5 @@
 import type { LiveObjects, LiveRead } from "../../../model/preflight";
-import { apiError, KubeConnection, loadKubeConfig, statusCode } from "../../kube/client";
+import { apiError, KubeConnection, loadKubeConfig, statusCode, withTimeout } from "../../kube/client";
 import type { LiveSource, LiveTarget } from "./liveSource";
 
 type Outcome<T> = { value: T } | { unread: string };
@@ -7,7 +7,7 @@ type Outcome<T> = { value: T } | { unread: string };
 /** One read: its value (undefined for "not found"), or why it failed. */
 async function attempt<T>(action: string, call: () => Promise<T>): Promise<Outcome<T | undefined>> {
     try {
-        return { value: await call() };
+        return { value: await withTimeout(call) };
     } catch (err) {
         if (statusCode(err) === 404) return { value: undefined };
         return { unread: apiError(action, err).message };
@@ -28,17 +28,22 @@ export function clusterSource(connection: KubeConnection): LiveSource {
         } catch (err) {
             // The provider fails on the same kubeconfig with its own message; the preflight only says it could not look.
             const reason = (err as Error).message;
-            return { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, autoscalers: reason, disruptionBudgets: reason } };
+            return { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, rollout: reason, autoscalers: reason, disruptionBudgets: reason } };
         }
         const { k8s, config } = client;
         const apps = config.makeApiClient(k8s.AppsV1Api);
         const core = config.makeApiClient(k8s.CoreV1Api);
         const autoscaling = config.makeApiClient(k8s.AutoscalingV2Api);
         const policy = config.makeApiClient(k8s.PolicyV1Api);
+        const custom = config.makeApiClient(k8s.CustomObjectsApi);
         const { namespace } = target;
-        const [deployment, service, autoscalers, disruptionBudgets] = await Promise.all([
+        const [deployment, service, rollout, autoscalers, disruptionBudgets] = await Promise.all([
             attempt(`reading Deployment ${namespace}/${target.deployment}`, () => apps.readNamespacedDeployment({ namespace, name: target.deployment })),
             attempt(`reading Service ${namespace}/${target.service}`, () => core.readNamespacedService({ namespace, name: target.service })),
+            // Not found also when the Rollout CRD is not installed yet: a first migration.
+            attempt(`reading Rollout ${namespace}/${target.rollout}`, () => custom.getNamespacedCustomObject({
+                group: "argoproj.io", version: "v1alpha1", plural: "rollouts", namespace, name: target.rollout,
+            })),
             attempt(`listing HorizontalPodAutoscalers in ${namespace}`, async () => (await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items),
             attempt(`listing PodDisruptionBudgets in ${namespace}`, async () => (await policy.listNamespacedPodDisruptionBudget({ namespace })).items),
         ]);
@@ -53,6 +58,7 @@ export function clusterSource(connection: KubeConnection): LiveSource {
         return {
             deployment: value("deployment", deployment) as LiveObjects["deployment"],
             service: value("service", service) as LiveObjects["service"],
+            rollout: value("rollout", rollout) as LiveObjects["rollout"],
             autoscalers: (value("autoscalers", autoscalers) ?? []) as LiveObjects["autoscalers"],
             disruptionBudgets: (value("disruptionBudgets", disruptionBudgets) ?? []) as LiveObjects["disruptionBudgets"],
             unread,

@@ -25,7 +25,7 @@ export class PreflightError extends pulumi.ResourceError {
  * is, until it has checked the cluster: on another cluster they never run.
  */
 export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource, after?: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
-    const read = () => source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name })
+    const read = () => source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name, rollout: app.name })
         .then((live) => preflightFindings(app, live));
     // A URN is known once the registration is done, in a preview too; a failed one rejects, and so does this.
     const findings = after ? after.urn.apply(read) : pulumi.output(read());

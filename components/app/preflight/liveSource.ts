@@ -7,6 +7,8 @@ export interface LiveTarget {
     namespace: string;
     deployment: string;
     service: string;
+    /** The app's Rollout, which an earlier pulumi up may have created. */
+    rollout: string;
 }
 
 /** Reads an app's live objects; undefined when there is no live view at all (the offline render without them). */

@@ -1,5 +1,6 @@
 import {
-    deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, restorePlan, ROLLOUT_HASH_LABEL, stopScaleDownPatch,
+    deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, planDrift, restorePlan, RestorePlan, ROLLOUT_HASH_LABEL,
+    stopScaleDownPatch,
 } from "../../../model/restorePlan";
 import { KubeApi } from "./kubeApi";
 
@@ -59,7 +60,8 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
 
     await api.patchRollout(namespace, target.rollout, stopScaleDownPatch);
     await api.patchDeployment(namespace, target.deployment, deploymentPatch(decision.plan));
-    await waitUntilAvailable(api, target, `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`);
+    await waitUntilAvailable(api, target, decision.plan, log,
+        `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`);
     const images = decision.plan.containers.map((c) => `${c.name}=${c.image}`).join(", ") || "unchanged images";
     log(`Rollout ${namespace}/${target.rollout} ${decision.why} [${decision.case}]: `
         + `Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); the Rollout can go`);
@@ -77,24 +79,40 @@ async function restoreWithoutRollout(api: KubeApi, target: RestoreTarget, deploy
         throw new Error(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} is at 0 replicas, `
             + `but no replica count was recorded: scale it yourself (kubectl scale deployment ${target.deployment} -n ${target.namespace} --replicas=N)`);
     }
-    await api.patchDeployment(target.namespace, target.deployment, { spec: { replicas: target.recordedReplicas } });
-    await waitUntilAvailable(api, target, `Rollout ${target.namespace}/${target.rollout} was already gone.`);
+    const plan: RestorePlan = { replicas: target.recordedReplicas, containers: [], initContainers: [] };
+    await api.patchDeployment(target.namespace, target.deployment, deploymentPatch(plan));
+    await waitUntilAvailable(api, target, plan, log, `Rollout ${target.namespace}/${target.rollout} was already gone.`);
     log(`Rollout ${target.namespace}/${target.rollout} was already gone; Deployment ${where} scaled back to ${target.recordedReplicas} replicas and Available`);
 }
 
-/** Polls until the Deployment is Available; on timeout, says what it saw and what is left as it was (`leftAs`). */
-async function waitUntilAvailable(api: KubeApi, target: RestoreTarget, leftAs: string): Promise<void> {
+/**
+ * Polls until the Deployment is Available with the planned replicas; on
+ * timeout, says what it saw and what is left as it was (`leftAs`). A
+ * Deployment that drifted from the plan while it waited (a stale reconcile of
+ * the Argo Rollouts controller scales it back to 0, a deploy sets an image) is
+ * patched again, and is never Available until it has the plan again.
+ */
+async function waitUntilAvailable(api: KubeApi, target: RestoreTarget, plan: RestorePlan, log: Log, leftAs: string): Promise<void> {
     const where = `${target.namespace}/${target.deployment}`;
     const deadline = Date.now() + target.timeoutSeconds * 1000;
+    let repatches = 0;
     for (;;) {
         const deployment = await api.getDeployment(target.namespace, target.deployment);
         if (!deployment) throw new Error(`Deployment ${where} disappeared while waiting for it to become Available`);
-        const { available, seen } = deploymentAvailability(deployment);
-        if (available) return;
+        const drift = planDrift(deployment, plan);
+        const { available, seen } = deploymentAvailability(deployment, plan.replicas);
+        if (drift === undefined && available) return;
         if (Date.now() >= deadline) {
-            throw new Error(`Deployment ${where} did not become Available within ${target.timeoutSeconds}s (last seen: ${seen}). `
+            const patched = repatches > 0 ? ` The restore patched it again ${repatches} time(s) after something changed it back.` : "";
+            throw new Error(`Deployment ${where} did not become Available with the planned ${plan.replicas} replicas within ${target.timeoutSeconds}s `
+                + `(last seen: ${seen}${drift ? `; it ${drift}` : ""}).${patched} `
                 + `${leftAs} `
                 + `Find out why the pods are not available (kubectl describe deployment ${target.deployment} -n ${target.namespace}), then run pulumi destroy again.`);
+        }
+        if (drift !== undefined) {
+            repatches++;
+            log(`Deployment ${where} ${drift} after the restore's patch: patching it again`);
+            await api.patchDeployment(target.namespace, target.deployment, deploymentPatch(plan));
         }
         await sleep(target.pollIntervalSeconds);
     }
