@@ -146,7 +146,7 @@ export async function wrongClusterRows(env: Env, starting: Promise<SecondCluster
  * A plain `pulumi refresh` (no `--run-program`) on the second cluster: the program does not run, so the
  * guard cannot stop it, and the Kubernetes provider, configured from the state with the same kubeconfig
  * path, reads each object on the second cluster, finds none, and drops it from the state. What the row
- * checks is the recovery the README gives: `pulumi stack import` of the state exported before the refresh,
+ * checks is the recovery docs/wrong-cluster-guard.md gives: `pulumi stack import` of the state exported before the refresh,
  * then a preview on the stack's own cluster plans no change.
  */
 function plainRefresh(env: Env, state: string[]): ScenarioResult {
@@ -162,7 +162,7 @@ function plainRefresh(env: Env, state: string[]): ScenarioResult {
     const preview = env.pulumi.noChanges();
     const ok = restored.code === 0 && back.length === state.length && preview.ok;
     return stepResult("plain pulumi refresh with the stack's kubeconfig on a second cluster (it does not run the program), then the recovery",
-        "the refresh drops the stack's Kubernetes objects from the state (the limit the README states); pulumi stack import of the state exported "
+        "the refresh drops the stack's Kubernetes objects from the state (the limit docs/wrong-cluster-guard.md states); pulumi stack import of the state exported "
         + "before it puts them back: the state whole again, a preview on the stack's own cluster plans no change",
         `refresh exit ${refresh.code}; state ${state.length} -> ${after.length} resources (dropped: ${dropped}); stack import exit ${restored.code}; `
         + `state ${back.length} resources; preview --expect-no-changes on the stack's cluster: exit ${preview.code}; ${preview.summary}`

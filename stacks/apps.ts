@@ -41,7 +41,7 @@ export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 /**
  * Seconds from a canary pod's creation to Ready, when the app does not say: a small service on a node
  * that has to pull the new image (a few seconds to tens), start it, and pass a readiness probe that
- * Kubernetes runs every 10 s by default. An estimate to replace with the app's own measurement (README).
+ * Kubernetes runs every 10 s by default. An estimate to replace with the app's own measurement (docs/exposure-budget.md).
  */
 export const DEFAULT_POD_READY_SECONDS = 30;
 

@@ -117,7 +117,7 @@ describe("custom PromQL gates: the preview warning for a constant fallback", () 
             'demo: metric "jobs-failed" falls back on a constant (or vector(0)) when its series are missing: not scraped, a wrong job label or '
             + "pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. "
             + 'Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(up{job="demo", '
-            + 'rollouts_pod_template_hash="{{args.canary-hash}}"} == 1)) (README, "Custom counter gates")',
+            + 'rollouts_pod_template_hash="{{args.canary-hash}}"} == 1)) (docs/metrics.md, "Custom counter gates")',
         ]);
         assert.deepEqual(constantFallbackWarnings(prodApp()), [], "prod's gates fall back on up");
     });

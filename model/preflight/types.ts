@@ -13,7 +13,7 @@ export type { IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBud
  */
 export interface PreflightFinding {
     severity: "warning" | "error";
-    /** Which check found it, for tests and the README's table. */
+    /** Which check found it, for tests and the table of docs/preflight.md. */
     check: PreflightCheck;
     /** One message, starting with the app's name, saying what is wrong, what it would do, and the fix. */
     message: string;
