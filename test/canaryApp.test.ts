@@ -69,6 +69,15 @@ describe("CanaryApp under the mock engine", () => {
         assert.equal(others.length, 8);
         for (const other of others) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
         assert.ok(!snapshot.dependencies.some((urn) => urn.endsWith("::demo-rollout")));
+        assert.equal(restore.inputs.ingress, undefined, "without stableIngress the restore touches no Ingress");
+    });
+
+    it("gives the restore the stableIngress, the Services it moves between and Argo Rollouts' canary Ingress", async () => {
+        const { apps, platform } = config((app) => { app.stableIngress = "shop"; });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
+        await settle();
+        const restore = ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === "demo-restore")!;
+        assert.deepEqual(restore.inputs.ingress, { stableIngress: "shop", stableService: "demo-stable", service: "demo", canaryIngress: "demo-shop-canary" });
     });
 
     it("copies the live Service's ports and selector into the stable and canary Services", async () => {

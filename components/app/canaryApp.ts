@@ -10,6 +10,7 @@ import { ExposureReport, exposureReport, exposureSummary } from "../../model/exp
 import { ladderShares, StepShare } from "../../model/ladderShares";
 import { ClusterIdentity } from "../cluster/clusterGuard";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
+import { canaryIngressName } from "../../model/ingressHandBack";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
 import { rollout } from "../manifests/rollout";
@@ -69,7 +70,9 @@ function withPatchForce<T extends { metadata?: { annotations?: Record<string, st
  * Service, the AnalysisTemplate, the Rollout that adopts the existing
  * Deployment, the metrics Service and ServiceMonitor when Prometheus scrapes
  * the app, and the CI deployer's RBAC. The existing Deployment, Service and
- * Ingress are read, never written.
+ * stableIngress are read by the preflight; only a destroy writes the Deployment
+ * (its replicas and images) and the Ingress (its backends on the stable Service
+ * go back to the app's own Service).
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
@@ -143,8 +146,9 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         // Depends on everything else of the stack, so `pulumi destroy` deletes it first: its delete
-        // checks the cluster, puts the stable image and the replica count back on the Deployment and
-        // waits until it serves, or refuses (another cluster, mid-canary) before anything else is gone.
+        // checks the cluster, puts the stable image and the replica count back on the Deployment,
+        // waits until it serves and moves the Ingress back to the app's Service, or refuses
+        // (another cluster, mid-canary) before anything else is gone.
         new DeploymentRestore(`${name}-restore`, {
             namespace: app.namespace,
             rollout: names.rollout,
@@ -153,6 +157,10 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             cluster: args.clusterIdentity?.cluster,
+            ingress: app.stableIngress === undefined ? undefined : {
+                stableIngress: app.stableIngress, stableService: names.stableService, service: app.service.name,
+                canaryIngress: canaryIngressName(names.rollout, app.stableIngress),
+            },
             ...connection,
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
