@@ -85,28 +85,33 @@ const refKey = (r: { kind: string; namespace: string; name: string }) => `${r.ki
 
 /**
  * The references of every workload live both before and after (the kept ones), read from its spec after;
- * lost: gone after the destroy, unless optional and missing before too (the pod never had it).
+ * lost: there before the destroy, gone after it. One already missing before is listed apart: the destroy
+ * did not take it (on the local control plane, the Secret cert-manager would issue for a chart's
+ * Certificate: its controller is a simulated pod there, so it never exists).
  */
-export function keptReferences(before: LiveSnapshot, after: LiveSnapshot): { workloads: string[]; checked: Reference[]; lost: Reference[] } {
+export function keptReferences(before: LiveSnapshot, after: LiveSnapshot): { workloads: string[]; checked: Reference[]; lost: Reference[]; neverThere: Reference[] } {
     const workloads = [...after.workloads.keys()].filter((w) => before.workloads.has(w)).sort();
     const checked = workloads.flatMap((from) => {
         const namespace = from.split(" ")[1].split("/")[0];
         return podSpecReferences(after.workloads.get(from)).map((r) => ({ ...r, namespace, from }));
     });
-    const lost = checked.filter((r) => !after.objects.has(refKey(r)) && !(r.optional && !before.objects.has(refKey(r))));
-    return { workloads, checked, lost };
+    const lost = checked.filter((r) => before.objects.has(refKey(r)) && !after.objects.has(refKey(r)));
+    const neverThere = checked.filter((r) => !before.objects.has(refKey(r)));
+    return { workloads, checked, lost, neverThere };
 }
 
 /** After a destroy with `shared: true`: every Secret and ConfigMap a kept workload references is still there. */
 export function keptReferencesRow(before: LiveSnapshot, after: LiveSnapshot, seconds: number): ScenarioResult {
-    const { workloads, checked, lost } = keptReferences(before, after);
+    const { workloads, checked, lost, neverThere } = keptReferences(before, after);
     const required = checked.filter((r) => !r.optional).length;
     const distinct = new Set(checked.map(refKey)).size;
     const ok = workloads.length > 0 && lost.length === 0;
+    const named = (refs: Reference[]) => refs.map((r) => `${refKey(r)}${r.optional ? " (optional)" : ""} of ${r.from}`).join(", ");
     return stepResult("platform: after pulumi destroy with shared: true, every Secret and ConfigMap a kept workload references still exists",
         "every Secret and ConfigMap named in the live pod template of each Deployment, StatefulSet and DaemonSet that the destroy kept "
-        + "(env valueFrom, envFrom, volumes, projected volumes) exists after it (an optional one that was never there is not counted)",
+        + "(env valueFrom, envFrom, volumes, projected volumes) and that existed before the destroy still exists after it",
         `${workloads.length} kept workloads; ${checked.length} references (${required} required) to ${distinct} Secrets and ConfigMaps; `
-        + (lost.length ? `gone: ${lost.map((r) => `${refKey(r)}${r.optional ? " (optional)" : ""} of ${r.from}`).join(", ")}` : "none gone"),
-        ok, seconds, { workloads, lost: lost.map((r) => ({ ...r })) });
+        + (lost.length ? `gone: ${named(lost)}` : "none gone")
+        + (neverThere.length ? `; not there before the destroy either: ${named(neverThere)}` : ""),
+        ok, seconds, { workloads, lost: lost.map((r) => ({ ...r })), neverThere: neverThere.map((r) => ({ ...r })) });
 }
