@@ -143,7 +143,9 @@ describe("e2e platform: what the kept workloads reference", () => {
     it("passes when everything a kept workload named before the destroy is still there, and lists what was never there", () => {
         const row = keptReferencesRow(before, snapshot([["Deployment monitoring/grafana", grafana]], all), 1.5);
         assert.equal(row.passed, true, row.observed);
-        assert.equal(row.observed, "1 kept workloads; 7 references (4 required) to 7 Secrets and ConfigMaps; none gone; "
+        assert.equal(row.observed, "1 kept workloads; 7 references (4 required) to 7 Secrets and ConfigMaps (ConfigMap monitoring/init-env, "
+            + "Secret monitoring/grafana-admin, Secret monitoring/extra, ConfigMap monitoring/kps-grafana, Secret monitoring/tls, "
+            + "ConfigMap monitoring/kube-root-ca.crt, Secret monitoring/bundle); none gone; "
             + "not there before the destroy either: ConfigMap monitoring/init-env (optional) of Deployment monitoring/grafana, "
             + "Secret monitoring/extra (optional) of Deployment monitoring/grafana");
         assert.equal(keptReferencesRow(before, snapshot([], all), 1).passed, false, "no kept workload proves nothing");

@@ -104,13 +104,13 @@ export function keptReferences(before: LiveSnapshot, after: LiveSnapshot): { wor
 export function keptReferencesRow(before: LiveSnapshot, after: LiveSnapshot, seconds: number): ScenarioResult {
     const { workloads, checked, lost, neverThere } = keptReferences(before, after);
     const required = checked.filter((r) => !r.optional).length;
-    const distinct = new Set(checked.map(refKey)).size;
+    const distinct = [...new Set(checked.map(refKey))];
     const ok = workloads.length > 0 && lost.length === 0;
     const named = (refs: Reference[]) => refs.map((r) => `${refKey(r)}${r.optional ? " (optional)" : ""} of ${r.from}`).join(", ");
     return stepResult("platform: after pulumi destroy with shared: true, every Secret and ConfigMap a kept workload references still exists",
         "every Secret and ConfigMap named in the live pod template of each Deployment, StatefulSet and DaemonSet that the destroy kept "
         + "(env valueFrom, envFrom, volumes, projected volumes) and that existed before the destroy still exists after it",
-        `${workloads.length} kept workloads; ${checked.length} references (${required} required) to ${distinct} Secrets and ConfigMaps; `
+        `${workloads.length} kept workloads; ${checked.length} references (${required} required) to ${distinct.length} Secrets and ConfigMaps (${distinct.join(", ")}); `
         + (lost.length ? `gone: ${named(lost)}` : "none gone")
         + (neverThere.length ? `; not there before the destroy either: ${named(neverThere)}` : ""),
         ok, seconds, { workloads, lost: lost.map((r) => ({ ...r })), neverThere: neverThere.map((r) => ({ ...r })) });
