@@ -56,11 +56,14 @@ function resourceMatches(policy: any, req: AdmissionRequest): boolean {
 
 export function admit(policy: any, req: AdmissionRequest): Verdict {
     if (!resourceMatches(policy, req)) return { matched: false };
+    // `request` is the AdmissionRequest as JSON: its omitempty fields (subResource, name, namespace,
+    // username) are absent when empty, not "" (k8s.io/apiserver plugin/cel/activation.go).
+    const omitEmpty = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined));
     const bindings: Record<string, unknown> = {
-        request: celValue({
-            operation: req.operation, subResource: req.subResource ?? "", namespace: req.namespace,
-            resource: { group: req.group, version: "v1", resource: req.resource }, userInfo: { username: req.username },
-        }),
+        request: celValue(omitEmpty({
+            operation: req.operation, subResource: req.subResource, namespace: req.namespace,
+            resource: { group: req.group, version: "v1", resource: req.resource }, userInfo: omitEmpty({ username: req.username }),
+        })),
         object: celValue(req.object),
         oldObject: celValue(req.oldObject),
     };

@@ -103,7 +103,7 @@ describe("CanaryApp under the mock engine", () => {
         await settle();
         const [policy] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
         assert.equal(policy.inputs.metadata.name, "canary-deployer.demo.demo");
-        assert.equal(policy.inputs.spec.matchConditions[0].expression, 'request.userInfo.username == "system:serviceaccount:ci:ci"');
+        assert.equal(policy.inputs.spec.matchConditions[0].expression, 'has(request.userInfo.username) && request.userInfo.username == "system:serviceaccount:ci:ci"');
         assert.match(policy.inputs.spec.matchConditions[1].expression, /"demo-web" : "demo"\)$/);
         const [binding] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
         assert.equal(binding.inputs.spec.policyName, "canary-deployer.demo.demo");

@@ -96,7 +96,7 @@ describe("the CI deployer's admission policy: the objects", () => {
             ],
         });
         assert.deepEqual(policy.spec?.matchConditions?.map((c) => c.name), ["ci-account", "app-objects"]);
-        assert.equal(policy.spec?.matchConditions?.[0].expression, `request.userInfo.username == "${CI}"`);
+        assert.equal(policy.spec?.matchConditions?.[0].expression, `has(request.userInfo.username) && request.userInfo.username == "${CI}"`);
         assert.deepEqual(policy.spec?.validations?.map((v) => v.reason), ["Forbidden", "Forbidden", "Forbidden", "Forbidden", "Forbidden"]);
         await validateObject(policy);
     });

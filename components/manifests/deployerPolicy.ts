@@ -76,6 +76,8 @@ function imageListChanges(field: string): string {
 }
 
 const variables = [
+    // `request` is the AdmissionRequest as JSON, whose `subResource` is omitted when empty: reading it then would be an error.
+    { name: "subResource", expression: `has(request.subResource) ? request.subResource : ""` },
     { name: "pod", expression: "object.spec.template.spec" },
     { name: "podBefore", expression: "oldObject.spec.template.spec" },
     { name: "template", expression: orEmpty("object.spec.template", "metadata") },
@@ -135,7 +137,7 @@ export function deployerPolicy(app: ObjectName, deployer: DeployerConfig, target
                 resourceRules: [rule("apps", "deployments"), rule("argoproj.io", "rollouts")],
             },
             matchConditions: [
-                { name: "ci-account", expression: `request.userInfo.username == ${q(deployerUser(deployer))}` },
+                { name: "ci-account", expression: `has(request.userInfo.username) && request.userInfo.username == ${q(deployerUser(deployer))}` },
                 {
                     name: "app-objects",
                     expression: `(request.operation == "DELETE" ? oldObject.metadata.name : object.metadata.name) == ` +
@@ -147,17 +149,17 @@ export function deployerPolicy(app: ObjectName, deployer: DeployerConfig, target
                 { expression: `!(${isRollout} && request.operation == "DELETE")`, message: messages.deleteRollout, reason: "Forbidden" },
                 { expression: `!(${isDeployment} && request.operation == "DELETE")`, message: messages.deleteDeployment, reason: "Forbidden" },
                 {
-                    expression: `request.subResource == "" || (${isRollout} && request.subResource == "status")`,
+                    expression: `variables.subResource == "" || (${isRollout} && variables.subResource == "status")`,
                     message: messages.subresource, reason: "Forbidden",
                 },
                 {
-                    expression: `!(${isDeployment} && request.operation == "UPDATE" && request.subResource == "") || variables.deploymentChanges.size() == 0`,
+                    expression: `!(${isDeployment} && request.operation == "UPDATE" && variables.subResource == "") || variables.deploymentChanges.size() == 0`,
                     message: `${messages.deployment}fields other than the images`,
                     messageExpression: `${q(messages.deployment)} + variables.deploymentChanges.join(", ")`,
                     reason: "Forbidden",
                 },
                 {
-                    expression: `!(${isRollout} && request.operation == "UPDATE" && request.subResource in ["", "status"]) || variables.rolloutChanges.size() == 0`,
+                    expression: `!(${isRollout} && request.operation == "UPDATE" && variables.subResource in ["", "status"]) || variables.rolloutChanges.size() == 0`,
                     message: `${messages.rollout}other fields`,
                     messageExpression: `${q(messages.rollout)} + variables.rolloutChanges.join(", ")`,
                     reason: "Forbidden",
