@@ -22,13 +22,17 @@ const deployer = { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.name
 const targets = { rollout: DEMO.name, deployment: DEMO.name };
 const POLICY = deployerPolicyName(demo);
 
-/** The attempts, given the live Rollout (its first analysis step is the one removed). */
+/** The attempts, given the live Rollout (whose analysis one of them removes). */
 export function ciAttempts(rollout: any): CiAttempt[] {
     const messages = deployerPolicyMessages(demo, deployer, targets);
     const ns = ["-n", DEMO.namespace];
     const dry = ["--dry-run=server", AS_CI];
     const patch = (kind: string, type: string, body: unknown) => ["patch", kind, DEMO.name, ...ns, `--type=${type}`, "-p", JSON.stringify(body), ...dry];
-    const analysisStep = (rollout?.spec?.strategy?.canary?.steps ?? []).findIndex((s: any) => s.analysis !== undefined);
+    // The background analysis when the Rollout has one, else its first inline analysis step.
+    const canary = rollout?.spec?.strategy?.canary ?? {};
+    const analysis = canary.analysis !== undefined ? "strategy.canary.analysis"
+        : `strategy.canary.steps[${(canary.steps ?? []).findIndex((s: any) => s.analysis !== undefined)}]`;
+    const analysisPath = `/spec/${analysis.replace(/\[(\d+)\]/, "/$1").replaceAll(".", "/")}`;
     const onDeployment = (field: string): Expectation => ({ by: "policy", message: messages.deployment, field });
     const onRollout = (field: string): Expectation => ({ by: "policy", message: messages.rollout, field });
     return [
@@ -51,8 +55,8 @@ export function ciAttempts(rollout: any): CiAttempt[] {
             expect: onDeployment("spec.template.spec.volumes"),
         },
         {
-            what: `remove the Rollout's analysis (steps[${analysisStep}])`,
-            args: patch("rollout", "json", [{ op: "remove", path: `/spec/strategy/canary/steps/${analysisStep}` }]),
+            what: `remove the Rollout's analysis (${analysis})`,
+            args: patch("rollout", "json", [{ op: "remove", path: analysisPath }]),
             expect: onRollout("spec.strategy"),
         },
         {

@@ -26,10 +26,14 @@ describe("e2e: the CI account's attempts", () => {
             assert.ok(a.args.includes(`--as=${CI}`), a.what);
         }
     });
-    it("removes the live Rollout's first analysis step", () => {
+    it("removes the live Rollout's first analysis step, or its background analysis when it has one", () => {
         const remove = byWhat("remove the Rollout's analysis");
-        assert.equal(remove.what, "remove the Rollout's analysis (steps[1])");
+        assert.equal(remove.what, "remove the Rollout's analysis (strategy.canary.steps[1])");
         assert.equal(remove.args[remove.args.indexOf("-p") + 1], JSON.stringify([{ op: "remove", path: "/spec/strategy/canary/steps/1" }]));
+        const background = { spec: { strategy: { canary: { ...liveRollout.spec.strategy.canary, analysis: { templates: [{ templateName: "w" }] } } } } };
+        const removeBackground = ciAttempts(background).find((a) => a.what.startsWith("remove the Rollout's analysis"))!;
+        assert.equal(removeBackground.what, "remove the Rollout's analysis (strategy.canary.analysis)");
+        assert.equal(removeBackground.args[removeBackground.args.indexOf("-p") + 1], JSON.stringify([{ op: "remove", path: "/spec/strategy/canary/analysis" }]));
     });
     it("expects the policy to name the field each attempt changes, and the policy does", () => {
         // The merge patches, applied as the API server would, then run through the policy's CEL.
