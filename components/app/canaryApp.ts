@@ -13,6 +13,7 @@ import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
 import { canaryIngressName } from "../../model/ingressHandBack";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
+import { deployerPolicy, deployerPolicyBinding } from "../manifests/deployerPolicy";
 import { rollout } from "../manifests/rollout";
 import { serviceMonitor } from "../manifests/serviceMonitor";
 import { copiedService, ExistingService, metricsService } from "../manifests/services";
@@ -69,10 +70,10 @@ function withPatchForce<T extends { metadata?: { annotations?: Record<string, st
  * One application's canary: stable/canary Services beside the existing
  * Service, the AnalysisTemplate, the Rollout that adopts the existing
  * Deployment, the metrics Service and ServiceMonitor when Prometheus scrapes
- * the app, and the CI deployer's RBAC. The existing Deployment, Service and
- * stableIngress are read by the preflight; only a destroy writes the Deployment
- * (its replicas and images) and the Ingress (its backends on the stable Service
- * go back to the app's own Service).
+ * the app, and the CI deployer's RBAC and admission policy. The existing
+ * Deployment, Service and stableIngress are read by the preflight; only a
+ * destroy writes the Deployment (its replicas and images) and the Ingress (its
+ * backends on the stable Service go back to the app's own Service).
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
@@ -136,13 +137,19 @@ export class CanaryApp extends pulumi.ComponentResource {
         });
         const rbac: pulumi.Resource[] = [];
         if (app.deployer) {
-            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, {
-                rollout: names.rollout, deployment: app.deployment,
-            }), child);
+            const targets = { rollout: names.rollout, deployment: app.deployment };
+            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, targets), child);
             rbac.push(role, new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
                 ...child,
                 dependsOn: [role],
             }));
+            // What RBAC cannot say: which fields the Role's patch and update may change.
+            if (app.deployer.admissionPolicy) {
+                const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-deployer-policy`,
+                    deployerPolicy(at(app.name), app.deployer, targets), child);
+                rbac.push(policy, new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-deployer-policy`,
+                    deployerPolicyBinding(at(app.name)), { ...child, dependsOn: [policy] }));
+            }
         }
 
         // Depends on everything else of the stack, so `pulumi destroy` deletes it first: its delete
