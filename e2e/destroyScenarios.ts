@@ -50,16 +50,28 @@ export async function destroyMidCanary(env: Env, planned: string[]): Promise<Sce
         refused && unchanged, observer.seconds(), { message, exitCode: destroy.code, summary: destroy.summary });
 }
 
-interface DestroyTimeline {
+export interface DestroyTimeline {
     /** Ready endpoints of the app's Service, every 100 ms (-1: the read failed). */
     probes: number[];
     /** Seconds from the start of the destroy until the Deployment served again at its replicas with the stable image. */
     restoredAt?: number;
     /** Seconds until the Rollout was gone. */
     rolloutGoneAt?: number;
+    /** The fault, when injected: seconds until the restore's patch was seen, and until the Deployment was scaled to 0. */
+    patchedAt?: number;
+    scaledDownAt?: number;
 }
 
-async function watchDestroy(env: Env, stableImage: string, done: () => boolean): Promise<DestroyTimeline> {
+/**
+ * The fault a stale reconcile of the controller injects (its scaleDeployment): once the restore's patch is seen
+ * (the planned replicas and the stable image) and its pods are not yet all available, wait `afterSeconds`, then
+ * scale the Deployment to 0.
+ */
+export interface ScaleDownFault {
+    afterSeconds: number;
+}
+
+async function watchDestroy(env: Env, stableImage: string, done: () => boolean, fault?: ScaleDownFault): Promise<DestroyTimeline> {
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(env.kubeconfig);
@@ -68,6 +80,8 @@ async function watchDestroy(env: Env, stableImage: string, done: () => boolean):
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const t0 = Date.now();
     const timeline: DestroyTimeline = { probes: [] };
+    const scaleToZero = () => apps.patchNamespacedDeploymentScale({ name: DEMO.name, namespace: DEMO.namespace, body: { spec: { replicas: 0 } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
     const readyEndpoints = async (api: k8sClient.DiscoveryV1Api) => {
         const slices = await api.listNamespacedEndpointSlice({ namespace: DEMO.namespace, labelSelector: `kubernetes.io/service-name=${DEMO.name}` });
         return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
@@ -79,7 +93,8 @@ async function watchDestroy(env: Env, stableImage: string, done: () => boolean):
             const d = await apps.readNamespacedDeployment({ name: DEMO.name, namespace: DEMO.namespace }).catch(() => undefined);
             const serving = d?.spec?.replicas === DEMO.replicas && d.status?.availableReplicas === DEMO.replicas
                 && d.spec?.template?.spec?.containers?.[0]?.image === stableImage && (d.status?.updatedReplicas ?? 0) === DEMO.replicas;
-            if (serving) timeline.restoredAt = t;
+            if (serving && (!fault || timeline.scaledDownAt !== undefined)) timeline.restoredAt = t;
+            if (fault && timeline.scaledDownAt === undefined) await injectScaleDown(scaleToZero, d, t, timeline, fault);
         }
         if (timeline.rolloutGoneAt === undefined) {
             const gone = await custom.getNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: DEMO.namespace, plural: "rollouts", name: DEMO.name })
@@ -91,13 +106,26 @@ async function watchDestroy(env: Env, stableImage: string, done: () => boolean):
     return timeline;
 }
 
+export async function injectScaleDown(scaleToZero: () => Promise<unknown>, d: k8sClient.V1Deployment | undefined, t: number,
+    timeline: DestroyTimeline, fault: ScaleDownFault): Promise<void> {
+    const patched = d?.spec?.replicas === DEMO.replicas && (d.status?.availableReplicas ?? 0) < DEMO.replicas;
+    if (timeline.patchedAt === undefined) {
+        if (patched) timeline.patchedAt = t;
+        return;
+    }
+    if (t - timeline.patchedAt < fault.afterSeconds) return;
+    await scaleToZero();
+    timeline.scaledDownAt = t;
+}
+
 /**
  * On a healthy Rollout: the Deployment is back at its replicas with the stable image before
  * the Rollout is deleted, ready endpoints never 0, and afterwards nothing of the stack is left
  * but the app as it was, the CRDs and an empty state.
  */
 export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>,
-    name = "pulumi destroy of the whole stack on a healthy Rollout"): Promise<ScenarioResult> {
+    name = "pulumi destroy of the whole stack on a healthy Rollout", options: { fault?: ScaleDownFault } = {}): Promise<ScenarioResult> {
+    const { fault } = options;
     const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     // A Rollout the controller never reconciled has no stable ReplicaSet: the Deployment's own image is the stable one.
     const stableRS = rollout.status?.stableRS;
@@ -106,7 +134,7 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
         : env.kubectl.get("deployment", DEMO.name, DEMO.namespace).spec.template.spec.containers[0].image;
     const t0 = Date.now();
     let finished = false;
-    const watching = watchDestroy(env, stableImage, () => finished);
+    const watching = watchDestroy(env, stableImage, () => finished, fault);
 
     env.log(name);
     const destroy = await env.pulumi.destroy();
@@ -131,15 +159,24 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
     const readProbes = timeline.probes.filter((p) => p >= 0);
     const minReady = readProbes.length ? Math.min(...readProbes) : 0;
     const inOrder = timeline.restoredAt !== undefined && timeline.rolloutGoneAt !== undefined && timeline.restoredAt < timeline.rolloutGoneAt;
-    const passed = destroy.code === 0 && inOrder && minReady > 0 && left.length === 0 && crdsLeft.length === crds.length
+    // With the fault: restoredAt counts only after the scale to 0, so in order means the restore waited for its own re-patch.
+    const faulted = !fault || (timeline.scaledDownAt !== undefined && (timeline.rolloutGoneAt ?? 0) > timeline.scaledDownAt);
+    const repatchLogged = /after the restore's patch: patching it again/.test(destroy.output);
+    const passed = destroy.code === 0 && inOrder && faulted && minReady > 0 && left.length === 0 && crdsLeft.length === crds.length
         && stateResources === 0 && drift.length === 0 && serving === DEMO.replicas;
+    const faultText = fault
+        ? `the restore's patch seen at ${timeline.patchedAt ?? "never"}s, Deployment scaled to 0 at ${timeline.scaledDownAt ?? "never"}s `
+          + `(re-patch ${repatchLogged ? "in the destroy's output" : "not in the destroy's output"}); `
+        : "";
     return stepResult(name,
+        (fault ? `with the Deployment scaled to 0 ${fault.afterSeconds} s into the restore's wait: the restore patches it again and waits; ` : "") +
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0; " +
         "then nothing of the stack is left but the app as it was, the CRDs, and an empty state",
-        `exit ${destroy.code}; ${destroy.summary}; Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +
+        `exit ${destroy.code}; ${destroy.summary}; ${faultText}Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +
         `${timeline.restoredAt ?? "never"}s, Rollout gone at ${timeline.rolloutGoneAt ?? "never"}s; ${timeline.probes.length} endpoint probes every 100 ms, ` +
         `fewest ready ${minReady}, ${serving} at the end; objects of the stack left: ${left.join(", ") || "none"}; ` +
         `CRDs kept: ${crdsLeft.length}/${crds.length}; resources in pulumi stack export: ${stateResources}; ` +
         `the app's Deployment and Service against before the migration: ${drift.join("; ") || "as they were (image aside)"}`,
-        passed, seconds, { probes: timeline.probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: timeline.restoredAt, rolloutGoneAfterSeconds: timeline.rolloutGoneAt, summary: destroy.summary });
+        passed, seconds, { probes: timeline.probes.length, minReadyEndpoints: minReady, restoredAfterSeconds: timeline.restoredAt, rolloutGoneAfterSeconds: timeline.rolloutGoneAt, summary: destroy.summary,
+            ...(fault ? { patchedAfterSeconds: timeline.patchedAt, scaledDownAfterSeconds: timeline.scaledDownAt, repatchLogged } : {}) });
 }

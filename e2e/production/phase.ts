@@ -19,7 +19,8 @@ import { ScenarioResult, stepResult } from "../report/types";
 import { runCanary } from "../scenarios";
 import { PRODUCTION_STACK, productionAppConfig, productionConfigText, slowTag } from "./config";
 import { productionScenarios } from "./scenarios";
-import { migrateRow, missingSeriesRow, scrapeJobRow } from "./rows";
+import { appObjects, stateObjects } from "../engineScenarios";
+import { destroyScaledDownRow, migrateRow, missingSeriesRow, scrapeJobRow } from "./rows";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -30,6 +31,7 @@ export async function productionPhase(dir: string, log: (message: string) => voi
             stack: PRODUCTION_STACK, configText: productionConfigText(), initialTag: slowTag("v1"),
             podTargets: { metricsService: appObjectNames(app.name).metricsService, port: METRICS_PORT_NAME },
         });
+        const original = appObjects(env);
         const migrated = await migrateRow(env, app);
         record(migrated);
         if (!migrated.passed) return;
@@ -38,6 +40,7 @@ export async function productionPhase(dir: string, log: (message: string) => voi
         if (!scrape.passed) return;
         for (const scenario of productionScenarios(app)) record(await runCanary(env, scenario, app));
         record(await missingSeriesRow(env, app));
+        record(await destroyScaledDownRow(env, app, stateObjects(env), original));
     } catch (err) {
         log(`production phase stopped: ${(err as Error).stack ?? err}`);
         record(stepResult("production phase", "completes", (err as Error).message, false));

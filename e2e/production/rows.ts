@@ -10,6 +10,9 @@ import { PROMETHEUS_RESOURCE } from "../operator";
 import { generatedScrapeJobs, serviceMonitorJobs } from "../platform/scrapeConfig";
 import { onSimulatorTargets, querySeries } from "../prometheus";
 import { ScenarioResult, stepResult } from "../report/types";
+import { setImageArgs } from "../demoApp";
+import { destroyHealthy } from "../destroyScenarios";
+import { appObjects } from "../engineScenarios";
 
 const since = (t0: number) => (Date.now() - t0) / 1000;
 
@@ -112,4 +115,26 @@ export async function missingSeriesRow(env: Env, app: AppConfig): Promise<Scenar
     } catch (err) {
         return stepResult(name, expected, (err as Error).message, false, since(t0));
     }
+}
+
+/**
+ * The rollback migration with a fault injected (issue 20 item 4): `pulumi destroy` at production's 40 s pod
+ * start, and the Deployment scaled to 0 five seconds into the restore's wait, as a stale reconcile of the
+ * controller does (its scaleDeployment). The Rollout is first brought to rest on its stable image if a row
+ * before left it aborted (the documented recovery: the stable image set again), since a destroy refuses
+ * mid-canary.
+ */
+export async function destroyScaledDownRow(env: Env, app: AppConfig, planned: string[], original: ReturnType<typeof appObjects>): Promise<ScenarioResult> {
+    const rollout = env.kubectl.get("rollout", app.name, app.namespace);
+    if (rollout.status?.abort || rollout.status?.phase !== "Healthy") {
+        const stable = env.kubectl.list("replicaset", app.namespace, `rollouts-pod-template-hash=${rollout.status.stableRS}`)[0];
+        env.log(`production: the Rollout is ${rollout.status?.phase}${rollout.status?.abort ? " (aborted)" : ""}: its stable image set again before the destroy`);
+        env.kubectl.run(setImageArgs(stable.spec.template.spec.containers[0].image));
+        await waitFor("the Rollout at rest on its stable image", 120000, () => {
+            const s = env.kubectl.get("rollout", app.name, app.namespace)?.status;
+            return s?.phase === "Healthy" && !s.abort && s.currentPodHash === s.stableRS ? true : undefined;
+        }, 1000);
+    }
+    return destroyHealthy(env, planned, original, "production: pulumi destroy, pods Ready after 40 s, the Deployment scaled to 0 during the restore's wait",
+        { fault: { afterSeconds: 5 } });
 }
