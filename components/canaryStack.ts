@@ -77,6 +77,7 @@ export function deployStack(config: StackConfig): StackOutputs {
         config: platform.monitoring,
         certManagerPresent: platform.certManager.present,
         controllerJob: platform.argoRollouts.metricsJob,
+        controllerScraped: platform.argoRollouts.scraped,
         shared: platform.shared,
         crdProvider,
     }, { ...opts, dependsOn: certManager.ready });

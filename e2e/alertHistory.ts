@@ -77,16 +77,16 @@ export class AlertHistory {
             { alert, event: o.event, secondsToFire: seconds });
     }
 
-    /** No alert of severity page fired in [from, to], and Prometheus was scraping the controller throughout. */
+    /** No alert of severity critical (a page) fired in [from, to], and Prometheus was scraping the controller throughout. */
     async noPageRow(name: string, controllerJob: string, from: number, to: number): Promise<ScenarioResult> {
         const window = `${Math.ceil((to - from) / 1000)}s`;
-        const expected = "no alert of severity page fires from the image change to the promotion";
+        const expected = "no alert of severity critical (a page) fires from the image change to the promotion";
         try {
             const fired = (await this.instant(`max_over_time(ALERTS{alertstate="firing"}[${window}])`, to)).map((r) => r.metric);
             const scrapes = (await this.instant(`count_over_time(up{job="${controllerJob}"}[${window}])`, to))[0]?.value[1] ?? "0";
-            const pages = fired.filter((l) => l.severity === "page").map(describe);
-            const others = fired.filter((l) => l.severity !== "page").map(describe);
-            const observed = `over ${window}: ${scrapes} scrapes of the controller; page alerts firing: ${pages.join(", ") || "none"}; other alerts firing: ${others.join(", ") || "none"}`;
+            const pages = fired.filter((l) => l.severity === "critical").map(describe);
+            const others = fired.filter((l) => l.severity !== "critical").map(describe);
+            const observed = `over ${window}: ${scrapes} scrapes of the controller; critical alerts firing: ${pages.join(", ") || "none"}; other alerts firing: ${others.join(", ") || "none"}`;
             return stepResult(name, expected, observed, Number(scrapes) > 0 && pages.length === 0, (to - from) / 1000);
         } catch (err) {
             return stepResult(name, expected, (err as Error).message, false);

@@ -99,7 +99,7 @@ async function main(): Promise<number> {
             const since = Date.now();
             record(await runCanary(env, scenario, app));
             if (scenario.tag === "v2") {
-                record(await history.noPageRow(`no page alert during "${scenario.name}"`, controllerJob, since, Date.now()));
+                record(await history.noPageRow(`no critical alert during "${scenario.name}"`, controllerJob, since, Date.now()));
                 record(operatorRow(env, "status", "on the promoted canary", true));
             }
             if (scenario.tag === "v3") {

@@ -28,6 +28,9 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
         namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "argo-rollouts",
         dashboard: bool(o, "dashboard", path, false),
         metricsJob: optionalStr(o, "metricsJob", path, /^\S+$/, "a Prometheus job label value") ?? "argo-rollouts-metrics",
+        // The chart's ServiceMonitor scrapes an installed controller; one already running is scraped only
+        // if the operator says under which job.
+        scraped: install || o.metricsJob !== undefined,
     };
 }
 
@@ -36,7 +39,7 @@ function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
  * and no alerts or dashboard, whose kinds (PrometheusRule) and queries (PromQL) need a Prometheus.
  */
 function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
-    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels", "alertFor", "chart"]) {
+    for (const key of ["namespace", "release", "prometheusAddress", "selectorLabels", "alertFor", "runbookBaseUrl", "chart"]) {
         if (o[key] !== undefined) fail(`${path}.${key}`, "not used with prometheus: false (the cluster has no Prometheus); remove it");
     }
     const needs: Record<string, string> = {
@@ -94,7 +97,15 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
         alerts,
         grafanaDashboard: bool(o, "grafanaDashboard", path, true),
         alertFor: parseAlertFor(o, path, alerts),
+        runbookBaseUrl: parseRunbookBaseUrl(o, path, alerts),
     };
+}
+
+/** Where this project's docs are published, ending in "/": each alert's runbook_url is its section of docs/platform.md under it. */
+function parseRunbookBaseUrl(o: Obj, path: string, alerts: boolean): string | undefined {
+    const url = optionalStr(o, "runbookBaseUrl", path, /^https?:\/\/\S+\/$/, "an http(s) URL ending in / (the folder that holds docs/, e.g. https://github.com/acme/canary-stack/blob/main/)");
+    if (url !== undefined && !alerts) fail(`${path}.runbookBaseUrl`, "only used with alerts: true (alerts is false, so there is no alert to link from); remove it");
+    return url;
 }
 
 function parseCertManager(o: Obj, path: string): CertManagerConfig {
@@ -126,7 +137,7 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     const argoSection = section(platform, "argoRollouts", path, ["install", "chart", "namespace", "dashboard", "metricsJob"]);
     const argo = parseArgoRollouts(argoSection, `${path}.argoRollouts`);
     const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "prometheus", "install", "chart", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "grafanaDashboard",
+        "prometheus", "install", "chart", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "runbookBaseUrl", "grafanaDashboard",
     ]), `${path}.monitoring`);
     if (!monitoring.prometheus && argoSection.metricsJob !== undefined) {
         fail(`${path}.argoRollouts.metricsJob`, "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it");

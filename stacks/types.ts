@@ -215,6 +215,8 @@ export interface ArgoRolloutsConfig {
     dashboard: boolean;
     /** Prometheus `job` of the controller's metrics (the chart's metrics Service, `argo-rollouts-metrics`). */
     metricsJob: string;
+    /** Something scrapes the controller: it is installed here (the chart's ServiceMonitor), or `metricsJob` was given for one already running. */
+    scraped: boolean;
 }
 
 export interface MonitoringConfig {
@@ -241,6 +243,8 @@ export interface MonitoringConfig {
     grafanaDashboard: boolean;
     /** How long each alert with a `for` must hold before it fires (PrometheusRule `for`). */
     alertFor: AlertFor;
+    /** Prefix of each alert's runbook_url (ends in "/"); without it the runbook_url is the path in this repository. */
+    runbookBaseUrl?: string;
 }
 
 /** The canary alerts whose `for` a stack may set (`platform.monitoring.alertFor`). */

@@ -5,7 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
 import { canaryAlertRule } from "../components/manifests/alerts";
+import { spawnSync } from "child_process";
 import { parseExposition, promtoolTests } from "../e2e/alertChecks";
+import { hasPromtool } from "./promtool";
 
 describe("e2e: the controller's /metrics", () => {
     it("reads metric names, label names and phases, skipping comments", () => {
@@ -48,10 +50,26 @@ describe("e2e: the promtool test of the rule file", () => {
         ]);
     });
 
+    it("passes promtool test rules: each alert's severity, summary and runbook_url as written, at the times expected", function () {
+        if (!hasPromtool()) this.skip();
+        const rules = ruleFile({ RolloutDegraded: "5s", RolloutPausedTooLong: "20s", RolloutsControllerDown: "10s" });
+        const { yaml } = promtoolTests(rules, "argo");
+        const expected = (parseYaml(yaml).tests[0].alert_rule_test as any[]).flatMap((t) => t.exp_alerts);
+        assert.deepEqual([...new Set(expected.map((a: any) => a.exp_labels.severity))].sort(), ["critical", "info", "warning"]);
+        assert.ok(expected.every((a: any) => /^docs\/platform\.md#[a-z]+$/.test(a.exp_annotations.runbook_url)));
+        const testFile = path.join(dir, "canary-alerts.test.yaml");
+        fs.writeFileSync(testFile, yaml);
+        const run = spawnSync("promtool", ["test", "rules", testFile], { encoding: "utf8" });
+        assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+        // And it fails on a wrong severity: the test compares labels, not just alert names.
+        fs.writeFileSync(testFile, yaml.split("severity: critical").join("severity: page"));
+        assert.notEqual(spawnSync("promtool", ["test", "rules", testFile], { encoding: "utf8" }).status, 0);
+    });
+
     it("expects the for-alerts one evaluation after their for, from the file's own for values", () => {
         const local = promtoolTests(ruleFile({ RolloutDegraded: "5s", RolloutPausedTooLong: "20s", RolloutsControllerDown: "10s" }), "argo").yaml;
         assert.deepEqual(firingAt(local, "RolloutPausedTooLong"), [["310s", []], ["320s", ["demo-paused"]], ["640s", []]]);
-        assert.deepEqual(firingAt(local, "RolloutsControllerDown"), [["300s", []], ["310s", ["page"]], ["710s", ["page"]]]);
+        assert.deepEqual(firingAt(local, "RolloutsControllerDown"), [["300s", []], ["310s", ["critical"]], ["710s", ["critical"]]]);
         const prod = promtoolTests(ruleFile({ RolloutDegraded: "1m", RolloutPausedTooLong: "1h", RolloutsControllerDown: "5m" }), "argo").yaml;
         assert.deepEqual(firingAt(prod, "RolloutPausedTooLong"), [["3890s", []], ["3900s", ["demo-paused"]], ["4220s", []]]);
     });

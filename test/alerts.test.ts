@@ -1,6 +1,8 @@
 // Tests components/manifests/alerts.ts and dashboard.ts: the exact queries, and that each reads only series the controller exports.
 import { strict as assert } from "assert";
-import { canaryAlertRule, canaryAlerts, timedPausesWarning } from "../components/manifests/alerts";
+import * as fs from "fs";
+import * as path from "path";
+import { canaryAlertRule, canaryAlerts, RUNBOOK_PAGE, timedPausesWarning } from "../components/manifests/alerts";
 import {
     ANALYSIS_RUN_PHASES, CONTROLLER_SERIES, ROLLOUT_INFO_PHASES, TARGET_LABELS, TARGET_UP_SERIES,
 } from "../components/manifests/controllerMetrics";
@@ -48,13 +50,13 @@ describe("canary alerts", () => {
         assert.deepEqual(alerts.map((a) => [a.alert, a.expr, a.for, a.severity]), [
             ["CanaryAnalysisFailed",
                 'max by (namespace, name) (analysis_run_info{phase="Failed"}) unless on (namespace, name) max_over_time(analysis_run_info{phase="Failed"}[1h] offset 10m)',
-                undefined, "page"],
+                undefined, "info"],
             ["CanaryAnalysisErrored",
                 'max by (namespace, name) (analysis_run_info{phase="Error"}) unless on (namespace, name) max_over_time(analysis_run_info{phase="Error"}[1h] offset 10m)',
-                undefined, "page"],
+                undefined, "warning"],
             ["RolloutDegraded", 'max by (namespace, name, phase) (rollout_info{phase=~"Abort|Timeout|InvalidSpec"})', "1m", "warning"],
             ["RolloutPausedTooLong", 'max by (namespace, name) (rollout_info{phase="Paused"})', "1h", "warning"],
-            ["RolloutsControllerDown", 'absent(up{job="argo-rollouts-metrics"} == 1)', "5m", "page"],
+            ["RolloutsControllerDown", 'absent(up{job="argo-rollouts-metrics"} == 1)', "5m", "critical"],
         ]);
     });
 
@@ -73,8 +75,28 @@ describe("canary alerts", () => {
         assert.equal(custom[4].expr, 'absent(up{job="argo"} == 1)');
     });
 
-    it("page only when an analysis stopped a canary or the controller is gone", () => {
-        assert.deepEqual(alerts.filter((a) => a.severity === "page").map((a) => a.alert), ["CanaryAnalysisFailed", "CanaryAnalysisErrored", "RolloutsControllerDown"]);
+    it("use only kube-prometheus-stack's severities, and page (critical) only when nothing analyses canaries", () => {
+        assert.deepEqual([...new Set(alerts.map((a) => a.severity))].sort(), ["critical", "info", "warning"]);
+        assert.deepEqual(alerts.filter((a) => a.severity === "critical").map((a) => a.alert), ["RolloutsControllerDown"]);
+        // An abort the controller already handled is a record; RolloutDegraded{phase="Abort"} is its warning.
+        assert.equal(alerts.find((a) => a.alert === "CanaryAnalysisFailed")!.severity, "info");
+    });
+
+    it("leave out the controller-down alert when nothing scrapes the controller (it could only ever fire)", () => {
+        assert.deepEqual(canaryAlerts(JOB, DEFAULT_ALERT_FOR, { controllerScraped: false }).map((a) => a.alert),
+            ["CanaryAnalysisFailed", "CanaryAnalysisErrored", "RolloutDegraded", "RolloutPausedTooLong"]);
+    });
+
+    it("link each alert to its runbook section, under the stack's runbookBaseUrl when set", () => {
+        const urls = (base?: string) => canaryAlertRule({ name: "a", namespace: "m" }, {}, JOB, DEFAULT_ALERT_FOR, { controllerScraped: true, runbookBaseUrl: base })
+            .spec!.groups![0].rules!.map((r) => r.annotations?.runbook_url);
+        assert.deepEqual(urls(), alerts.map((a) => `docs/platform.md#${a.alert.toLowerCase()}`));
+        assert.equal(urls("https://github.com/acme/canary-stack/blob/main/")[0], "https://github.com/acme/canary-stack/blob/main/docs/platform.md#canaryanalysisfailed");
+    });
+
+    it("have each a runbook section in docs/platform.md, whose heading gives that anchor", () => {
+        const headings = fs.readFileSync(path.join(__dirname, "..", RUNBOOK_PAGE), "utf8").split("\n").filter((l) => l.startsWith("#### ")).map((l) => l.slice(5));
+        assert.deepEqual(alerts.map((a) => a.alert).filter((a) => !headings.includes(a)), []);
     });
 
     it("go into one PrometheusRule group with for, severity and summary, valid against the operator's CRD", async () => {
@@ -85,6 +107,7 @@ describe("canary alerts", () => {
         assert.deepEqual(rules.map((r) => [r.alert, r.for, r.labels?.severity]), alerts.map((a) => [a.alert, a.for, a.severity]));
         assert.ok(!("for" in rules[0]), "no for: an analysis alert fires at the first evaluation");
         assert.deepEqual(rules.map((r) => r.annotations?.summary), alerts.map((a) => a.summary));
+        assert.ok(rules.every((r) => r.annotations?.runbook_url), "every alert has a runbook_url");
     });
 });
 

@@ -315,6 +315,9 @@ const badConfigs: Case[] = [
     ["canary alerts on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alerts: true }; }, "platform.monitoring.alerts: true writes a PrometheusRule, a kind that only exists with the Prometheus operator, but prometheus is false; remove it, or set prometheus: true"],
     ["Grafana dashboard on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, grafanaDashboard: true }; }, "platform.monitoring.grafanaDashboard: true writes a Grafana dashboard of PromQL panels, but prometheus is false; remove it, or set prometheus: true"],
     ["controller metrics job on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false }; c.platform.argoRollouts.metricsJob = "argo"; }, "platform.argoRollouts.metricsJob: only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it"],
+    ["runbookBaseUrl without its trailing slash", (_a, c) => { c.platform.monitoring.runbookBaseUrl = "https://github.com/acme/canary-stack/blob/main"; }, 'platform.monitoring.runbookBaseUrl: "https://github.com/acme/canary-stack/blob/main" is not an http(s) URL ending in / (the folder that holds docs/, e.g. https://github.com/acme/canary-stack/blob/main/)'],
+    ["runbookBaseUrl without alerts", (_a, c) => { c.platform.monitoring.alerts = false; c.platform.monitoring.runbookBaseUrl = "https://docs.example/"; }, "platform.monitoring.runbookBaseUrl: only used with alerts: true (alerts is false, so there is no alert to link from); remove it"],
+    ["runbookBaseUrl on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, runbookBaseUrl: "https://docs.example/" }; }, "platform.monitoring.runbookBaseUrl: not used with prometheus: false (the cluster has no Prometheus); remove it"],
     ["alertFor of an alert without a for", (_a, c) => { c.platform.monitoring.alertFor = { CanaryAnalysisFailed: "1m" }; }, "platform.monitoring.alertFor.CanaryAnalysisFailed: unknown key (allowed: RolloutDegraded, RolloutPausedTooLong, RolloutsControllerDown)"],
     ["alertFor in words", (_a, c) => { c.platform.monitoring.alertFor = { RolloutPausedTooLong: "1 hour" }; }, 'platform.monitoring.alertFor.RolloutPausedTooLong: "1 hour" is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")'],
     ["alertFor with its units smallest first", (_a, c) => { c.platform.monitoring.alertFor = { RolloutsControllerDown: "30s5m" }; }, 'platform.monitoring.alertFor.RolloutsControllerDown: "30s5m" is not a Prometheus duration above zero (use e.g. "30s", "5m", "1h30m")'],
@@ -323,7 +326,7 @@ const badConfigs: Case[] = [
     ["alertFor not a mapping", (_a, c) => { c.platform.monitoring.alertFor = "20s"; }, 'platform.monitoring.alertFor: "20s" is not a mapping'],
     ["alertFor with alerts off", (_a, c) => { c.platform.monitoring.alerts = false; c.platform.monitoring.alertFor = { RolloutPausedTooLong: "2h" }; }, "platform.monitoring.alertFor: only used with alerts: true (alerts is false, so there is no alert to delay); remove it"],
     ["alertFor on a cluster without Prometheus", (_a, c) => { c.platform.monitoring = { prometheus: false, alertFor: {} }; }, "platform.monitoring.alertFor: not used with prometheus: false (the cluster has no Prometheus); remove it"],
-    ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, chart, namespace, release, prometheusAddress, selectorLabels, alerts, alertFor, grafanaDashboard)"],
+    ["unknown monitoring key", (_a, c) => { c.platform.monitoring.newRelicOnly = true; }, "platform.monitoring.newRelicOnly: unknown key (allowed: prometheus, install, chart, namespace, release, prometheusAddress, selectorLabels, alerts, alertFor, runbookBaseUrl, grafanaDashboard)"],
     ["unknown platform section", (_a, c) => { c.platform.istio = {}; }, "platform.istio: unknown key (allowed: shared, maxBadCanaryWeight, maxBadCanaryExposure, argoRollouts, monitoring, certManager, newRelic)"],
     ["New Relic account id not digits", (_a, c) => { c.platform.newRelic = { accountId: "acme" }; }, 'platform.newRelic.accountId: "acme" is not a New Relic account id (digits)'],
     // Pods Ready in 30 s (the default). setWeight 50 on 4 replicas: 1 canary pod of 4 Ready from 30 s, 2 of 4 from 60 s; the analysis
@@ -352,5 +355,19 @@ describe("stack config: bad input stops with the key, the value and what is allo
 
     it("covers at least 25 distinct bad configs", () => {
         assert.ok(new Set(badConfigs.map((c) => c[2])).size >= 25);
+    });
+});
+
+describe("config: is the controller scraped (the controller-down alert)", () => {
+    const scraped = (argoRollouts: Record<string, unknown>) =>
+        parseStackConfig({ platform: { ...existingPlatform(), argoRollouts: { ...existingPlatform().argoRollouts, ...argoRollouts } } }).platform.argoRollouts.scraped;
+
+    it("is scraped when installed here (the chart's ServiceMonitor) or when a job is named for one already running", () => {
+        assert.equal(scraped({ install: true }), true);
+        assert.equal(scraped({ install: false, metricsJob: "argo" }), true);
+    });
+
+    it("is not scraped when it already runs and no job is named: nothing says anything scrapes it", () => {
+        assert.equal(scraped({ install: false, metricsJob: undefined }), false);
     });
 });

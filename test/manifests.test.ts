@@ -225,11 +225,32 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
 });
 
 describe("chart values", () => {
-    const argo = { install: true, chart: { kind: "repo" as const }, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics" };
+    const argo = { install: true, chart: { kind: "repo" as const }, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics", scraped: true };
     it("labels the Argo Rollouts chart's ServiceMonitor for the stack's Prometheus", () => {
         const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
         const metrics = (argoRolloutsValues(argo, { ...monitoring, selectorLabels: { team: "obs" } }).controller as any).metrics;
-        assert.deepEqual(metrics, { enabled: true, service: { port: 8090 }, serviceMonitor: { enabled: true, additionalLabels: { team: "obs" } } });
+        assert.deepEqual(metrics, {
+            enabled: true, service: { port: 8090 },
+            serviceMonitor: {
+                enabled: true, additionalLabels: { team: "obs" },
+                // The series' own namespace back as `namespace`, where the scrape job had renamed it exported_namespace.
+                metricRelabelings: [
+                    { sourceLabels: ["exported_namespace"], regex: "(.+)", targetLabel: "namespace", replacement: "$1", action: "replace" },
+                    { regex: "exported_namespace", action: "labeldrop" },
+                ],
+            },
+        });
+    });
+    it("writes metricRelabelings the operator's ServiceMonitor schema accepts, on the endpoint as the chart's template puts them", async () => {
+        const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
+        const values = (argoRolloutsValues(argo, monitoring).controller as any).metrics;
+        await validateObject({
+            apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "argo-rollouts", namespace: "argo-rollouts" },
+            spec: {
+                endpoints: [{ port: "metrics", metricRelabelings: values.serviceMonitor.metricRelabelings }],
+                namespaceSelector: { matchNames: ["argo-rollouts"] }, selector: { matchLabels: { "app.kubernetes.io/component": "rollouts-controller" } },
+            },
+        });
     });
     it("turns the Argo Rollouts chart's ServiceMonitor off without Prometheus, and keeps the controller's metrics Service", () => {
         const { monitoring } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, {} as any).platform;

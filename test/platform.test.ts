@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ARGO_ROLLOUTS_CHART, KUBE_PROMETHEUS_STACK_CHART } from "../components/manifests/charts";
-import { kubePrometheusStackValues } from "../components/manifests/platformValues";
+import { CONTROLLER_NAMESPACE_RELABELINGS, kubePrometheusStackValues } from "../components/manifests/platformValues";
 import { retainOnDelete } from "../components/platform/retain";
 import { renderDocuments, isSecretValue } from "../scripts/renderObjects";
 import { readStackFile } from "../scripts/stackFile";
@@ -72,7 +72,8 @@ describe("platform: the prod stack installs it all", () => {
         assert.equal(prometheusSpec.serviceMonitorSelectorNilUsesHelmValues, undefined);
         assert.equal(prometheusSpec.ruleSelectorNilUsesHelmValues, undefined);
         const argo = chart("argo-rollouts");
-        assert.deepEqual(argo.inputs.values.controller.metrics.serviceMonitor, { enabled: true, additionalLabels: { release } });
+        assert.deepEqual(argo.inputs.values.controller.metrics.serviceMonitor,
+            { enabled: true, additionalLabels: { release }, metricRelabelings: CONTROLLER_NAMESPACE_RELABELINGS });
         const selected = [...objectsOfKind("ServiceMonitor"), ...objectsOfKind("PrometheusRule")];
         assert.equal(selected.length, 2);
         for (const o of selected) assert.equal(o.metadata.labels.release, release, `${o.kind} ${o.metadata.name}`);

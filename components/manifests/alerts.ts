@@ -4,11 +4,18 @@ import { AnalysisRunPhase, RolloutInfoPhase } from "./controllerMetrics";
 import { IPrometheusRule } from "./k8sTypes";
 import { ObjectName, stackLabels } from "./labels";
 
+/**
+ * The severities kube-prometheus-stack's Alertmanager configuration and inhibition rules key on
+ * (its own rules use only these): critical pages a person, warning goes to a channel, info is a
+ * record that routes nowhere by default.
+ */
+export type AlertSeverity = "critical" | "warning" | "info";
+
 export interface CanaryAlert {
     alert: string;
     expr: string;
     for?: string;
-    severity: "page" | "warning";
+    severity: AlertSeverity;
     summary: string;
     /** Every series `expr` reads: the controller's (controllerMetrics.ts) or Prometheus's `up`. */
     series: string[];
@@ -42,19 +49,39 @@ function rolloutIn(phases: RolloutInfoPhase[], by: string): string {
     return `max by (${by}) (rollout_info{${matcher}})`;
 }
 
+/** Where the runbooks live: docs/platform.md, one section per alert, under the project's URL when one is given. */
+export const RUNBOOK_PAGE = "docs/platform.md";
+
+/** An alert's runbook_url: its section of RUNBOOK_PAGE (GitHub's anchor of the alert's heading), after `baseUrl` when given. */
+export function runbookUrl(alert: string, baseUrl?: string): string {
+    return `${baseUrl ?? ""}${RUNBOOK_PAGE}#${alert.toLowerCase()}`;
+}
+
+export interface CanaryAlertOptions {
+    /**
+     * Something scrapes the controller under `controllerJob`: the chart's ServiceMonitor, or the
+     * job an operator named for a controller already running. Without it RolloutsControllerDown
+     * could only ever fire, so it is left out.
+     */
+    controllerScraped: boolean;
+    /** Prefix of each alert's runbook_url (platform.monitoring.runbookBaseUrl). */
+    runbookBaseUrl?: string;
+}
+
 /**
  * What an operator must hear about, written only against series the Argo Rollouts controller
  * v1.8.3 exports (controllerMetrics.ts, checked against its live /metrics by the e2e) and `up`.
- * Page: a canary was stopped by its analysis, or nothing is analysing canaries at all.
- * Warning: a rollout needs a human but stable is serving.
+ * Critical (a page): nothing is analysing canaries at all. Warning: a rollout needs a human, but
+ * stable is serving. Info: an abort the controller already handled, with the run that says why;
+ * RolloutDegraded{phase="Abort"} is its warning.
  */
-export function canaryAlerts(controllerJob: string, alertFor: AlertFor): CanaryAlert[] {
-    return [
+export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options: CanaryAlertOptions = { controllerScraped: true }): CanaryAlert[] {
+    const alerts: CanaryAlert[] = [
         {
             alert: "CanaryAnalysisFailed",
             // analysis_run_info{namespace, name, phase}: the run's status.phase.
             expr: analysisRunReached("Failed"),
-            severity: "page",
+            severity: "info",
             summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} failed: Argo aborted the canary and traffic is back on stable. "
                 + "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}",
             series: ["analysis_run_info"],
@@ -63,7 +90,7 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor): CanaryA
             alert: "CanaryAnalysisErrored",
             // analysis_run_info{namespace, name, phase}: Error after consecutiveErrorLimit failed queries.
             expr: analysisRunReached("Error"),
-            severity: "page",
+            severity: "warning",
             summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted. "
                 + "Fix the provider, then kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }}",
             series: ["analysis_run_info"],
@@ -93,14 +120,16 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor): CanaryA
             // up{job}: Prometheus's scrape of the controller's metrics port; absent when no target is up.
             expr: `absent(up{job="${controllerJob}"} == 1)`,
             for: alertFor.RolloutsControllerDown,
-            severity: "page",
+            severity: "critical",
             summary: `No target of job ${controllerJob} (the Argo Rollouts controller) is scraped as up: no canary is being analysed, promoted or rolled back.`,
             series: ["up"],
         },
     ];
+    return options.controllerScraped ? alerts : alerts.filter((a) => a.alert !== "RolloutsControllerDown");
 }
 
-export function canaryAlertRule(target: ObjectName, selectorLabels: Record<string, string>, controllerJob: string, alertFor: AlertFor): IPrometheusRule {
+export function canaryAlertRule(target: ObjectName, selectorLabels: Record<string, string>, controllerJob: string, alertFor: AlertFor,
+    options: CanaryAlertOptions = { controllerScraped: true }): IPrometheusRule {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
@@ -108,12 +137,12 @@ export function canaryAlertRule(target: ObjectName, selectorLabels: Record<strin
         spec: {
             groups: [{
                 name: "canary-stack",
-                rules: canaryAlerts(controllerJob, alertFor).map((a) => ({
+                rules: canaryAlerts(controllerJob, alertFor, options).map((a) => ({
                     alert: a.alert,
                     expr: a.expr,
                     ...(a.for ? { for: a.for } : {}),
                     labels: { severity: a.severity },
-                    annotations: { summary: a.summary },
+                    annotations: { summary: a.summary, runbook_url: runbookUrl(a.alert, options.runbookBaseUrl) },
                 })),
             }],
         },

@@ -2,6 +2,19 @@ import { ArgoRolloutsConfig, MonitoringConfig } from "../../stacks/types";
 import { GRAFANA_ADMIN_SECRET } from "./charts";
 
 /**
+ * The controller's series name the Rollout's own namespace (`rollout_info{namespace="demo"}`). A
+ * ServiceMonitor's scrape job attaches the target's labels, `namespace="argo-rollouts"` among them,
+ * and without honorLabels Prometheus keeps the series' own as `exported_namespace`. These
+ * metricRelabelings, run after that, put it back as `namespace` (only where the series has one:
+ * the regex needs a value) and drop the copy. Not honorLabels: the chart's template has no value
+ * for it, and a Prometheus with overrideHonorLabels ignores it.
+ */
+export const CONTROLLER_NAMESPACE_RELABELINGS = [
+    { sourceLabels: ["exported_namespace"], regex: "(.+)", targetLabel: "namespace", replacement: "$1", action: "replace" },
+    { regex: "exported_namespace", action: "labeldrop" },
+];
+
+/**
  * Values of the argo-rollouts chart: CRDs installed and kept, controller
  * metrics on :8090 behind a Service, and a ServiceMonitor carrying the labels
  * the stack's Prometheus selects. On a cluster without Prometheus the
@@ -16,7 +29,7 @@ export function argoRolloutsValues(argo: ArgoRolloutsConfig, monitoring: Monitor
                 enabled: true,
                 service: { port: 8090 },
                 serviceMonitor: monitoring.prometheus
-                    ? { enabled: true, additionalLabels: { ...monitoring.selectorLabels } }
+                    ? { enabled: true, additionalLabels: { ...monitoring.selectorLabels }, metricRelabelings: CONTROLLER_NAMESPACE_RELABELINGS }
                     : { enabled: false },
             },
         },

@@ -17,6 +17,8 @@ export interface MonitoringArgs {
     certManagerPresent: boolean;
     /** Prometheus `job` of the Argo Rollouts controller, for the controller-down alert and the dashboard. */
     controllerJob: string;
+    /** Something scrapes the controller under that job (else there is no controller-down alert). */
+    controllerScraped: boolean;
     /** Keep the chart on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
     /**
@@ -76,7 +78,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const at = (objectName: string) => ({ name: objectName, namespace: config.namespace });
         if (config.alerts) {
             new k8s.apiextensions.CustomResource(`${name}-canary-alerts`,
-                canaryAlertRule(at("canary-stack-alerts"), config.selectorLabels, args.controllerJob, config.alertFor),
+                canaryAlertRule(at("canary-stack-alerts"), config.selectorLabels, args.controllerJob, config.alertFor, {
+                    controllerScraped: args.controllerScraped, runbookBaseUrl: config.runbookBaseUrl,
+                }),
                 { ...child, dependsOn: this.ready });
         }
         if (config.grafanaDashboard) {
