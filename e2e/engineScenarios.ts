@@ -127,11 +127,11 @@ export async function upUnreconciled(env: Env): Promise<ScenarioResult> {
         `${deployment.status.availableReplicas} available`, untouched && serving, seconds, { summary: up.summary });
 }
 
-/** The Kubernetes objects in the stack's state (`pulumi stack export`), as `Kind namespace/name`. */
+/** The Kubernetes objects the stack created, from its state (`pulumi stack export`), as `Kind namespace/name`; not those it only reads (`external`). */
 export function stateObjects(env: Env): string[] {
     const state = JSON.parse(env.pulumi.must(["stack", "export"]).stdout);
     return (state.deployment?.resources ?? [])
-        .filter((r: any) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:") && r.outputs?.kind && r.outputs?.metadata?.name)
+        .filter((r: any) => r.type.startsWith("kubernetes:") && !r.external && r.outputs?.kind && r.outputs?.metadata?.name)
         .map((r: any) => `${r.outputs.kind} ${r.outputs.metadata.namespace ? `${r.outputs.metadata.namespace}/` : ""}${r.outputs.metadata.name}`).sort();
 }
 
