@@ -1,6 +1,7 @@
 import { builtinQuery, BuiltinKind, comparesWithStable, StableComparisonKind, thresholdDirection } from "../components/manifests/queries";
 import { goDurationSeconds, promDurationSeconds } from "../model/duration";
 import { MIN_WINDOW_SCRAPES, minWindowSeconds } from "../model/scrapeWindow";
+import { nrqlCheck, unselectedKey } from "./nrql";
 import { promqlError } from "./promql";
 import {
     AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider,
@@ -96,6 +97,19 @@ function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath
         inconclusiveLimit: read("inconclusiveLimit", limit(METRIC_DEFAULTS.inconclusiveLimit)),
         consecutiveErrorLimit: read("consecutiveErrorLimit", limit(METRIC_DEFAULTS.consecutiveErrorLimit)),
     };
+}
+
+/** An NRQL query that cannot run, or a condition that reads a key the query does not select: refused at preview. */
+function checkNrql(nrql: string, conditions: Record<"successCondition" | "failureCondition", string | undefined>, path: string): void {
+    const shape = nrqlCheck(nrql);
+    if ("error" in shape) fail(`${path}.nrql`, shape.error);
+    for (const [key, condition] of Object.entries(conditions)) {
+        const missing = condition === undefined ? undefined : unselectedKey(shape, condition);
+        if (missing !== undefined) {
+            fail(`${path}.${key}`, `reads result.${missing}, which the nrql does not select (it selects ${shape.keys!.join(", ")}); `
+                + `name the value with AS ${missing} in the SELECT, or read one of those`);
+        }
+    }
 }
 
 function checkPromql(query: string, path: string): void {
@@ -205,6 +219,7 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
         }
         const nrql = str(metric, "nrql", path, undefined, "an NRQL query");
         if (!successCondition && !failureCondition) fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
+        checkNrql(nrql, { successCondition, failureCondition }, path);
         const profile = optionalStr(metric, "profile", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
         return enabled ? { name, kind, provider, profile, nrql, successCondition, failureCondition, ...settings } : undefined;
     }

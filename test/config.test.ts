@@ -95,14 +95,14 @@ describe("stack config: valid input and defaults", () => {
     });
 
     it("validates but drops a disabled metric", () => {
-        const cfg = raw((app) => app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", enabled: false, nrql: "SELECT 1", successCondition: "true" }));
+        const cfg = raw((app) => app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", enabled: false, nrql: "SELECT count(*) FROM Transaction", successCondition: "true" }));
         assert.deepEqual(parseStackConfig(cfg).apps[0].analysis.metrics.map((m) => m.name), ["success-rate", "error-rate", "latency", "up"]);
     });
 
     it("accepts a New Relic metric when the account and the secret API key are configured", () => {
         const cfg = raw((app, c) => {
             c.platform.newRelic = { accountId: 12345, region: "eu" };
-            app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", profile: "team-a", nrql: "SELECT 1", successCondition: "result.x < 1", failureCondition: "result.x >= 1" });
+            app.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", profile: "team-a", nrql: "SELECT count(*) AS x FROM Transaction", successCondition: "result.x < 1", failureCondition: "result.x >= 1" });
         });
         const config = parseStackConfig(cfg, pulumi.secret("NRAK-test"));
         assert.deepEqual(config.platform.newRelic, { accountId: "12345", region: "eu", baseUrlRest: undefined, baseUrlNerdgraph: undefined });
@@ -264,8 +264,8 @@ const badConfigs: Case[] = [
     ["newRelic on a built-in kind", (a) => { a.analysis.metrics[1].provider = "newRelic"; }, 'apps[0].analysis.metrics[1].provider: "newRelic" is only for kind custom (give its nrql and conditions); errorRate is a built-in Prometheus query'],
     ["unknown provider", (a) => { a.analysis.metrics[1].provider = "datadog"; }, 'apps[0].analysis.metrics[1].provider: "datadog" is not one of prometheus, newRelic'],
     ["nrql on a Prometheus metric", (a) => { a.analysis.metrics.push({ name: "c", kind: "custom", nrql: "SELECT 1", query: "up", successCondition: "true" }); }, "apps[0].analysis.metrics[4].nrql: only used with provider newRelic"],
-    ["New Relic metric without account", (a) => { a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT 1", successCondition: "true" }); }, 'platform.newRelic: missing (apps[0] (demo) metric "nr" uses provider newRelic; set accountId and region)'],
-    ["New Relic metric without API key", (a, c) => { c.platform.newRelic = { accountId: "1" }; a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT 1", successCondition: "true" }); }, 'newRelicApiKey: missing (apps[0] (demo) metric "nr" uses provider newRelic); set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>'],
+    ["New Relic metric without account", (a) => { a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT count(*) FROM Transaction", successCondition: "true" }); }, 'platform.newRelic: missing (apps[0] (demo) metric "nr" uses provider newRelic; set accountId and region)'],
+    ["New Relic metric without API key", (a, c) => { c.platform.newRelic = { accountId: "1" }; a.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", nrql: "SELECT count(*) FROM Transaction", successCondition: "true" }); }, 'newRelicApiKey: missing (apps[0] (demo) metric "nr" uses provider newRelic); set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>'],
     ["duplicate metric names", (a) => { a.analysis.metrics[1].name = "success-rate"; }, 'apps[0].analysis.metrics[1].name: "success-rate" is used by an earlier metric (names must be unique)'],
     ["every metric disabled", (a) => { a.analysis.metrics = [{ name: "up", kind: "targetsUp", enabled: false }]; }, "apps[0].analysis.metrics: no enabled metric (an analysis needs at least one)"],
     ["metric override with a bad Prometheus address", (a) => { a.analysis.metrics[0].prometheusAddress = "prometheus:9090"; }, 'apps[0].analysis.metrics[0].prometheusAddress: "prometheus:9090" is not an http(s) URL such as http://prometheus.monitoring:9090'],
