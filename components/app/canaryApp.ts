@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { constantFallbackWarnings } from "../../stacks/promql";
 import { AppConfig, PlatformConfig } from "../../stacks/types";
 import { KubeConnection } from "../kube/client";
+import { connectionInputs } from "../kube/dynamic";
 import { timedPausesWarning } from "../manifests/alerts";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
@@ -24,7 +25,10 @@ export interface CanaryAppArgs {
     app: AppConfig;
     /** Where ServiceMonitors must be labelled to be scraped. */
     platform: PlatformConfig;
-    /** The kubeconfig and context of the stack's Kubernetes provider: the snapshot and the restore reach the cluster it reaches. */
+    /**
+     * The kubeconfig (contents) and context of the stack's Kubernetes provider: the snapshot and the
+     * restore store them, as a secret, and reach the cluster it reaches; the preflight reads through them.
+     */
     connection: KubeConnection;
     /**
      * The stack's ClusterIdentity. The snapshot and the preflight read the cluster without the Kubernetes
@@ -115,7 +119,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         const { connection } = args;
         // Taken before the Rollout exists, so Argo has not scaled the Deployment down yet.
         const snapshot = new DeploymentSnapshot(`${name}-snapshot`, {
-            namespace: app.namespace, deployment: app.deployment, ...connection,
+            namespace: app.namespace, deployment: app.deployment, ...connectionInputs(connection),
         }, { ...child, dependsOn: args.clusterIdentity ? [args.clusterIdentity] : [] });
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
@@ -153,7 +157,7 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             cluster: args.clusterIdentity?.cluster,
-            ...connection,
+            ...connectionInputs(connection),
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);
