@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { appObjects, changedFields, objectExists } from "./engineScenarios";
@@ -97,7 +98,7 @@ async function watchDestroy(env: Env, stableImage: string, done: () => boolean):
  * but the app as it was, the CRDs and an empty state.
  */
 export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>,
-    name = "pulumi destroy of the whole stack on a healthy Rollout"): Promise<ScenarioResult> {
+    name = "pulumi destroy of the whole stack on a healthy Rollout", options: { kubeconfigMoved?: boolean } = {}): Promise<ScenarioResult> {
     const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     // A Rollout the controller never reconciled has no stable ReplicaSet: the Deployment's own image is the stable one.
     const stableRS = rollout.status?.stableRS;
@@ -109,7 +110,15 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
     const watching = watchDestroy(env, stableImage, () => finished);
 
     env.log(name);
-    const destroy = await env.pulumi.destroy();
+    // The destroy does not run the program: it reaches the cluster with the kubeconfig stored at the last up.
+    const movedTo = `${env.stackKubeconfig}.moved`;
+    if (options.kubeconfigMoved) fs.renameSync(env.stackKubeconfig, movedTo);
+    let destroy;
+    try {
+        destroy = await env.pulumi.destroy();
+    } finally {
+        if (options.kubeconfigMoved) fs.renameSync(movedTo, env.stackKubeconfig);
+    }
     env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     // Endpoints are still probed while the Rollout's pods go away.
     await waitFor("the Rollout's pods to be gone", 120000, () =>
@@ -134,6 +143,7 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
     const passed = destroy.code === 0 && inOrder && minReady > 0 && left.length === 0 && crdsLeft.length === crds.length
         && stateResources === 0 && drift.length === 0 && serving === DEMO.replicas;
     return stepResult(name,
+        (options.kubeconfigMoved ? "with KUBECONFIG naming a file that is gone, the kubeconfig stored at the last up reaches the cluster: " : "") +
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0; " +
         "then nothing of the stack is left but the app as it was, the CRDs, and an empty state",
         `exit ${destroy.code}; ${destroy.summary}; Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +
