@@ -6,6 +6,7 @@ import { KubeConnection } from "./kube/client";
 import { connectionInputs } from "./kube/dynamic";
 import { CanaryApp } from "./app/canaryApp";
 import { ClusterIdentity, DestroyGuard } from "./cluster/clusterGuard";
+import { liveClusterUid } from "./cluster/clusterUid";
 import { ArgoRollouts } from "./platform/argoRollouts";
 import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
@@ -55,11 +56,13 @@ function stackConnection(cluster: ClusterConfig): KubeConnection {
  * The stack's Kubernetes provider's `clusterIdentifier` (pulumi-kubernetes 4.16+): the provider is
  * replaced, and every object with it, only when this changes, not when the kubeconfig does (a new
  * server URL or credentials for the same cluster are an update). The cluster's kube-system UID: the
- * accepted one when `cluster.kubeSystemUid` is set, else the one the guard recorded (known at a
- * preview: the guard changes its record only when the UID changes).
+ * accepted one when `cluster.kubeSystemUid` is set, else the live one, read as the program runs so it
+ * is known at preview (an unknown identifier would make the first preview's provider unconfigured, and
+ * its reads of existing objects unknown). Unset without a kubeconfig file (the provider's defaults).
  */
-function clusterIdentifier(cluster: ClusterConfig, identity: ClusterIdentity): pulumi.Input<string | undefined> {
-    return cluster.kubeSystemUid ?? identity.cluster.apply((recorded) => recorded?.uid);
+function clusterIdentifier(cluster: ClusterConfig, connection: KubeConnection): pulumi.Input<string | undefined> {
+    if (cluster.kubeSystemUid) return cluster.kubeSystemUid;
+    return connection.kubeconfig === undefined ? undefined : pulumi.output(liveClusterUid(connection));
 }
 
 /**
@@ -75,7 +78,7 @@ export function deployStack(config: StackConfig): StackOutputs {
     const connection = stackConnection(config.cluster);
     const inputs = connectionInputs(connection);
     const identity = new ClusterIdentity("cluster-identity", { ...inputs, kubeSystemUid: config.cluster.kubeSystemUid });
-    const providerArgs: k8s.ProviderArgs = { ...inputs, clusterIdentifier: clusterIdentifier(config.cluster, identity) };
+    const providerArgs: k8s.ProviderArgs = { ...inputs, clusterIdentifier: clusterIdentifier(config.cluster, connection) };
     const provider = new k8s.Provider("cluster", providerArgs, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;

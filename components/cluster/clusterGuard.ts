@@ -74,9 +74,9 @@ export const identityProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id: string, olds: Props, news: Props) {
         const live = await verified(news, olds.cluster, news.kubeSystemUid, PROGRAM);
-        // Only another cluster (an accepted UID) is a change: the record, and with it the provider's
-        // clusterIdentifier, stays known at a preview when the same cluster comes under another URL,
-        // context or credentials (an update would make it unknown, and the provider's plan a replace).
+        // Only another cluster (an accepted UID) is a change: the same cluster under another URL,
+        // context or credentials plans no update of the record, as it plans no replacement of the
+        // provider (its clusterIdentifier is the same UID).
         return { changes: live.uid !== olds.cluster?.uid || differs(olds, news, ["kubeSystemUid", "__provider"]).length > 0 };
     },
     async update(_id: string, olds: Props, news: Props) {
