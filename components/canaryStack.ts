@@ -83,8 +83,10 @@ export function deployStack(config: StackConfig): StackOutputs {
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
     // A destroy keeps the charts' CRDs, so installing again meets them: this provider applies
-    // over an existing object instead of refusing it. Only the charts' own objects use it.
-    const chartProvider = platform.monitoring.install || platform.argoRollouts.install
+    // over an existing object instead of refusing it. Only the charts' CRDs use it; any other
+    // object that exists already is refused, not adopted. (Named "charts" since every chart
+    // object used it: its CRDs in an existing stack's state still refer to it by that name.)
+    const crdProvider = platform.monitoring.install || platform.argoRollouts.install
         ? new k8s.Provider("charts", { ...providerArgs, upsertExistingObjects: true }, { dependsOn: [identity] })
         : undefined;
 
@@ -94,13 +96,13 @@ export function deployStack(config: StackConfig): StackOutputs {
         certManagerPresent: platform.certManager.present,
         controllerJob: platform.argoRollouts.metricsJob,
         shared: platform.shared,
-        chartProvider,
+        crdProvider,
     }, { ...opts, dependsOn: certManager.ready });
     const argo = new ArgoRollouts("argo-rollouts", {
         config: platform.argoRollouts,
         monitoring: platform.monitoring,
         shared: platform.shared,
-        chartProvider,
+        crdProvider,
     }, { ...opts, dependsOn: monitoring.ready });
 
     const platformResources: pulumi.Resource[] = [certManager, monitoring, argo];

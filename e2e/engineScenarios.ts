@@ -218,26 +218,6 @@ export function operatorRow(env: Env, key: string, when: string, expectZero: boo
         `exit ${code}${problem ? `; ${problem}` : ""}${codeOk ? "" : `: ${output.slice(-300)}`}`, codeOk && !problem, (Date.now() - t0) / 1000);
 }
 
-/** The CI account can do what the deploy flow needs and nothing more: deleting the Rollout or reading Secrets is forbidden. */
-export function ciAccountLimits(env: Env): ScenarioResult {
-    const attempts: [string, string[]][] = [
-        ["delete the Rollout", ["delete", "rollout", DEMO.name, "-n", DEMO.namespace, "--dry-run=server", AS_CI]],
-        ["read Secrets", ["get", "secrets", "-n", DEMO.namespace, AS_CI]],
-        ["delete the Deployment", ["delete", "deployment", DEMO.name, "-n", DEMO.namespace, "--dry-run=server", AS_CI]],
-    ];
-    const outcomes = attempts.map(([what, args]) => {
-        try {
-            env.kubectl.run(args);
-            return { what, denied: false, said: "allowed" };
-        } catch (err) {
-            const message = (err as Error).message;
-            return { what, denied: /forbidden/i.test(message), said: /Error from server \(Forbidden\)[^\n]*/.exec(message)?.[0] ?? message.slice(-200) };
-        }
-    });
-    return stepResult("the CI account outside its Role", "deleting the Rollout or the Deployment and reading Secrets are forbidden",
-        outcomes.map((o) => `${o.what}: ${o.denied ? "denied" : "NOT denied"} (${o.said})`).join("; "), outcomes.every((o) => o.denied));
-}
-
 /** `pulumi preview` that the program must refuse with `expected`, once, as one line, and no stack trace. */
 function refusedPreview(env: Env, name: string, expected: string, configFile = env.pulumi.configFile): ScenarioResult {
     const result = env.pulumi.run(["preview"], configFile);

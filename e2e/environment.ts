@@ -97,6 +97,13 @@ export interface SetUpOptions {
     podTargets?: SimConfig["podTargets"];
 }
 
+/** The Argo Rollouts controller, out of cluster, logging to <dir>/logs (appended to after a restart). */
+export function startController(dir: string, kubeconfig: string): Started {
+    return start("rollouts-controller", "rollouts-controller", [
+        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
+    ], path.join(dir, "logs", "rollouts-controller.log"));
+}
+
 export async function setUp(dir: string, log: (message: string) => void, options: SetUpOptions = {}): Promise<Env> {
     const initialImage = demoImage(options.initialTag ?? "v1");
     process.env.PATH = pathWithTools();
@@ -117,9 +124,7 @@ export async function setUp(dir: string, log: (message: string) => void, options
     log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
     startOperator(dir, kubeconfig, kubectl, options.podTargets ? prometheusVersion() : undefined);
     log("Argo Rollouts controller, out of cluster");
-    const controller = start("rollouts-controller", "rollouts-controller", [
-        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
-    ], path.join(dir, "logs", "rollouts-controller.log"));
+    const controller = startController(dir, kubeconfig);
 
     const sim: SimConfig = {
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,

@@ -64,7 +64,7 @@ export async function preflightPreview(env: Env): Promise<ScenarioResult> {
         // What the preflight says about these objects, computed by the model: the engine's output must carry exactly these lines.
         const app = parseStackConfig({ platform: config.config["canary-stack:platform"], apps }).apps[1];
         const [, deployment, service, hpa] = manifests;
-        const expected = preflightFindings(app, { deployment, service, autoscalers: [hpa], disruptionBudgets: [], unread: {} })
+        const expected = preflightFindings(app, { deployment, service, autoscalers: [hpa], disruptionBudgets: [], unread: {} }, `${app.name}-stable`)
             .map((f) => `${f.severity}: ${f.message}`);
         const lines = result.output.split("\n").map((l) => l.trim());
         const shown = expected.filter((e) => lines.includes(e));

@@ -17,8 +17,10 @@ import { controllerSeriesRow, promtoolRow } from "./alertChecks";
 import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "./alertRows";
 import { AlertHistory } from "./alertHistory";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
-import { appObjects, badConfig, ciAccountLimits, kubeconfigListPreview, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
+import { appObjects, badConfig, kubeconfigListPreview, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
+import { ciAccountLimits } from "./ciAccountScenario";
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
+import { ingressRows } from "./ingressScenario";
 import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
 import { serverUrlRow } from "./kubeconfigScenarios";
@@ -138,6 +140,8 @@ async function main(): Promise<number> {
         record(await upUnreconciled(env));
         record(await destroyHealthy(env, objects, original, "pulumi destroy with the controller stopped (a Rollout it never reconciled)"));
         record(await history.panelsRow(rulesLoaded, Date.now()));
+        // nginx routing behind an Ingress, on the destroyed stack: the controller starts again.
+        for (const row of await ingressRows(env)) record(row);
     } catch (err) {
         log(`e2e stopped: ${(err as Error).stack ?? err}`);
         results.push(stepResult("e2e run", "completes", (err as Error).message, false));

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { setLiveSource } from "../components/app/preflight/liveSource";
+import { LiveTarget, setLiveSource } from "../components/app/preflight/liveSource";
 import { setClusterUidSource } from "../components/cluster/clusterUid";
 import type { LiveObjects } from "../model/preflight";
 
@@ -54,8 +54,8 @@ function secretKeys(inputs: Record<string, any>): string[] {
 /**
  * Live objects the program reads, keyed by "<type> <namespace>/<name>": the
  * existing Service (`Service.get`), and what the preflight reads (the
- * Deployment, Service, HorizontalPodAutoscalers and PodDisruptionBudgets, see
- * `FIXTURE_TYPES`), each as `{ metadata?, spec }`.
+ * Deployment, Services, Ingress, HorizontalPodAutoscalers and PodDisruptionBudgets, see
+ * `FIXTURE_TYPES`; an IngressClass is keyed "<type> <name>"), each as `{ metadata?, spec }`.
  */
 export type ClusterFixtures = Record<string, Record<string, unknown>>;
 
@@ -65,13 +65,15 @@ export const FIXTURE_TYPES = {
     Service: "kubernetes:core/v1:Service",
     HorizontalPodAutoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    Ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    IngressClass: "kubernetes:networking.k8s.io/v1:IngressClass",
     Rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
 } as const;
 
 /**
  * The preflight's reads, answered from the fixtures: no live view at all when
  * they hold no Deployment of the app (the offline render without one), and a
- * Service missing beside a Deployment counts as not given, not as absent.
+ * Service or stableIngress missing beside a Deployment counts as not given, not as absent.
  */
 function fixtureSource(fixtures: ClusterFixtures) {
     const object = (type: string, namespace: string, name: string): any => {
@@ -81,20 +83,31 @@ function fixtureSource(fixtures: ClusterFixtures) {
     const list = (type: string, namespace: string) => Object.keys(fixtures)
         .filter((key) => key.startsWith(`${type} ${namespace}/`))
         .map((key) => object(type, namespace, key.slice(`${type} ${namespace}/`.length)));
-    return async (target: { namespace: string; deployment: string; service: string; rollout: string }): Promise<LiveObjects | undefined> => {
+    return async (target: LiveTarget): Promise<LiveObjects | undefined> => {
         const deployment = object(FIXTURE_TYPES.Deployment, target.namespace, target.deployment);
         if (!deployment) return undefined;
         const service = object(FIXTURE_TYPES.Service, target.namespace, target.service);
+        const ingress = target.ingress === undefined ? undefined : object(FIXTURE_TYPES.Ingress, target.namespace, target.ingress);
+        const className = ingress?.spec?.ingressClassName;
+        const ingressClass = className && fixtures[`${FIXTURE_TYPES.IngressClass} ${className}`];
+        const unread: LiveObjects["unread"] = {};
+        if (!service) unread.service = NOT_GIVEN;
+        if (target.ingress !== undefined && !ingress) unread.ingress = NOT_GIVEN;
         return {
             deployment,
             service,
             rollout: object(FIXTURE_TYPES.Rollout, target.namespace, target.rollout),
             autoscalers: list(FIXTURE_TYPES.HorizontalPodAutoscaler, target.namespace),
             disruptionBudgets: list(FIXTURE_TYPES.PodDisruptionBudget, target.namespace),
-            unread: service ? {} : { service: "not among the live objects given" },
+            stableService: object(FIXTURE_TYPES.Service, target.namespace, target.stableService),
+            ingress,
+            ingressClass: ingressClass ? { ...ingressClass, metadata: { ...(ingressClass.metadata as object), name: className } } : undefined,
+            unread,
         };
     };
 }
+
+const NOT_GIVEN = "not among the live objects given";
 
 /** What a read of an object missing from the fixtures returns; undefined makes the read fail. */
 export type LiveFallback = (type: string, id: string) => Record<string, unknown> | undefined;

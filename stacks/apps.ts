@@ -88,10 +88,11 @@ function parseSeries(value: unknown, path: string): AppSeries {
 
 function parseDeployer(value: unknown, path: string, namespace: string): DeployerConfig | undefined {
     if (value === undefined) return undefined;
-    const d = obj(value, path, ["serviceAccount", "namespace"]);
+    const d = obj(value, path, ["serviceAccount", "namespace", "admissionPolicy"]);
     return {
         serviceAccount: str(d, "serviceAccount", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT),
         namespace: optionalStr(d, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? namespace,
+        admissionPolicy: bool(d, "admissionPolicy", path, true),
     };
 }
 

@@ -137,6 +137,12 @@ export interface MetricsEndpoint {
 export interface DeployerConfig {
     serviceAccount: string;
     namespace: string;
+    /**
+     * A ValidatingAdmissionPolicy narrows the Role's writes, for this account: only the containers'
+     * images on the Deployment, only the plugin's promote/abort/retry/restart/pause on the Rollout.
+     * Defaults to true; needs Kubernetes 1.30+.
+     */
+    admissionPolicy: boolean;
 }
 
 export interface AppConfig {

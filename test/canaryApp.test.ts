@@ -27,6 +27,8 @@ describe("CanaryApp under the mock engine", () => {
         assert.deepEqual(ofType("canary:app:CanaryApp").map((r) => r.name), ["demo"]);
         const children = registered.filter((r) => r.type !== "canary:app:CanaryApp").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(children, [
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy demo-deployer-policy",
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding demo-deployer-policy",
             "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate demo-analysistemplate",
             "kubernetes:argoproj.io/v1alpha1:Rollout demo-rollout",
             "kubernetes:core/v1:Service demo-canary",
@@ -66,9 +68,18 @@ describe("CanaryApp under the mock engine", () => {
         // ...and on every other object of the app, so a refused destroy has deleted nothing yet.
         // (The read of the existing Service too: a refused destroy leaves the state as it was.)
         const others = registered.filter((r) => r.type.startsWith("kubernetes:") && r.name !== "demo-rollout");
-        assert.equal(others.length, 8);
+        assert.equal(others.length, 10);
         for (const other of others) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
         assert.ok(!snapshot.dependencies.some((urn) => urn.endsWith("::demo-rollout")));
+        assert.equal(restore.inputs.ingress, undefined, "without stableIngress the restore touches no Ingress");
+    });
+
+    it("gives the restore the stableIngress, the Services it moves between and Argo Rollouts' canary Ingress", async () => {
+        const { apps, platform } = config((app) => { app.stableIngress = "shop"; });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
+        await settle();
+        const restore = ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === "demo-restore")!;
+        assert.deepEqual(restore.inputs.ingress, { stableIngress: "shop", stableService: "demo-stable", service: "demo", canaryIngress: "demo-shop-canary" });
     });
 
     it("copies the live Service's ports and selector into the stable and canary Services", async () => {
@@ -95,11 +106,32 @@ describe("CanaryApp under the mock engine", () => {
         assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
     });
 
-    it("leaves out the deployer RBAC when no deployer is configured", async () => {
+    it("narrows the deployer's writes with an admission policy bound after it, and the restore depends on both", async () => {
+        const { apps, platform } = config((app) => { app.workloadRef.name = "demo-web"; });
+        new CanaryApp("demo", { app: apps[0], platform, connection: {} });
+        await settle();
+        const [policy] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
+        assert.equal(policy.inputs.metadata.name, "canary-deployer.demo.demo");
+        assert.equal(policy.inputs.spec.matchConditions[0].expression, 'has(request.userInfo.username) && request.userInfo.username == "system:serviceaccount:ci:ci"');
+        assert.match(policy.inputs.spec.matchConditions[1].expression, /"demo-web" : "demo"\)$/);
+        const [binding] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+        assert.equal(binding.inputs.spec.policyName, "canary-deployer.demo.demo");
+        assert.ok(binding.dependencies.some((urn) => urn.endsWith("::demo-deployer-policy")), "the binding waits for its policy");
+    });
+
+    it("leaves out the deployer RBAC and policy when no deployer is configured, and the policy alone when it is turned off", async () => {
         const { apps, platform } = config((app) => { delete app.deployer; });
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
+        assert.equal(ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length, 0);
+        resetRegistered();
+        const off = config((app) => { app.deployer.admissionPolicy = false; });
+        new CanaryApp("demo", { app: off.apps[0], platform: off.platform, connection: {} });
+        await settle();
+        assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 1);
+        assert.equal(ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length, 0);
+        assert.equal(ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").length, 0);
     });
 
     it("writes no metrics Service or ServiceMonitor for an app without a metrics block (New Relic metrics only)", async () => {
@@ -109,6 +141,7 @@ describe("CanaryApp under the mock engine", () => {
         const kinds = kubernetesObjects().map((o) => `${o.kind} ${o.metadata.name}`).sort();
         assert.deepEqual(kinds, [
             "AnalysisTemplate demo", "Role demo-deployer", "RoleBinding demo-deployer", "Rollout demo", "Service demo-canary", "Service demo-stable",
+            "ValidatingAdmissionPolicy canary-deployer.demo.demo", "ValidatingAdmissionPolicyBinding canary-deployer.demo.demo",
         ]);
         for (const object of kubernetesObjects()) await validateObject(object);
         const restore = registered.find((r) => r.name === "demo-restore")!;

@@ -22,6 +22,7 @@ describe("stack config: valid input and defaults", () => {
         assert.equal(app.revisionHistoryLimit, undefined, "unset: the Rollout leaves it out and Argo keeps 10");
         assert.deepEqual([app.progressDeadlineSeconds, app.progressDeadlineAbort], [600, true], "Argo's deadline, and a stuck canary aborts");
         assert.equal(app.podReadySeconds, 30, "a canary pod takes 30 s from creation to Ready");
+        assert.deepEqual(app.deployer, { serviceAccount: "ci", namespace: "ci", admissionPolicy: true }, "the deployer's admission policy is on");
         assert.deepEqual(app.series, { requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds" });
         const metric = app.analysis.metrics[1] as BuiltinMetric;
         assert.deepEqual(
@@ -291,6 +292,8 @@ const badConfigs: Case[] = [
     ["app name too long for derived Service names", (a) => { a.name = "a".repeat(60); }, `apps[0].name: "${"a".repeat(60)}" is longer than 56 characters (Service names <name>-canary must fit 63)`],
     ["namespace missing", (a) => { delete a.namespace; }, "apps[0].namespace: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["unknown app key", (a) => { a.stepz = []; }, "apps[0].stepz: unknown key (allowed: name, namespace, workloadRef, replicas, scaleDown, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds, deployer, maxBadCanaryWeight, maxBadCanaryExposure, allowNoAnalysis, allowDestroyMidCanary, revisionHistoryLimit, progressDeadlineSeconds, progressDeadlineAbort, podReadySeconds)"],
+    ["deployer.admissionPolicy not a boolean", (a) => { a.deployer.admissionPolicy = "yes"; }, 'apps[0].deployer.admissionPolicy: "yes" is not true or false'],
+    ["unknown deployer key", (a) => { a.deployer.policy = false; }, "apps[0].deployer.policy: unknown key (allowed: serviceAccount, namespace, admissionPolicy)"],
     ["workloadRef missing", (a) => { delete a.workloadRef; }, "apps[0].workloadRef: missing (a mapping of name, container)"],
     ["container missing", (a) => { delete a.workloadRef.container; }, "apps[0].workloadRef.container: missing (a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters) is required)"],
     ["replicas zero", (a) => { a.replicas = 0; }, "apps[0].replicas: 0 is not an integer from 1 to 10000"],

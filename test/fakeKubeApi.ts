@@ -27,9 +27,13 @@ const SERVICE = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/;
 const AUTOSCALERS = /^\/apis\/autoscaling\/v2\/namespaces\/([^/]+)\/horizontalpodautoscalers$/;
 const DISRUPTION_BUDGETS = /^\/apis\/policy\/v1\/namespaces\/([^/]+)\/poddisruptionbudgets$/;
 const NAMESPACE = /^\/api\/v1\/namespaces\/([^/]+)$/;
+const INGRESS = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/ingresses\/([^/]+)$/;
+const ENDPOINT_SLICES = /^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/([^/]+)\/endpointslices$/;
+const INGRESS_CLASS = /^\/apis\/networking\.k8s\.io\/v1\/ingressclasses\/([^/]+)$/;
 
 const MERGE_PATCH = "application/merge-patch+json";
 const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+const JSON_PATCH = "application/json-patch+json";
 
 /** Lists merged by `name` under a strategic merge patch, as the API server does for a pod spec. */
 const MERGED_BY_NAME = new Set(["containers", "initContainers"]);
@@ -52,6 +56,26 @@ export function applyPatch(target: any, patch: any, strategic: boolean, key?: st
     for (const [k, v] of Object.entries(patch)) {
         if (v === null) delete result[k];
         else result[k] = applyPatch(result[k], v, strategic, k);
+    }
+    return result;
+}
+
+/** RFC 6902's test, replace and add (to an object member, or `-` at the end of a list); throws on a failed test or a missing parent. */
+export function applyJsonPatch(target: any, ops: { op: string; path: string; value?: unknown }[]): any {
+    const result = structuredClone(target);
+    for (const { op, path, value } of ops) {
+        const keys = path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+        const last = keys.pop() as string;
+        const parent = keys.reduce((node, key) => (node === undefined ? undefined : node[key]), result);
+        if (parent === undefined) throw new Error(`the server rejected our request due to an error in our request: path ${path} does not exist`);
+        if (op === "test") {
+            if (JSON.stringify(parent[last]) !== JSON.stringify(value)) throw new Error(`the server rejected our request due to an error in our request: testing path ${path} failed`);
+        } else if (op === "replace" || op === "add") {
+            if (Array.isArray(parent) && last === "-") parent.push(value);
+            else parent[last] = value;
+        } else {
+            throw new Error(`op ${op} is not served here`);
+        }
     }
     return result;
 }
@@ -98,6 +122,14 @@ export class FakeKubeApi {
     replicaSets: any[] = [];
     /** What the preflight reads besides the Deployment. */
     readonly services = new Map<string, any>();
+    /** Ingresses by namespace/name (read by the preflight; patched and deleted by the restore). */
+    readonly ingresses = new Map<string, any>();
+    /** IngressClasses by name. */
+    readonly ingressClasses = new Map<string, any>();
+    /** EndpointSlices (discovery.k8s.io/v1), listed by their kubernetes.io/service-name label. */
+    endpointSlices: any[] = [];
+    /** Called after each write to an Ingress (e.g. Argo Rollouts recreating its canary Ingress). */
+    onIngressWrite?: (method: string, key: string) => void;
     autoscalers: any[] = [];
     disruptionBudgets: any[] = [];
     /** The kube-system namespace's UID (the cluster guard reads it); undefined: the namespace is forbidden. */
@@ -106,7 +138,11 @@ export class FakeKubeApi {
     /** The GET of a patched Deployment at which it reports Available; "never" keeps it unavailable. */
     availableAfterPolls: number | "never" = 1;
     /** Answer this verb on this resource with 403, as RBAC would. */
-    deny?: { method: string; kind: "rollouts" | "deployments" | "replicasets" | "services" | "horizontalpodautoscalers" | "poddisruptionbudgets" };
+    deny?: {
+        method: string;
+        kind: "rollouts" | "deployments" | "replicasets" | "services" | "horizontalpodautoscalers" | "poddisruptionbudgets" | "ingresses" | "ingressclasses"
+            | "endpointslices";
+    };
     /**
      * Something else writing the Deployment while the restore waits (a stale Argo reconcile scaling it to 0,
      * a deploy setting an image): called on each GET after a PATCH, with the GET's count since that PATCH.
@@ -207,6 +243,19 @@ export class FakeKubeApi {
         if (m && r.method === "GET") return [200, inNamespace("autoscaling/v2", "HorizontalPodAutoscalerList", this.autoscalers, m[1])];
         m = DISRUPTION_BUDGETS.exec(r.path);
         if (m && r.method === "GET") return [200, inNamespace("policy/v1", "PodDisruptionBudgetList", this.disruptionBudgets, m[1])];
+        m = INGRESS.exec(r.path);
+        if (m) return this.ingress(`${m[1]}/${m[2]}`, r);
+        m = ENDPOINT_SLICES.exec(r.path);
+        if (m && r.method === "GET") {
+            const [key, value] = (r.query.get("labelSelector") ?? "").split("=");
+            const items = this.endpointSlices.filter((s) => s.metadata.namespace === m?.[1] && s.metadata.labels?.[key] === value);
+            return [200, { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSliceList", metadata: { resourceVersion: "1" }, items }];
+        }
+        m = INGRESS_CLASS.exec(r.path);
+        if (m && r.method === "GET") {
+            const found = this.ingressClasses.get(m[1]);
+            return found ? [200, found] : [404, notFound("ingressclasses.networking.k8s.io", m[1])];
+        }
         m = NAMESPACE.exec(r.path);
         if (m && m[1] === "kube-system" && r.method === "GET") return this.kubeSystem();
         return [404, notFound("path", r.path)];
@@ -234,6 +283,34 @@ export class FakeKubeApi {
         }
         store.set(key, patched);
         return [200, patched];
+    }
+
+    private ingress(key: string, r: RecordedRequest): [number, unknown] {
+        const current = this.ingresses.get(key);
+        if (!current) return [404, notFound("ingresses.networking.k8s.io", key.split("/")[1])];
+        if (r.method === "GET") return [200, current];
+        let result: [number, unknown];
+        if (r.method === "DELETE") {
+            const uid = r.body?.preconditions?.uid;
+            if (uid !== undefined && uid !== current.metadata.uid) {
+                const message = `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`;
+                return [409, { kind: "Status", apiVersion: "v1", status: "Failure", message, reason: "Conflict", code: 409 }];
+            }
+            this.ingresses.delete(key);
+            result = [200, { kind: "Status", apiVersion: "v1", status: "Success", details: { name: key.split("/")[1], kind: "ingresses" } }];
+        } else if (r.method === "PATCH" && r.contentType === JSON_PATCH) {
+            try {
+                const patched = applyJsonPatch(current, r.body);
+                this.ingresses.set(key, patched);
+                result = [200, patched];
+            } catch (err) {
+                return [422, { kind: "Status", apiVersion: "v1", status: "Failure", message: (err as Error).message, reason: "Invalid", code: 422 }];
+            }
+        } else {
+            return [415, { kind: "Status", code: 415, message: `${r.method} ${r.contentType ?? ""} is not served here` }];
+        }
+        this.onIngressWrite?.(r.method, key);
+        return result;
     }
 
     private deployment(key: string, r: RecordedRequest): [number, unknown] {

@@ -200,7 +200,7 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
             { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["list", "watch"] },
             { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
         ]);
-        const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", { serviceAccount: "ci", namespace: "ci" });
+        const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", { serviceAccount: "ci", namespace: "ci", admissionPolicy: true });
         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
         await validateObject(role);
         await validateObject(binding);

@@ -139,6 +139,32 @@ describe("platform: the prod stack installs it all", () => {
         });
     }
 
+    /** Every string in a chart's values: where the chart is pointed at an object by name. */
+    const strings = (value: unknown): string[] => (typeof value === "string" ? [value]
+        : value && typeof value === "object" ? Object.values(value).flatMap(strings) : []);
+
+    for (const shared of [true, false]) {
+        it(`${shared ? "keeps" : "deletes"} every Secret and ConfigMap of the stack's that a chart's values name, on destroy with shared: ${shared}`, async () => {
+            for (const stack of ["prod", "local-platform"]) {
+                resetRegistered();
+                const file = readStackFile(stack);
+                runStack(stack, { "canary-stack:platform": { ...JSON.parse(file.config["canary-stack:platform"]), shared } });
+                await settle();
+                const charts = [
+                    ...ofType("kubernetes:helm.sh/v4:Chart").map((c) => ({ namespace: c.inputs.namespace, values: c.inputs.values })),
+                    ...ofType("kubernetes-cert-manager:index:CertManager").map((c) => ({ namespace: c.inputs.helmOptions.namespace, values: c.inputs.helmOptions.values })),
+                ];
+                const own = [...ofType("kubernetes:core/v1:Secret"), ...ofType("kubernetes:core/v1:ConfigMap")];
+                const named = own.filter((o) => charts.some((c) => c.namespace === o.inputs.metadata.namespace && strings(c.values).includes(o.inputs.metadata.name)));
+                assert.deepEqual(named.map((o) => o.inputs.metadata.name), ["grafana-admin"], `${stack}: the chart's Grafana reads the admin Secret`);
+                for (const o of named) assert.equal(o.retainOnDelete, shared, `${stack}: ${o.inputs.metadata.name}`);
+                // The dashboard's ConfigMap is found by the sidecar by its label, not named by the chart: it goes with the stack.
+                const dashboard = own.find((o) => o.inputs.metadata.name === "canary-stack-dashboard");
+                assert.ok(dashboard && !dashboard.retainOnDelete, `${stack}: the dashboard is not kept`);
+            }
+        });
+    }
+
     it("validates every object of the prod and local renders against its schema", async () => {
         for (const stack of ["prod", "local"]) {
             resetRegistered();

@@ -48,20 +48,31 @@ describe("chart transforms", () => {
     const crd = { type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "rollouts", props: {}, opts: {} } as any;
     const deployment = { type: "kubernetes:apps/v1:Deployment", name: "controller", props: {}, opts: {} } as any;
 
-    it("sets the chart's provider again on every object it keeps, and leaves the others alone", () => {
-        assert.equal((retainOnDelete(false, provider)(crd) as any).opts.provider, provider);
-        assert.equal((retainOnDelete(true, provider)(deployment) as any).opts.provider, provider);
-        assert.equal(retainOnDelete(false, provider)(deployment), undefined);
-        assert.equal((retainOnDelete(false)(crd) as any).opts.provider, undefined);
+    const clusterRole = { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", name: "argo-rollouts", props: {}, opts: {} } as any;
+
+    it("puts the CRDs alone on the upserting provider, kept on destroy either way", () => {
+        for (const shared of [true, false]) {
+            assert.deepEqual((retainOnDelete(shared, provider)(crd) as any).opts, { retainOnDelete: true, provider });
+        }
+        assert.deepEqual((retainOnDelete(false)(crd) as any).opts, { retainOnDelete: true });
+    });
+
+    it("leaves every other object on the provider it is given, so one that exists already is refused, not adopted", () => {
+        const given = { name: "cluster" } as unknown as pulumi.ProviderResource;
+        for (const other of [deployment, clusterRole]) {
+            assert.equal(retainOnDelete(false, provider)(other), undefined, `${other.type} untouched when not shared`);
+            assert.deepEqual((retainOnDelete(true, provider)({ ...other, opts: { provider: given } }) as any).opts,
+                { provider: given, retainOnDelete: true }, `${other.type} only kept when shared`);
+        }
     });
 
     it("drops an empty rules list of a Role or ClusterRole, and keeps every other", () => {
         const role = (type: string, rules?: unknown[]) => ({ type: `kubernetes:rbac.authorization.k8s.io/v1:${type}`, name: "r", props: { kind: type, rules }, opts: {} } as any);
-        assert.deepEqual(dropEmptyRules(provider)(role("Role", [])), { props: { kind: "Role" }, opts: { provider } });
+        assert.deepEqual(dropEmptyRules()(role("Role", [])), { props: { kind: "Role" }, opts: {} });
         assert.deepEqual((dropEmptyRules()(role("ClusterRole", [])) as any).props, { kind: "ClusterRole" });
-        assert.equal(dropEmptyRules(provider)(role("Role", [{ verbs: ["get"] }])), undefined);
-        assert.equal(dropEmptyRules(provider)(role("Role")), undefined);
-        assert.equal(dropEmptyRules(provider)({ ...deployment, props: { rules: [] } }), undefined);
+        assert.equal(dropEmptyRules()(role("Role", [{ verbs: ["get"] }])), undefined);
+        assert.equal(dropEmptyRules()(role("Role")), undefined);
+        assert.equal(dropEmptyRules()({ ...deployment, props: { rules: [] } }), undefined);
     });
 });
 
@@ -69,18 +80,21 @@ describe("the charts' provider", () => {
     before(() => installMocks());
     beforeEach(resetRegistered);
 
-    it("installs both helm.v4.Charts with a provider that applies over kept objects, and nothing else with it", async () => {
+    it("has a provider that applies over kept objects, and registers nothing with it but the charts' CRDs (through the transform)", async () => {
         runStack("prod");
         await settle();
         const providers = ofType("pulumi:providers:kubernetes");
         const charts = providers.find((p) => p.name === "charts")!;
         assert.equal(charts.inputs.upsertExistingObjects, "true");
         assert.equal(providers.find((p) => p.name === "cluster")!.inputs.upsertExistingObjects, undefined);
+        // Each chart is on the component's provider: the engine hands the chart's transform that one,
+        // and every object the transform does not move to "charts" (all but the CRDs) stays on it.
         const byProvider = (r: { provider?: string }) => r.provider?.split("::")[3];
-        assert.deepEqual(ofType("kubernetes:helm.sh/v4:Chart").map(byProvider), ["charts", "charts"]);
-        const others = registered.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v4:Chart" && r.provider);
+        assert.deepEqual(ofType("kubernetes:helm.sh/v4:Chart").map(byProvider), ["cluster", "cluster"]);
+        const others = registered.filter((r) => r.type.startsWith("kubernetes:") && r.provider);
         assert.ok(others.length > 0);
         assert.deepEqual([...new Set(others.map(byProvider))], ["cluster"]);
+        for (const chart of ofType("kubernetes:helm.sh/v4:Chart")) assert.ok(chart.transformCount >= 1, `${chart.name} has the retain transform`);
     });
 });
 

@@ -9,7 +9,7 @@ import { autoscaler, disruptionBudget, live, preflightApp } from "./preflightFix
 
 /** Each finding as `severity check: message`. */
 function found(app: AppConfig, objects: LiveObjects | undefined): string[] {
-    return preflightFindings(app, objects).map((f) => `${f.severity} ${f.check}: ${f.message}`);
+    return preflightFindings(app, objects, "demo-stable").map((f) => `${f.severity} ${f.check}: ${f.message}`);
 }
 
 const WHY_GITOPS = "after Argo Rollouts scales the Deployment down, which Argo Rollouts does only while the Rollout is at its first revision: "

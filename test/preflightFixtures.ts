@@ -8,7 +8,9 @@ import { existingPlatform, validApp } from "./fixtures";
  * written and the config alone finds nothing), and its live objects as a
  * well-prepared cluster has them: a Deployment with a readiness probe and
  * the Service's target port, the Service selecting its pods, a
- * PodDisruptionBudget that allows one eviction, no autoscaler.
+ * PodDisruptionBudget that allows one eviction, no autoscaler, the Ingress
+ * routing to the stable Service through ingress-nginx (a first migration:
+ * the stable Service is not there yet).
  */
 export function preflightConfig(change: (app: any) => void = () => undefined) {
     const app = validApp();
@@ -65,8 +67,28 @@ export function disruptionBudget(spec: object, name = "demo"): any {
     return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name, namespace: "demo" }, spec: { selector: { matchLabels: { app: "demo" } }, ...spec } };
 }
 
-export function live(change: (objects: LiveObjects & { deployment: any; service: any }) => void = () => undefined): LiveObjects {
-    const objects = { deployment: deployment(), service: service(), autoscalers: [], disruptionBudgets: [disruptionBudget({ maxUnavailable: 1 })], unread: {} };
+/** The app's stableIngress, routed to the stable Service and served by ingress-nginx. */
+export function ingress(): any {
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "demo", namespace: "demo" },
+        spec: {
+            ingressClassName: "nginx",
+            rules: [{ host: "demo.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "demo-stable", port: { number: 80 } } } }] } }],
+        },
+    };
+}
+
+export function nginxClass(): any {
+    return { apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "nginx" }, spec: { controller: "k8s.io/ingress-nginx" } };
+}
+
+export function live(change: (objects: LiveObjects & { deployment: any; service: any; ingress: any }) => void = () => undefined): LiveObjects {
+    const objects = {
+        deployment: deployment(), service: service(), autoscalers: [], disruptionBudgets: [disruptionBudget({ maxUnavailable: 1 })],
+        ingress: ingress(), ingressClass: nginxClass(), unread: {},
+    };
     change(objects);
     return objects;
 }

@@ -14,7 +14,7 @@ import { preflight, PreflightError } from "../components/app/preflight/gate";
 import { programErrors } from "../scripts/mockEngine";
 import { FakeKubeApi } from "./fakeKubeApi";
 import { defaultFixtures, installMocks, registered, resetRegistered, settle } from "./harness";
-import { autoscaler, deployment, disruptionBudget, preflightConfig, service } from "./preflightFixtures";
+import { autoscaler, deployment, disruptionBudget, ingress, nginxClass, preflightConfig, service } from "./preflightFixtures";
 
 const HPA_ON_DEPLOYMENT = autoscaler({ apiVersion: "apps/v1", kind: "Deployment", name: "demo" });
 const NO_PROBE = "demo: container app of Deployment demo/demo has no readinessProbe: a canary pod is Ready as soon as it starts, so it takes traffic "
@@ -24,6 +24,8 @@ const HPA = "demo: HorizontalPodAutoscaler demo/demo scales Deployment demo/demo
     + "become ready while the HPA scales it back up, and once it is at 0 the HPA stops: nothing would autoscale the app. Once pulumi up has created "
     + "the Rollout, change the HPA's scaleTargetRef to apiVersion argoproj.io/v1alpha1, kind Rollout, name demo: kubectl patch hpa demo -n demo "
     + `--type merge -p '{"spec":{"scaleTargetRef":{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","name":"demo"}}}'`;
+
+const NGINX = { "kubernetes:networking.k8s.io/v1:IngressClass nginx": { spec: nginxClass().spec } };
 
 function probeless(): any {
     const d = deployment();
@@ -36,6 +38,7 @@ function fixtures(...objects: any[]) {
     const types: Record<string, string> = {
         Deployment: "kubernetes:apps/v1:Deployment", Service: "kubernetes:core/v1:Service",
         HorizontalPodAutoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+        Ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     };
     return Object.fromEntries(objects.map((o) => [`${types[o.kind]} ${o.metadata.namespace}/${o.metadata.name}`, { metadata: o.metadata, spec: o.spec }]));
 }
@@ -57,7 +60,7 @@ describe("the preflight gate under the mock engine", () => {
     after(() => installMocks());
 
     it("logs a warning per finding on the app, and the Rollout is registered", async () => {
-        installMocks({ ...defaultFixtures, ...fixtures(probeless(), service(), HPA_ON_DEPLOYMENT, disruptionBudget({ maxUnavailable: 1 })) });
+        installMocks({ ...defaultFixtures, ...fixtures(probeless(), service(), HPA_ON_DEPLOYMENT, disruptionBudget({ maxUnavailable: 1 }), ingress()), ...NGINX });
         const { apps, platform } = preflightConfig();
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
@@ -70,7 +73,7 @@ describe("the preflight gate under the mock engine", () => {
         const elsewhere = service();
         elsewhere.spec.selector = { app: "demo-web" };
         elsewhere.spec.ports[0].targetPort = "web";
-        installMocks({ ...defaultFixtures, ...fixtures(probeless(), elsewhere, disruptionBudget({ maxUnavailable: 1 })) });
+        installMocks({ ...defaultFixtures, ...fixtures(probeless(), elsewhere, disruptionBudget({ maxUnavailable: 1 }), ingress()), ...NGINX });
         new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, connection: {} });
         await settle();
         assert.deepEqual(warned, [NO_PROBE.replace(" (e.g. httpGet on port http, the port the Service sends traffic to)", "")]);
@@ -131,7 +134,7 @@ describe("the preflight gate under the mock engine", () => {
 describe("the preflight's reads against a fake Kubernetes API", () => {
     let fake: FakeKubeApi;
     let kubeconfig: string;
-    const target = { namespace: "demo", deployment: "demo", service: "demo", rollout: "demo" };
+    const target = { namespace: "demo", deployment: "demo", service: "demo", rollout: "demo", stableService: "demo-stable" };
 
     beforeEach(async () => {
         fake = await FakeKubeApi.start();
@@ -147,6 +150,7 @@ describe("the preflight's reads against a fake Kubernetes API", () => {
         const live = await clusterSource({ kubeconfig, context: "fake" })(target);
         assert.deepEqual(fake.calls().sort(), [
             "GET /api/v1/namespaces/demo/services/demo",
+            "GET /api/v1/namespaces/demo/services/demo-stable",
             "GET /apis/autoscaling/v2/namespaces/demo/horizontalpodautoscalers",
             "GET /apis/policy/v1/namespaces/demo/poddisruptionbudgets",
             "GET deployment demo/demo",
@@ -168,10 +172,41 @@ describe("the preflight's reads against a fake Kubernetes API", () => {
         assert.equal(live?.rollout?.metadata?.annotations?.["rollout.argoproj.io/revision"], "3");
     });
 
+    it("reads the stableIngress and the IngressClass it names, and the stable Service once it exists", async () => {
+        fake.ingresses.set("demo/demo", ingress());
+        fake.ingressClasses.set("nginx", nginxClass());
+        fake.services.set("demo/demo-stable", { ...service(), metadata: { name: "demo-stable", namespace: "demo" } });
+        const live = await clusterSource({ kubeconfig, context: "fake" })({ ...target, ingress: "demo" });
+        assert.deepEqual(fake.calls().filter((c) => c.includes("networking") || c.includes("demo-stable")).sort(), [
+            "GET /api/v1/namespaces/demo/services/demo-stable",
+            "GET /apis/networking.k8s.io/v1/ingressclasses/nginx",
+            "GET /apis/networking.k8s.io/v1/namespaces/demo/ingresses/demo",
+        ]);
+        assert.equal(live?.ingress?.spec?.rules?.[0].http?.paths[0].backend.service?.name, "demo-stable");
+        assert.equal(live?.ingressClass?.spec?.controller, "k8s.io/ingress-nginx");
+        assert.equal(live?.stableService?.metadata?.name, "demo-stable");
+        assert.deepEqual(live?.unread, {});
+    });
+
+    it("an Ingress with the legacy class annotation: no IngressClass read; a missing Ingress is absent, a refused one unread", async () => {
+        const annotated = ingress();
+        annotated.metadata.annotations = { "kubernetes.io/ingress.class": "nginx" };
+        fake.ingresses.set("demo/demo", annotated);
+        await clusterSource({ kubeconfig, context: "fake" })({ ...target, ingress: "demo" });
+        assert.ok(!fake.calls().some((c) => c.includes("ingressclasses")));
+        const absent = await clusterSource({ kubeconfig, context: "fake" })({ ...target, ingress: "other" });
+        assert.deepEqual([absent?.ingress, absent?.unread], [undefined, {}]);
+        fake.deny = { method: "GET", kind: "ingresses" };
+        const refused = await clusterSource({ kubeconfig, context: "fake" })({ ...target, ingress: "demo" });
+        assert.match(refused?.unread.ingress ?? "", /^reading Ingress demo\/demo failed \(HTTP 403\): ingresses.networking.k8s.io "demo" is forbidden/);
+    });
+
     it("reports a context the kubeconfig does not have as unread, without throwing", async () => {
         const live = await clusterSource({ kubeconfig, context: "nowhere" })(target);
         const reason = `context "nowhere" is not in ${kubeconfig} (it has: fake, elsewhere)`;
-        assert.deepEqual(live, { autoscalers: [], disruptionBudgets: [], unread: { deployment: reason, service: reason, rollout: reason, autoscalers: reason, disruptionBudgets: reason } });
+        assert.deepEqual(live, { autoscalers: [], disruptionBudgets: [], unread: {
+            deployment: reason, service: reason, rollout: reason, autoscalers: reason, disruptionBudgets: reason, stableService: reason,
+        } });
         assert.deepEqual(fake.requests, []);
     });
 

@@ -34,6 +34,9 @@ describe("the whole program under the mock engine", () => {
             "Service instant/instant-api-canary", "Service instant/instant-api-metrics", "ServiceMonitor instant/instant-api",
             "Role instant/instant-api-deployer", "RoleBinding instant/instant-api-deployer",
         ]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
+        for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
+            assert.ok(objects.some((o) => o.kind === kind && o.metadata.name === "canary-deployer.instant.instant-api"), `${kind} canary-deployer.instant.instant-api`);
+        }
         for (const object of objects) await validateObject(object);
         assert.match(outputs.rollouts["instant-api"].status, /^kubectl argo rollouts status instant-api -n instant --timeout \d+s$/);
         // 4 replicas without traffic routing: setWeight 10 is 1 canary pod of 5.
@@ -85,6 +88,7 @@ describe("the whole program under the mock engine", () => {
         assert.deepEqual(kinds.sort(), [
             "AnalysisTemplate shop/checkout", "Namespace /argo-rollouts", "Role shop/checkout-deployer", "RoleBinding shop/checkout-deployer",
             "Rollout shop/checkout", "Secret argo-rollouts/newrelic", "Service shop/checkout-canary", "Service shop/checkout-stable",
+            "ValidatingAdmissionPolicy /canary-deployer.shop.checkout", "ValidatingAdmissionPolicyBinding /canary-deployer.shop.checkout",
         ]);
         for (const type of ["monitoring.coreos.com/v1:ServiceMonitor", "monitoring.coreos.com/v1:PrometheusRule", "core/v1:ConfigMap"]) {
             assert.deepEqual(registered.filter((r) => r.type === `kubernetes:${type}`), [], `no ${type}`);

@@ -37,9 +37,9 @@ describe("render: stdout is the YAML stream alone", function () {
         require(indexPath);
         await settle();
         const expected = renderDocuments(registered);
-        assert.equal(expected.length, 18);
+        assert.equal(expected.length, 20);
         assert.deepEqual(documents.map((d) => d.toJS()), expected);
-        assert.match(stdout, /^# canary-stack render of stack prod: 18 objects, as they would be applied\.\n/);
+        assert.match(stdout, /^# canary-stack render of stack prod: 20 objects, as they would be applied\.\n/);
 
         // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
         assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% "
@@ -105,7 +105,7 @@ describe("render: without the New Relic API key", () => {
         assert.deepEqual(rendered.notes, [NOTE.replace("--stack prod", "--stack newrelic")]);
         const kinds = parseAllDocuments(rendered.text).map((d) => d.toJS().kind);
         for (const absent of ["ServiceMonitor", "PrometheusRule", "ConfigMap"]) assert.ok(!kinds.includes(absent), `no ${absent} in ${kinds.join(", ")}`);
-        assert.equal(rendered.objectCount, 9);
+        assert.equal(rendered.objectCount, 11);
     });
 
     it("passes a key the stack file sets (encrypted) as it is, without a placeholder", () => {

@@ -12,6 +12,10 @@ const loaders: Record<string, () => Promise<ModelClass>> = {
     "rbac.authorization.k8s.io/v1/Role": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/Role")).Role,
     "rbac.authorization.k8s.io/v1/RoleBinding": async () =>
         (await import("kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding")).RoleBinding,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": async () =>
+        (await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy")).ValidatingAdmissionPolicy,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": async () =>
+        (await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding")).ValidatingAdmissionPolicyBinding,
     "argoproj.io/v1alpha1/Rollout": async () => (await import("@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout")).Rollout,
     "argoproj.io/v1alpha1/AnalysisTemplate": async () =>
         (await import("@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate")).AnalysisTemplate,

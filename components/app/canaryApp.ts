@@ -11,8 +11,10 @@ import { ExposureReport, exposureReport, exposureSummary } from "../../model/exp
 import { ladderShares, StepShare } from "../../model/ladderShares";
 import { ClusterIdentity } from "../cluster/clusterGuard";
 import { DeploymentRestore, DeploymentSnapshot } from "./deploymentRestore";
+import { canaryIngressName } from "../../model/ingressHandBack";
 import { appObjectNames } from "../manifests/labels";
 import { deployerRole, deployerRoleBinding } from "../manifests/rbac";
+import { deployerPolicy, deployerPolicyBinding } from "../manifests/deployerPolicy";
 import { rollout } from "../manifests/rollout";
 import { serviceMonitor } from "../manifests/serviceMonitor";
 import { copiedService, ExistingService, metricsService } from "../manifests/services";
@@ -72,8 +74,10 @@ function withPatchForce<T extends { metadata?: { annotations?: Record<string, st
  * One application's canary: stable/canary Services beside the existing
  * Service, the AnalysisTemplate, the Rollout that adopts the existing
  * Deployment, the metrics Service and ServiceMonitor when Prometheus scrapes
- * the app, and the CI deployer's RBAC. The existing Deployment, Service and
- * Ingress are read, never written.
+ * the app, and the CI deployer's RBAC and admission policy. The existing
+ * Deployment, Service and stableIngress are read by the preflight; only a
+ * destroy writes the Deployment (its replicas and images) and the Ingress (its
+ * backends on the stable Service go back to the app's own Service).
  */
 export class CanaryApp extends pulumi.ComponentResource {
     public readonly commands: RolloutCommands;
@@ -137,18 +141,25 @@ export class CanaryApp extends pulumi.ComponentResource {
         });
         const rbac: pulumi.Resource[] = [];
         if (app.deployer) {
-            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, {
-                rollout: names.rollout, deployment: app.deployment,
-            }), child);
+            const targets = { rollout: names.rollout, deployment: app.deployment };
+            const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, targets), child);
             rbac.push(role, new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
                 ...child,
                 dependsOn: [role],
             }));
+            // What RBAC cannot say: which fields the Role's patch and update may change.
+            if (app.deployer.admissionPolicy) {
+                const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-deployer-policy`,
+                    deployerPolicy(at(app.name), app.deployer, targets), child);
+                rbac.push(policy, new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-deployer-policy`,
+                    deployerPolicyBinding(at(app.name)), { ...child, dependsOn: [policy] }));
+            }
         }
 
         // Depends on everything else of the stack, so `pulumi destroy` deletes it first: its delete
-        // checks the cluster, puts the stable image and the replica count back on the Deployment and
-        // waits until it serves, or refuses (another cluster, mid-canary) before anything else is gone.
+        // checks the cluster, puts the stable image and the replica count back on the Deployment,
+        // waits until it serves and moves the Ingress back to the app's Service, or refuses
+        // (another cluster, mid-canary) before anything else is gone.
         new DeploymentRestore(`${name}-restore`, {
             namespace: app.namespace,
             rollout: names.rollout,
@@ -157,6 +168,10 @@ export class CanaryApp extends pulumi.ComponentResource {
             recordedImages: snapshot.images,
             allowUnhealthy: app.allowDestroyMidCanary,
             cluster: args.clusterIdentity?.cluster,
+            ingress: app.stableIngress === undefined ? undefined : {
+                stableIngress: app.stableIngress, stableService: names.stableService, service: app.service.name,
+                canaryIngress: canaryIngressName(names.rollout, app.stableIngress),
+            },
             ...connectionInputs(connection),
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 

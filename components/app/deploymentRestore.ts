@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterIdentity } from "../../model/clusterIdentity";
+import { IngressNames } from "../../model/ingressHandBack";
 import { refuseOtherCluster } from "../cluster/clusterGuard";
 import { connection, ConnectionArgs, deleteHookProvider, differs, Props, secretConnectionOptions } from "../kube/dynamic";
 import { kubeApi } from "./restore/kubeApi";
@@ -46,6 +47,12 @@ export interface DeploymentRestoreArgs extends ConnectionArgs {
      * or writes anything (a restore is the first delete of a destroy). Adding it is an update, not a replacement.
      */
     cluster?: pulumi.Input<ClusterIdentity>;
+    /**
+     * The app's stableIngress and the Services it moves between: after the Deployment is Available, the delete moves
+     * the Ingress's backends on the stable Service back to the app's own Service and deletes Argo Rollouts' canary
+     * Ingress. Unset without stableIngress. Adding it is an update, not a replacement.
+     */
+    ingress?: pulumi.Input<IngressNames>;
 }
 
 /** Only another Deployment means another record; a new kubeconfig or provider code is stored without reading again. */
@@ -75,6 +82,7 @@ export const restoreProvider = deleteHookProvider((inputs) => `${inputs.namespac
         allowUnhealthy: props.allowUnhealthy === true,
         timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
         pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
+        ingress: props.ingress,
     }, (message) => console.error(message));
 });
 
@@ -101,8 +109,9 @@ export class DeploymentSnapshot extends pulumi.dynamic.Resource {
  * Does nothing until it is deleted; its delete is the rollback: refuse on
  * another cluster than `cluster`, refuse mid-canary (unless allowed), set the Rollout's `workloadRef.scaleDown` to
  * never, put the stable images (the recorded ones for a Rollout the
- * controller never reconciled) and the replicas back on the Deployment, and
- * wait until it is Available. Create it with `dependsOn: [rollout]`, so a
+ * controller never reconciled) and the replicas back on the Deployment,
+ * wait until it is Available, and move the stableIngress back to the app's
+ * own Service. Create it with `dependsOn: [rollout]`, so a
  * destroy deletes it, and restores the Deployment, before the Rollout goes;
  * if the restore fails, the destroy stops with the Rollout still serving.
  */
@@ -115,6 +124,7 @@ export class DeploymentRestore extends pulumi.dynamic.Resource {
     declare public readonly allowUnhealthy: pulumi.Output<boolean>;
     declare public readonly timeoutSeconds: pulumi.Output<number>;
     declare public readonly pollIntervalSeconds: pulumi.Output<number>;
+    declare public readonly ingress: pulumi.Output<IngressNames | undefined>;
 
     constructor(name: string, args: DeploymentRestoreArgs, opts?: pulumi.CustomResourceOptions) {
         super(restoreProvider, name, {

@@ -13,11 +13,11 @@ export interface ArgoRolloutsArgs {
     /** Keep everything on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
     /**
-     * The provider of the chart's objects: one that applies over an object that already exists
+     * The provider of the chart's CRDs: one that applies over an object that already exists
      * (`upsertExistingObjects`), so an install after a destroy takes over the CRDs that destroy kept.
-     * Defaults to the component's own.
+     * The chart's other objects use the component's own. Defaults to the component's own.
      */
-    chartProvider?: k8s.Provider;
+    crdProvider?: k8s.Provider;
 }
 
 /**
@@ -44,7 +44,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
                 ...chartLocation(ARGO_ROLLOUTS_CHART, args.config.chart),
                 namespace: args.config.namespace,
                 values: argoRolloutsValues(args.config, args.monitoring),
-            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared, args.chartProvider)], provider: args.chartProvider });
+            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared, args.crdProvider)] });
             this.ready.push(chart);
         }
         this.registerOutputs({ namespace: this.namespace });

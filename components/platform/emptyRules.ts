@@ -8,12 +8,11 @@ const ROLE_TYPES = ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:
  * nothing on every run (pulumi/pulumi-kubernetes#3538), so a second
  * `pulumi up` would always update the object: kube-prometheus-stack
  * 75.15.0's Grafana Role is written with `rules: []` (seen in the e2e).
- * `provider`: the chart's own, as in retainOnDelete.
  */
-export function dropEmptyRules(provider?: pulumi.ProviderResource): pulumi.ResourceTransform {
+export function dropEmptyRules(): pulumi.ResourceTransform {
     return (args) => {
         if (!ROLE_TYPES.includes(args.type) || !Array.isArray(args.props.rules) || args.props.rules.length > 0) return undefined;
         const { rules: _empty, ...props } = args.props;
-        return { props, opts: provider ? pulumi.mergeOptions(args.opts, { provider }) : args.opts };
+        return { props, opts: args.opts };
     };
 }

@@ -20,11 +20,11 @@ export interface MonitoringArgs {
     /** Keep the chart on destroy (shared with other teams). CRDs are always kept. */
     shared: boolean;
     /**
-     * The provider of the chart's objects: one that applies over an object that already exists
+     * The provider of the chart's CRDs: one that applies over an object that already exists
      * (`upsertExistingObjects`), so an install after a destroy takes over the CRDs that destroy kept.
-     * Defaults to the component's own.
+     * The chart's other objects use the component's own. Defaults to the component's own.
      */
-    chartProvider?: k8s.Provider;
+    crdProvider?: k8s.Provider;
 }
 
 /**
@@ -54,10 +54,12 @@ export class Monitoring extends pulumi.ComponentResource {
             });
             const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
             this.grafanaAdminPassword = pulumi.secret(password.result);
+            // The chart's Grafana reads it through required secretKeyRefs: a shared chart, kept on
+            // destroy, keeps it too, or Grafana could not start again.
             const adminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
                 metadata: { name: GRAFANA_ADMIN_SECRET, namespace: config.namespace, labels: stackLabels() },
                 stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
-            }, { ...child, dependsOn: [namespace] });
+            }, { ...child, dependsOn: [namespace], retainOnDelete: args.shared });
             const chart = new k8s.helm.v4.Chart(`${name}-chart`, {
                 name: config.release,
                 ...chartLocation(KUBE_PROMETHEUS_STACK_CHART, config.chart),
@@ -66,8 +68,7 @@ export class Monitoring extends pulumi.ComponentResource {
             }, {
                 ...child,
                 dependsOn: [namespace, adminSecret],
-                transforms: [retainOnDelete(args.shared, args.chartProvider), dropEmptyRules(args.chartProvider)],
-                provider: args.chartProvider,
+                transforms: [retainOnDelete(args.shared, args.crdProvider), dropEmptyRules()],
             });
             this.ready.push(chart);
         }

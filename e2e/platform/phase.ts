@@ -4,7 +4,9 @@
  * fresh control plane of its own (no CRDs from cluster-up, the charts bring
  * theirs), migrates one app, and the rows check the live objects, the
  * selectors of the installed Prometheus, the configuration the Prometheus
- * operator generates for it, a second up, and both kinds of destroy.
+ * operator generates for it, a second up, and both kinds of destroy. Before
+ * the install, a ClusterRole of a chart's name, already taken, is refused;
+ * after the shared destroy, what the kept workloads reference is still there.
  *
  *   CANARY_VENDOR_DIR   the vendored charts are in <it>/charts (default ../shared/vendor beside the checkout)
  */
@@ -19,7 +21,9 @@ import { run } from "../lib/proc";
 import { PulumiStack } from "../pulumiStack";
 import { ScenarioResult, stepResult } from "../report/types";
 import { chartRow, crdRow, destroyRow, missingChartRow } from "./chartRows";
+import { foreignClusterRoleRow } from "./foreignObject";
 import { installed, PlatformEnv } from "./installed";
+import { keptReferencesRow, liveSnapshot } from "./keptReferences";
 import { scrapeRows } from "./scrapeRows";
 import { dashboardRow, selectorRow } from "./wiring";
 
@@ -91,8 +95,11 @@ export async function platformPhase(dir: string, log: (message: string) => void,
     try {
         const env = setUp(dir, log);
         record(missingChartRow(env));
+        const { platform } = platformConfig(env);
+        record(foreignClusterRoleRow(env, platform.monitoring.release));
         const first = await upRow(env, "platform: pulumi up installs Argo Rollouts, kube-prometheus-stack and cert-manager from chart archives",
-            "exit 0: the three charts from ../shared/vendor/charts, the canary PrometheusRule and dashboard, and the app migrated", ["up", "--yes", "--skip-preview"]);
+            "exit 0: the three charts from ../shared/vendor/charts, the canary PrometheusRule and dashboard, and the app migrated "
+            + "(the refused ClusterRole and what depends on it, the rest being there)", ["up", "--yes", "--skip-preview"]);
         record(first);
         if (!first.passed) return;
         const install = installed(env);
@@ -102,7 +109,6 @@ export async function platformPhase(dir: string, log: (message: string) => void,
         const prometheus = charts[1].objects.find((o) => o.kind === "Prometheus")!;
         const controllerMonitors = charts[0].objects.filter((o) => o.kind === "ServiceMonitor");
         record(timedRow(() => selectorRow(env.kubectl, prometheus, [...controllerMonitors, ...own("ServiceMonitor")], own("PrometheusRule"))));
-        const { platform } = platformConfig(env);
         const archive = platform.monitoring.chart.kind === "path" ? path.resolve(ROOT, platform.monitoring.chart.path) : "";
         const dashboardValues = (kubePrometheusStackValues(platform.certManager.present) as any).grafana.sidecar.dashboards;
         record(timedRow(() => dashboardRow(env.kubectl, archive, dashboardValues, own("ConfigMap"), charts[1].objects)));
@@ -114,7 +120,13 @@ export async function platformPhase(dir: string, log: (message: string) => void,
         const again = await upRow(env, "platform: pulumi up with shared: true installs again over the CRDs the destroy kept",
             "exit 0: the charts' provider applies over the kept CRDs instead of refusing them", ["up", "--yes", "--skip-preview"]);
         record(again);
-        if (again.passed) record(await destroyRow(env, installed(env).charts, true));
+        if (again.passed) {
+            const { charts: kept } = installed(env);
+            const [before, snapshotSeconds] = await timed(() => liveSnapshot(env.kubectl));
+            record(await destroyRow(env, kept, true));
+            const [after, seconds] = await timed(() => liveSnapshot(env.kubectl));
+            record(keptReferencesRow(before, after, snapshotSeconds + seconds));
+        }
     } catch (err) {
         log(`platform phase stopped: ${(err as Error).stack ?? err}`);
         record(stepResult("platform phase", "completes", (err as Error).message, false));

@@ -16,6 +16,14 @@
  * endpoints discovery (podTargets.ts), for the relabelling the Prometheus
  * operator generates.
  *
+ * With `ingress`, it stands in for ingress-nginx in front of the app
+ * (ingressStandIn.ts): each request goes to the stable Ingress's Service or,
+ * by the canary Ingress's weight, to Argo Rollouts' canary Ingress's, and
+ * then to one of that Service's ready pods; /served then also counts the
+ * Deployment's own pods (`deployment`) and requests no ready pod took
+ * (`unrouted`), and /route sends one request through fresh reads and says
+ * where it went.
+ *
  *   node e2e/traffic/server.ts <config.json>
  *
  * The config file is re-read every tick, so a scenario changes an image's
@@ -27,6 +35,8 @@ import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mod
 import { VersionMetrics } from "./metrics";
 import { endpointTarget, MetricsServiceInfo, PodInfo, splitOverPods } from "./podTargets";
 import { Accumulator, Behaviour, HEALTHY, readyEndpointsByHash, splitRequests, Version } from "./split";
+import { RoundRobin } from "./ingressRoute";
+import { IngressNames, readIngressState, routeOne } from "./ingressStandIn";
 
 export interface SimConfig {
     kubeconfig: string;
@@ -41,6 +51,8 @@ export interface SimConfig {
     behaviours: Record<string, Behaviour>;
     /** One scrape target per pod, found through this metrics Service's endpoints (its port named `port`). */
     podTargets?: { metricsService: string; port: string };
+    /** Route through these Ingresses instead of the app Service's endpoints. */
+    ingress?: IngressNames;
 }
 
 const TICK_MS = 250;
@@ -53,6 +65,7 @@ interface Apis {
     apps: k8sClient.AppsV1Api;
     core: k8sClient.CoreV1Api;
     discovery: k8sClient.DiscoveryV1Api;
+    networking: k8sClient.NetworkingV1Api;
 }
 
 interface Live {
@@ -146,7 +159,11 @@ async function main(): Promise<void> {
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(config.kubeconfig);
-    const api: Apis = { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api) };
+    const api: Apis = {
+        apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+        networking: kc.makeApiClient(k8s.NetworkingV1Api),
+    };
+    const robin = new RoundRobin();
 
     // Keyed by version hash, or by pod with podTargets.
     const metrics = new Map<string, VersionMetrics>();
@@ -162,6 +179,12 @@ async function main(): Promise<void> {
         if (req.url === "/served") {
             res.writeHead(200, { "Content-Type": "application/json" });
             res.end(JSON.stringify(Object.fromEntries(served)));
+            return;
+        }
+        if (req.url === "/route" && config.ingress) {
+            const routed = await readIngressState(api, config.namespace, config.ingress).then((state) => routeOne(state, robin), (err: Error) => ({ error: err.message }));
+            res.writeHead("key" in routed && routed.pod ? 200 : 503, { "Content-Type": "application/json" });
+            res.end(JSON.stringify(routed));
             return;
         }
         const pod = /^\/metrics\/pod\/([a-z0-9.-]+)$/.exec(req.url ?? "")?.[1];
@@ -185,8 +208,23 @@ async function main(): Promise<void> {
         config = readConfig(configFile);
         const { versions, readyPods, ready, pods } = await liveVersions(api, config);
         const behaviourOf = (image: string) => config.behaviours[image] ?? HEALTHY;
-        const split = splitRequests(versions, (config.requestsPerSecond * TICK_MS) / 1000, behaviourOf);
         readyNow = ready;
+        if (config.ingress) {
+            const state = await readIngressState(api, config.namespace, config.ingress);
+            const imageOf = new Map(versions.map((v) => [v.hash, v.image]));
+            const { requests } = accumulator.take("ingress", (config.requestsPerSecond * TICK_MS) / 1000, 0);
+            for (let i = 0; i < requests; i++) {
+                const { key } = routeOne(state, robin);
+                served.set(key, (served.get(key) ?? 0) + 1);
+                const image = imageOf.get(key);
+                if (image !== undefined) {
+                    const behaviour = behaviourOf(image);
+                    const one = accumulator.take(key, 1, behaviour.errorRate);
+                    metricsOf(key).record(one.requests, one.errors, behaviour.latencySeconds);
+                }
+            }
+        }
+        const split = splitRequests(versions, config.ingress ? 0 : (config.requestsPerSecond * TICK_MS) / 1000, behaviourOf);
         for (const v of versions) {
             const behaviour = behaviourOf(v.image);
             const share = config.podTargets ? splitOverPods(split.get(v.hash) ?? 0, readyPods.get(v.hash) ?? []) : new Map([[v.hash, split.get(v.hash) ?? 0]]);

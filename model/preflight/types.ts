@@ -3,8 +3,9 @@ import type { IService } from "kubernetes-models/v1/Service" with { "resolution-
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler" with { "resolution-mode": "import" };
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget" with { "resolution-mode": "import" };
 import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout" with { "resolution-mode": "import" };
+import type { IIngress, IIngressClass } from "../ingressRoutes";
 
-export type { IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBudget, IRollout };
+export type { IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBudget, IRollout, IIngress, IIngressClass };
 
 /**
  * What the preflight finds in an app's live objects at preview. A warning is
@@ -20,10 +21,11 @@ export interface PreflightFinding {
 }
 
 export type PreflightCheck =
-    | "deployment" | "service" | "readiness" | "container" | "autoscaler" | "disruptionBudget" | "gitOps" | "serviceWiring" | "replicas" | "servingBesideRollout" | "unread";
+    | "deployment" | "service" | "readiness" | "container" | "autoscaler" | "disruptionBudget" | "gitOps" | "serviceWiring" | "replicas" | "servingBesideRollout"
+    | "ingress" | "ingressClass" | "unread";
 
 /** The reads the preflight makes; each may fail on its own (e.g. RBAC forbids listing PodDisruptionBudgets). */
-export type LiveRead = "deployment" | "service" | "rollout" | "autoscalers" | "disruptionBudgets";
+export type LiveRead = "deployment" | "service" | "rollout" | "autoscalers" | "disruptionBudgets" | "ingress" | "ingressClass" | "stableService";
 
 /** The app's objects as the cluster has them now. */
 export interface LiveObjects {
@@ -36,6 +38,12 @@ export interface LiveObjects {
     autoscalers: IHorizontalPodAutoscaler[];
     /** Every PodDisruptionBudget (policy/v1) of the app's namespace. */
     disruptionBudgets: IPodDisruptionBudget[];
+    /** The app's stableIngress (networking.k8s.io/v1), when it has one and it exists. */
+    ingress?: IIngress;
+    /** The IngressClass that Ingress names in spec.ingressClassName, when it exists. */
+    ingressClass?: IIngressClass;
+    /** The stable Service (`<app>-stable`), once a pulumi up has created it. */
+    stableService?: IService;
     /** Reads that failed other than with "not found", with the API server's reason: their checks are skipped, and say so. */
     unread: Partial<Record<LiveRead, string>>;
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../../../stacks/types";
 import { messages, PreflightFinding, preflightFindings } from "../../../model/preflight";
+import { appObjectNames } from "../../manifests/labels";
 import { LiveSource } from "./liveSource";
 
 /**
@@ -25,8 +26,10 @@ export class PreflightError extends pulumi.ResourceError {
  * is, until it has checked the cluster: on another cluster they never run.
  */
 export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource, after?: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
-    const read = () => source({ namespace: app.namespace, deployment: app.deployment, service: app.service.name, rollout: app.name })
-        .then((live) => preflightFindings(app, live));
+    const { stableService } = appObjectNames(app.name);
+    const read = () => source({
+        namespace: app.namespace, deployment: app.deployment, service: app.service.name, rollout: app.name, stableService, ingress: app.stableIngress,
+    }).then((live) => preflightFindings(app, live, stableService));
     // A URN is known once the registration is done, in a preview too; a failed one rejects, and so does this.
     const findings = after ? after.urn.apply(read) : pulumi.output(read());
     return findings.apply((all) => {

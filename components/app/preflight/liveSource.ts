@@ -9,6 +9,10 @@ export interface LiveTarget {
     service: string;
     /** The app's Rollout, which an earlier pulumi up may have created. */
     rollout: string;
+    /** The stable Service the stack creates, which an earlier pulumi up may have created. */
+    stableService: string;
+    /** The app's stableIngress, when it has one. */
+    ingress?: string;
 }
 
 /** Reads an app's live objects; undefined when there is no live view at all (the offline render without them). */

@@ -2,6 +2,8 @@ import {
     deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, planDrift, restorePlan, RestorePlan, ROLLOUT_HASH_LABEL,
     stopScaleDownPatch,
 } from "../../../model/restorePlan";
+import { IngressNames } from "../../../model/ingressHandBack";
+import { handBackIngress } from "./ingress";
 import { KubeApi } from "./kubeApi";
 
 /** One app's restore, as its DeploymentRestore resource recorded it. */
@@ -18,6 +20,8 @@ export interface RestoreTarget {
     /** How long to wait for the Deployment to become Available. */
     timeoutSeconds: number;
     pollIntervalSeconds: number;
+    /** The app's stableIngress and the Services it moves between; unset without one (or in a state written before the restore took them). */
+    ingress?: IngressNames;
 }
 
 export type Log = (message: string) => void;
@@ -35,7 +39,8 @@ export async function snapshotDeployment(api: KubeApi, namespace: string, name: 
  * Hands the app back to its Deployment so the Rollout can be deleted: refuse
  * mid-canary (unless allowed), stop Argo from scaling the Deployment down,
  * put the stable images (the recorded ones if the controller never made a
- * ReplicaSet stable) and the replicas on it, and wait until it is Available.
+ * ReplicaSet stable) and the replicas on it, and wait until it is Available;
+ * then move the stableIngress back to the app's own Service (./ingress.ts).
  * Any failure throws, so the destroy stops with the Rollout, which still
  * serves, in place.
  */
@@ -60,20 +65,30 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
 
     await api.patchRollout(namespace, target.rollout, stopScaleDownPatch);
     await api.patchDeployment(namespace, target.deployment, deploymentPatch(decision.plan));
-    await waitUntilAvailable(api, target, decision.plan, log,
-        `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`);
+    const leftAs = `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`;
+    await waitUntilAvailable(api, target, decision.plan, log, leftAs);
     const images = decision.plan.containers.map((c) => `${c.name}=${c.image}`).join(", ") || "unchanged images";
     log(`Rollout ${namespace}/${target.rollout} ${decision.why} [${decision.case}]: `
         + `Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); the Rollout can go`);
+    await ingressBack(api, target, rollout.metadata?.uid, leftAs, log);
+}
+
+async function ingressBack(api: KubeApi, target: RestoreTarget, rolloutUid: string | undefined, leftAs: string, log: Log): Promise<void> {
+    if (!target.ingress) return;
+    await handBackIngress(api, {
+        namespace: target.namespace, names: target.ingress, rolloutUid, timeoutSeconds: target.timeoutSeconds,
+        pollIntervalSeconds: target.pollIntervalSeconds, leftAs,
+    }, log);
 }
 
 /** Nothing left to protect; only make sure the Deployment is not left at 0 replicas (argoproj/argo-rollouts#3855). */
 async function restoreWithoutRollout(api: KubeApi, target: RestoreTarget, deployment: IDeployment, log: Log): Promise<void> {
     const where = `${target.namespace}/${target.deployment}`;
     const replicas = deployment.spec?.replicas ?? 1;
+    const leftAs = "The stack's objects were not deleted.";
     if (replicas > 0) {
         log(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} runs ${replicas} replicas: nothing to restore`);
-        return;
+        return ingressBack(api, target, undefined, leftAs, log);
     }
     if (target.recordedReplicas <= 0) {
         throw new Error(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} is at 0 replicas, `
@@ -83,6 +98,7 @@ async function restoreWithoutRollout(api: KubeApi, target: RestoreTarget, deploy
     await api.patchDeployment(target.namespace, target.deployment, deploymentPatch(plan));
     await waitUntilAvailable(api, target, plan, log, `Rollout ${target.namespace}/${target.rollout} was already gone.`);
     log(`Rollout ${target.namespace}/${target.rollout} was already gone; Deployment ${where} scaled back to ${target.recordedReplicas} replicas and Available`);
+    await ingressBack(api, target, undefined, leftAs, log);
 }
 
 /**
