@@ -6,7 +6,7 @@ import { KubeConnection } from "./kube/client";
 import { connectionInputs } from "./kube/dynamic";
 import { CanaryApp } from "./app/canaryApp";
 import { ClusterIdentity, DestroyGuard } from "./cluster/clusterGuard";
-import { liveClusterUid } from "./cluster/clusterUid";
+import { checkedClusterUid } from "./cluster/clusterUid";
 import { ArgoRollouts } from "./platform/argoRollouts";
 import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
@@ -57,12 +57,12 @@ function stackConnection(cluster: ClusterConfig): KubeConnection {
  * replaced, and every object with it, only when this changes, not when the kubeconfig does (a new
  * server URL or credentials for the same cluster are an update). The cluster's kube-system UID: the
  * accepted one when `cluster.kubeSystemUid` is set, else the live one, read as the program runs so it
- * is known at preview (an unknown identifier would make the first preview's provider unconfigured, and
- * its reads of existing objects unknown). Unset without a kubeconfig file (the provider's defaults).
+ * is known at preview. Refused when the live cluster is not the stack's (the accepted UID, else the
+ * identity's record): components/cluster/clusterUid.ts. Unset without a kubeconfig file (the provider's defaults).
  */
-function clusterIdentifier(cluster: ClusterConfig, connection: KubeConnection): pulumi.Input<string | undefined> {
-    if (cluster.kubeSystemUid) return cluster.kubeSystemUid;
-    return connection.kubeconfig === undefined ? undefined : pulumi.output(liveClusterUid(connection));
+function clusterIdentifier(cluster: ClusterConfig, connection: KubeConnection, identity: ClusterIdentity): pulumi.Input<string | undefined> {
+    if (connection.kubeconfig === undefined) return cluster.kubeSystemUid;
+    return checkedClusterUid(connection, identity.cluster, cluster.kubeSystemUid);
 }
 
 /**
@@ -78,7 +78,7 @@ export function deployStack(config: StackConfig): StackOutputs {
     const connection = stackConnection(config.cluster);
     const inputs = connectionInputs(connection);
     const identity = new ClusterIdentity("cluster-identity", { ...inputs, kubeSystemUid: config.cluster.kubeSystemUid });
-    const providerArgs: k8s.ProviderArgs = { ...inputs, clusterIdentifier: clusterIdentifier(config.cluster, connection) };
+    const providerArgs: k8s.ProviderArgs = { ...inputs, clusterIdentifier: clusterIdentifier(config.cluster, connection, identity) };
     const provider = new k8s.Provider("cluster", providerArgs, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LiveTarget, setLiveSource } from "../components/app/preflight/liveSource";
-import { setClusterUidSource } from "../components/cluster/clusterUid";
+import { setLiveClusterSource } from "../components/cluster/clusterUid";
 import type { LiveObjects } from "../model/preflight";
 
 // Internal (not in the .d.ts), but exactly what `pulumi.runtime.disconnect()` waits on:
@@ -144,7 +144,7 @@ export function resetRegistered(): void {
  */
 export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?: LiveFallback): void {
     setLiveSource(fixtureSource(fixtures));
-    setClusterUidSource(async () => undefined);
+    setLiveClusterSource(async () => undefined);
     process.off("unhandledRejection", collectProgramError).on("unhandledRejection", collectProgramError);
     pulumi.runtime.setMocks({
         newResource: (args) => {
