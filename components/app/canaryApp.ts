@@ -34,8 +34,8 @@ export interface CanaryAppArgs {
     connection: KubeConnection;
     /**
      * The stack's ClusterIdentity. The snapshot and the preflight read the cluster without the Kubernetes
-     * provider (which already waits for it), so they wait for it too: nothing reads or writes a cluster
-     * before it is checked.
+     * provider (which already waits for it), so they wait for it too (the preflight for the provider itself,
+     * when `opts.provider` is given): nothing reads or writes a cluster before it is checked.
      * The restore, a destroy's first delete, checks the cluster against the one it recorded.
      */
     clusterIdentity?: ClusterIdentity;
@@ -134,7 +134,10 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         // Warnings are logged; an error (going on would break traffic) keeps the Rollout from being created or changed.
-        const checked = preflight(app, liveSource(connection), this, args.clusterIdentity);
+        // The reads wait for the stack's Kubernetes provider when the app has one: its registration waits for the
+        // cluster identity and for its clusterIdentifier's check (components/cluster/clusterUid.ts), which alone stops
+        // a `pulumi refresh --run-program` on another cluster (a refresh never runs the identity's diff).
+        const checked = preflight(app, liveSource(connection), this, opts?.provider ?? args.clusterIdentity);
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
             dependsOn: checked.apply(() => [...rolloutsReady, stable, canary, ...templates, snapshot]),
