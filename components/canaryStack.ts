@@ -3,8 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { newRelicMetrics } from "../stacks";
 import { ClusterConfig, StackConfig } from "../stacks/types";
 import { KubeConnection } from "./kube/client";
+import { connectionInputs } from "./kube/dynamic";
 import { CanaryApp } from "./app/canaryApp";
 import { ClusterIdentity, DestroyGuard } from "./cluster/clusterGuard";
+import { checkedClusterUid } from "./cluster/clusterUid";
 import { ArgoRollouts } from "./platform/argoRollouts";
 import { CertManager } from "./platform/certManager";
 import { Monitoring } from "./platform/monitoring";
@@ -40,13 +42,27 @@ export interface StackOutputs {
 }
 
 /**
- * How the stack reaches its cluster. `kubeconfig` is the run's KUBECONFIG (stacks/ checks it names one
- * file), what k8s.Provider would take when none is given; it goes to the provider and to the dynamic
- * resources alike: their inputs are stored in the state, and a destroy, which does not run the program,
- * configures each from there, so every one of them reaches the cluster through the same file and context.
+ * How the stack reaches its cluster. `kubeconfig` is the contents of the run's kubeconfig file for the
+ * stack's context, flattened (stacks/kubeconfig.ts); it goes to the provider and to the dynamic resources
+ * alike, as a secret: their inputs are stored in the state, and a refresh or destroy, which do not run the
+ * program, configure each from there, so every one of them reaches the cluster of the last `pulumi up`,
+ * wherever the kubeconfig file points by then. Each up stores the file's contents again.
  */
 function stackConnection(cluster: ClusterConfig): KubeConnection {
     return { kubeconfig: cluster.kubeconfig, context: cluster.context };
+}
+
+/**
+ * The stack's Kubernetes provider's `clusterIdentifier` (pulumi-kubernetes 4.16+): the provider is
+ * replaced, and every object with it, only when this changes, not when the kubeconfig does (a new
+ * server URL or credentials for the same cluster are an update). The cluster's kube-system UID: the
+ * accepted one when `cluster.kubeSystemUid` is set, else the live one, read as the program runs so it
+ * is known at preview. Refused when the live cluster is not the stack's (the accepted UID, else the
+ * identity's record): components/cluster/clusterUid.ts. Unset without a kubeconfig file (the provider's defaults).
+ */
+function clusterIdentifier(cluster: ClusterConfig, connection: KubeConnection, identity: ClusterIdentity): pulumi.Input<string | undefined> {
+    if (connection.kubeconfig === undefined) return cluster.kubeSystemUid;
+    return checkedClusterUid(connection, identity.cluster, cluster.kubeSystemUid);
 }
 
 /**
@@ -60,8 +76,10 @@ function stackConnection(cluster: ClusterConfig): KubeConnection {
  */
 export function deployStack(config: StackConfig): StackOutputs {
     const connection = stackConnection(config.cluster);
-    const identity = new ClusterIdentity("cluster-identity", { ...connection, kubeSystemUid: config.cluster.kubeSystemUid });
-    const provider = new k8s.Provider("cluster", connection, { dependsOn: [identity] });
+    const inputs = connectionInputs(connection);
+    const identity = new ClusterIdentity("cluster-identity", { ...inputs, kubeSystemUid: config.cluster.kubeSystemUid });
+    const providerArgs: k8s.ProviderArgs = { ...inputs, clusterIdentifier: clusterIdentifier(config.cluster, connection, identity) };
+    const provider = new k8s.Provider("cluster", providerArgs, { dependsOn: [identity] });
     const opts: pulumi.ComponentResourceOptions = { provider };
     const { platform } = config;
     // A destroy keeps the charts' CRDs, so installing again meets them: this provider applies
@@ -69,7 +87,7 @@ export function deployStack(config: StackConfig): StackOutputs {
     // object that exists already is refused, not adopted. (Named "charts" since every chart
     // object used it: its CRDs in an existing stack's state still refer to it by that name.)
     const crdProvider = platform.monitoring.install || platform.argoRollouts.install
-        ? new k8s.Provider("charts", { ...connection, upsertExistingObjects: true }, { dependsOn: [identity] })
+        ? new k8s.Provider("charts", { ...providerArgs, upsertExistingObjects: true }, { dependsOn: [identity] })
         : undefined;
 
     const certManager = new CertManager("cert-manager", { config: platform.certManager, shared: platform.shared }, opts);
@@ -109,7 +127,7 @@ export function deployStack(config: StackConfig): StackOutputs {
         platformResources,
     }, opts));
     // With apps, their restores are a destroy's first deletes and check the cluster themselves.
-    if (apps.length === 0) new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...connection }, { dependsOn: platformResources });
+    if (apps.length === 0) new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...inputs }, { dependsOn: platformResources });
     return {
         rollouts: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, a.commands])),
         exposure: Object.fromEntries(apps.map((a, i) => [config.apps[i].name, exposureOutput(a.exposure, a.shares)])),

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import type * as k8sClient from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { DEMO, demoImage, setImageArgs } from "./demoApp";
 import { appObjects, changedFields, objectExists } from "./engineScenarios";
@@ -124,7 +125,7 @@ export async function injectScaleDown(scaleToZero: () => Promise<unknown>, d: k8
  * but the app as it was, the CRDs and an empty state.
  */
 export async function destroyHealthy(env: Env, planned: string[], original: ReturnType<typeof appObjects>,
-    name = "pulumi destroy of the whole stack on a healthy Rollout", options: { fault?: ScaleDownFault } = {}): Promise<ScenarioResult> {
+    name = "pulumi destroy of the whole stack on a healthy Rollout", options: { fault?: ScaleDownFault; kubeconfigMoved?: boolean } = {}): Promise<ScenarioResult> {
     const { fault } = options;
     const rollout = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
     // A Rollout the controller never reconciled has no stable ReplicaSet: the Deployment's own image is the stable one.
@@ -137,7 +138,15 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
     const watching = watchDestroy(env, stableImage, () => finished, fault);
 
     env.log(name);
-    const destroy = await env.pulumi.destroy();
+    // The destroy does not run the program: it reaches the cluster with the kubeconfig stored at the last up.
+    const movedTo = `${env.stackKubeconfig}.moved`;
+    if (options.kubeconfigMoved) fs.renameSync(env.stackKubeconfig, movedTo);
+    let destroy;
+    try {
+        destroy = await env.pulumi.destroy();
+    } finally {
+        if (options.kubeconfigMoved) fs.renameSync(movedTo, env.stackKubeconfig);
+    }
     env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     // Endpoints are still probed while the Rollout's pods go away.
     await waitFor("the Rollout's pods to be gone", 120000, () =>
@@ -170,6 +179,7 @@ export async function destroyHealthy(env: Env, planned: string[], original: Retu
         : "";
     return stepResult(name,
         (fault ? `with the Deployment scaled to 0 ${fault.afterSeconds} s into the restore's wait: the restore patches it again and waits; ` : "") +
+        (options.kubeconfigMoved ? "with KUBECONFIG naming a file that is gone, the kubeconfig stored at the last up reaches the cluster: " : "") +
         "Deployment back at 4 replicas with the stable image before the Rollout is deleted; ready endpoints never 0; " +
         "then nothing of the stack is left but the app as it was, the CRDs, and an empty state",
         `exit ${destroy.code}; ${destroy.summary}; ${faultText}Deployment serving ${DEMO.replicas}/${DEMO.replicas} with the stable image ${stableImage} at ` +

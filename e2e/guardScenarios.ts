@@ -1,10 +1,12 @@
 /**
  * The wrong-cluster guard under the real engine. A second control plane is
  * started beside the stack's (scripts/cluster-up in its own dir, on its own
- * ports), the stack's kubeconfig is pointed at it, and `pulumi preview`, `up`
- * and `destroy` must each refuse with the message that names both clusters,
- * with nothing created, changed or deleted on either; then the second cluster
- * is stopped by its own scripts/cluster-down. Also `pulumi config set`
+ * ports), the stack's kubeconfig file is pointed at it, and `pulumi preview`,
+ * `up` and `refresh --run-program` must each refuse with the message that
+ * names both clusters, with nothing created, changed or deleted on either; a
+ * plain `pulumi refresh` and a destroy use the kubeconfig stored at the last
+ * up, the stack's own (kubeconfigScenarios.ts); then the second cluster is
+ * stopped by its own scripts/cluster-down. Also `pulumi config set`
  * without `--path`: the flat key is refused with the command that sets it.
  */
 import { spawn } from "child_process";
@@ -15,6 +17,7 @@ import { ClusterIdentity, GuardedCommand, wrongCluster } from "../model/clusterI
 import { Env } from "./environment";
 import { Kubectl } from "./lib/kubectl";
 import { run } from "./lib/proc";
+import { plainRefresh } from "./kubeconfigScenarios";
 import { EngineRun } from "./pulumiStack";
 import { ScenarioResult, stepResult } from "./report/types";
 
@@ -129,7 +132,6 @@ export async function wrongClusterRows(env: Env, starting: Promise<SecondCluster
         };
         await refused("preview", "preview or up", () => env.pulumi.run(["preview"]));
         await refused("up", "preview or up", () => env.pulumi.run(["up", "--yes", "--skip-preview"]));
-        await refused("destroy", "destroy", () => env.pulumi.destroy());
         // refresh runs the program only when asked to: then the guard stops it like an up.
         await refused("refresh --run-program", "preview or up", () => env.pulumi.run(["refresh", "--run-program", "--yes", "--skip-preview"]));
         rows.push(plainRefresh(env, before.state));
@@ -140,34 +142,6 @@ export async function wrongClusterRows(env: Env, starting: Promise<SecondCluster
         env.log(`second cluster stopped by its cluster-down in ${((Date.now() - t) / 1000).toFixed(1)}s`);
     }
     return rows;
-}
-
-/**
- * A plain `pulumi refresh` (no `--run-program`) on the second cluster: the program does not run, so the
- * guard cannot stop it, and the Kubernetes provider, configured from the state with the same kubeconfig
- * path, reads each object on the second cluster, finds none, and drops it from the state. What the row
- * checks is the recovery docs/wrong-cluster-guard.md gives: `pulumi stack import` of the state exported before the refresh,
- * then a preview on the stack's own cluster plans no change.
- */
-function plainRefresh(env: Env, state: string[]): ScenarioResult {
-    const t0 = Date.now();
-    const saved = path.join(env.dir, "state-before-refresh.json");
-    env.pulumi.must(["stack", "export", "--file", saved]);
-    const refresh = env.pulumi.run(["refresh", "--yes", "--skip-preview"]);
-    const after = env.pulumi.resources();
-    const dropped = state.filter((urn) => !after.includes(urn)).map((urn) => urn.split("::").at(-1)).join(", ") || "none";
-    fs.copyFileSync(env.kubeconfig, env.stackKubeconfig);
-    const restored = env.pulumi.run(["stack", "import", "--file", saved]);
-    const back = env.pulumi.resources();
-    const preview = env.pulumi.noChanges();
-    const ok = restored.code === 0 && back.length === state.length && preview.ok;
-    return stepResult("plain pulumi refresh with the stack's kubeconfig on a second cluster (it does not run the program), then the recovery",
-        "the refresh drops the stack's Kubernetes objects from the state (the limit docs/wrong-cluster-guard.md states); pulumi stack import of the state exported "
-        + "before it puts them back: the state whole again, a preview on the stack's own cluster plans no change",
-        `refresh exit ${refresh.code}; state ${state.length} -> ${after.length} resources (dropped: ${dropped}); stack import exit ${restored.code}; `
-        + `state ${back.length} resources; preview --expect-no-changes on the stack's cluster: exit ${preview.code}; ${preview.summary}`
-        + (ok ? "" : `; import output: ${restored.output.slice(-800)}; preview output: ${preview.output.slice(-1500)}`),
-        ok, (Date.now() - t0) / 1000, { droppedResources: state.length - after.length });
 }
 
 /**

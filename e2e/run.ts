@@ -23,6 +23,7 @@ import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp }
 import { ingressRows } from "./ingressScenario";
 import { loadOperatorRules } from "./operator";
 import { preflightPreview } from "./preflightScenario";
+import { serverUrlRow } from "./kubeconfigScenarios";
 import { flatKeyRow, SecondCluster, startSecondCluster, stopSecondCluster, wrongClusterRows } from "./guardScenarios";
 import { platformPhase } from "./platform/phase";
 import { productionPhase } from "./production/phase";
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
         record(await noChanges(env, "right after the first"));
         // The ladder-change row right after plans exactly one update: the refused runs left nothing to change.
         for (const row of await wrongClusterRows(env, second)) record(row);
+        record(serverUrlRow(env));
         record(await ladderChange(env));
         record(operatorRow(env, "get", "on the adopted Rollout", true));
         record(ciAccountLimits(env));
@@ -126,7 +128,8 @@ async function main(): Promise<number> {
         for (const result of await stableComparisons(env)) record(result);
         record(await noChanges(env, "after all canary scenarios"));
         record(await destroyMidCanary(env, objects));
-        record(await destroyHealthy(env, objects, original));
+        record(await destroyHealthy(env, objects, original, "pulumi destroy of the whole stack on a healthy Rollout, the stack's kubeconfig file moved away",
+            { kubeconfigMoved: true }));
         record(await migrate(env, objects, "pulumi up after the destroy migrates the app again"));
         // The rollback migration when the controller is gone: after it ran, and when it never did.
         await stop(env.controller);

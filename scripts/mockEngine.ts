@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LiveTarget, setLiveSource } from "../components/app/preflight/liveSource";
+import { setLiveClusterSource } from "../components/cluster/clusterUid";
 import type { LiveObjects } from "../model/preflight";
 
 // Internal (not in the .d.ts), but exactly what `pulumi.runtime.disconnect()` waits on:
@@ -20,19 +21,35 @@ export interface Registered {
     retainOnDelete?: boolean;
     /** URNs of the resources it depends on (`dependsOn` and inputs): Pulumi deletes it before them. */
     dependencies: string[];
+    /** The inputs the program gave as secrets (the state stores them encrypted). */
+    secretInputs: string[];
+    /** The resource's `additionalSecretOutputs` option. */
+    additionalSecretOutputs: string[];
 }
 
+/** How the SDK marks a secret value on the wire (sdk/nodejs/runtime/rpc.ts specialSigKey, specialSecretSig). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
 // The mock engine hands `newResource` no dependencies, transforms or options; the registration request has them.
-const requests = new Map<string, { dependencies: string[]; transformCount: number; retainOnDelete?: boolean }>();
+const requests = new Map<string, {
+    dependencies: string[]; transformCount: number; retainOnDelete?: boolean; secretInputs: string[]; additionalSecretOutputs: string[];
+}>();
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registerResource = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
     requests.set(`${req.getType()}::${req.getName()}`, {
         dependencies: req.getDependenciesList(), transformCount: req.getTransformsList().length,
         retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
+        secretInputs: secretKeys(req.getObject()?.toJavaScript() ?? {}),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
     return registerResource.call(this, req, callback);
 };
+
+function secretKeys(inputs: Record<string, any>): string[] {
+    return Object.keys(inputs).filter((key) => inputs[key]?.[SIG_KEY] === SECRET_SIG);
+}
 
 /**
  * Live objects the program reads, keyed by "<type> <namespace>/<name>": the
@@ -127,12 +144,13 @@ export function resetRegistered(): void {
  */
 export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?: LiveFallback): void {
     setLiveSource(fixtureSource(fixtures));
+    setLiveClusterSource(async () => undefined);
     process.off("unhandledRejection", collectProgramError).on("unhandledRejection", collectProgramError);
     pulumi.runtime.setMocks({
         newResource: (args) => {
             registered.push({
                 type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider,
-                dependencies: [], transformCount: 0, ...requests.get(`${args.type}::${args.name}`),
+                dependencies: [], transformCount: 0, secretInputs: [], additionalSecretOutputs: [], ...requests.get(`${args.type}::${args.name}`),
             });
             if (args.id) {
                 const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);

@@ -6,6 +6,7 @@ import { AppConfig, ClusterConfig, CustomNewRelicMetric, PlatformConfig, StackCo
 import { flatKeyError } from "./flatKeys";
 import { unknownTopKeyError } from "./topKeys";
 import { ConfigError, fail, obj, optionalStr, show } from "./reader";
+import { KubeconfigSource, readKubeconfigSource, stackKubeconfig } from "./kubeconfig";
 
 export * from "./types";
 export { ConfigError } from "./reader";
@@ -35,21 +36,25 @@ const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * The run's KUBECONFIG as one file, or undefined when it is unset (the provider's default, ~/.kube/config).
  * The Kubernetes provider takes one kubeconfig argument, a file or a kubeconfig's contents: given a list
  * (`a:b`), which is not a file, it reads the list as contents (pulumi-kubernetes 4.32.0,
- * provider/pkg/provider/util.go parseKubeconfigString). And the stack stores the path for a destroy.
+ * provider/pkg/provider/util.go parseKubeconfigString). The stack stores that one file's contents.
  */
 export function kubeconfigFile(value: string | undefined, delimiter = nodePath.delimiter): string | undefined {
     const files = (value ?? "").split(delimiter).filter((file) => file !== "");
     if (files.length <= 1) return files[0];
-    throw new ConfigError(`KUBECONFIG: lists ${files.length} files (${files.join(", ")}); this stack gives its Kubernetes provider one kubeconfig file, `
-        + "and stores its path for pulumi destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
+    throw new ConfigError(`KUBECONFIG: lists ${files.length} files (${files.join(", ")}); this stack reads one kubeconfig file `
+        + "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
         + `as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml`);
 }
 
-function parseCluster(value: unknown, path: string, kubeconfigEnv: string | undefined): ClusterConfig {
+function parseCluster(value: unknown, path: string, raw: RawStackConfig): ClusterConfig {
     const cluster = obj(value ?? {}, path, ["context", "kubeSystemUid"]);
+    const context = optionalStr(cluster, "context", path);
+    const file = kubeconfigFile(raw.kubeconfigEnv);
+    const source = raw.readKubeconfig?.(file);
     return {
-        kubeconfig: kubeconfigFile(kubeconfigEnv),
-        context: optionalStr(cluster, "context", path),
+        kubeconfigFile: source?.file,
+        kubeconfig: source && stackKubeconfig(source, context),
+        context,
         kubeSystemUid: optionalStr(cluster, "kubeSystemUid", path, UID,
             "a UID (the kube-system namespace's metadata.uid: kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')"),
     };
@@ -80,6 +85,8 @@ export interface RawStackConfig {
     apps?: unknown;
     /** The run's KUBECONFIG environment variable (not Pulumi config): how the stack reaches its cluster. */
     kubeconfigEnv?: string;
+    /** Reads the kubeconfig file (KUBECONFIG's one file, or undefined for the default); unset, no kubeconfig is read. */
+    readKubeconfig?: (file: string | undefined) => KubeconfigSource | undefined;
 }
 
 /** Validates and defaults raw config; throws a ConfigError naming the key, the value and what is allowed. */
@@ -88,7 +95,7 @@ export function parseStackConfig(raw: RawStackConfig, newRelicApiKey?: pulumi.Ou
     const apps = parseApps(raw.apps, "apps", platform);
     checkNewRelic(apps, platform, newRelicApiKey !== undefined);
     return {
-        cluster: parseCluster(raw.cluster, "cluster", raw.kubeconfigEnv),
+        cluster: parseCluster(raw.cluster, "cluster", raw),
         platform,
         apps,
         secrets: { newRelicApiKey },
@@ -111,5 +118,6 @@ export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): S
         platform: readObject(config, "platform"),
         apps: readObject(config, "apps"),
         kubeconfigEnv: process.env.KUBECONFIG,
+        readKubeconfig: readKubeconfigSource,
     }, newRelicApiKey(config));
 }

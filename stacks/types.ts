@@ -286,9 +286,12 @@ export interface PlatformConfig {
 }
 
 export interface ClusterConfig {
+    /** The run's kubeconfig file: KUBECONFIG (one file), else ~/.kube/config; unset when there is none. */
+    kubeconfigFile?: string;
     /**
-     * The kubeconfig file of the stack's Kubernetes provider: the run's KUBECONFIG (one file), unset when
-     * KUBECONFIG is (the provider then reads ~/.kube/config).
+     * That file's kubeconfig for the stack's context, flattened (stacks/kubeconfig.ts): what the stack's
+     * Kubernetes provider and dynamic resources get, and store, as a secret. Unset without a file (the
+     * provider then uses its own defaults).
      */
     kubeconfig?: string;
     /** kubeconfig context of the stack's Kubernetes provider; unset means the current context. */

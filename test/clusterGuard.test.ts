@@ -1,5 +1,6 @@
 // Tests components/cluster/clusterGuard.ts (and identityApi.ts) against a fake API server: what the guard's providers record and refuse.
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import { ClusterIdentity, DestroyGuard, destroyGuardProvider, identityProvider } from "../components/cluster/clusterGuard";
 import { readClusterIdentity } from "../components/cluster/identityApi";
 import { FakeKubeApi } from "./fakeKubeApi";
@@ -53,18 +54,28 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
             + 'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"');
     });
 
+    it("reaches the cluster through a kubeconfig's contents, as the state stores them, and never prints them", async () => {
+        const contents = fs.readFileSync(kubeconfig, "utf8");
+        assert.deepEqual(await readClusterIdentity({ kubeconfig: `${contents}\n`, context: "fake" }), recorded);
+        const error = await rejection(() => readClusterIdentity({ kubeconfig: `${contents}\n`, context: "nowhere" }));
+        assert.equal(error.message, 'context "nowhere" is not in the stored kubeconfig (it has: fake, elsewhere)');
+    });
+
     it("records the cluster at the first up", async () => {
         const created = await identityProvider.create!(inputs);
         assert.deepEqual(created, { id: "kube-system", outs: { ...inputs, cluster: recorded } });
     });
 
-    it("lets the recorded cluster through unchanged, and records a new server URL of the same cluster", async () => {
+    it("lets the recorded cluster through unchanged, under another server URL, context or kubeconfig too (the provider's clusterIdentifier stays known)", async () => {
         // As the engine hands the state back: keys sorted.
         const olds = { ...inputs, cluster: { context: recorded.context, server: recorded.server, uid: recorded.uid } };
         assert.deepEqual(await identityProvider.diff!("kube-system", olds, inputs), { changes: false });
-        const moved = { ...olds, cluster: { ...recorded, server: "https://old-lb.example:443" } };
-        assert.deepEqual(await identityProvider.diff!("kube-system", moved, inputs), { changes: true });
-        assert.deepEqual(await identityProvider.update!("kube-system", moved, inputs), { outs: { ...inputs, cluster: recorded } });
+        const moved = { ...olds, kubeconfig: "/old/kubeconfig", context: "old", cluster: { ...recorded, server: "https://old-lb.example:443", context: "old" } };
+        assert.deepEqual(await identityProvider.diff!("kube-system", moved, inputs), { changes: false });
+        // A state written before the guard recorded nothing: the first up records the cluster.
+        const { cluster: _none, ...unrecorded } = olds;
+        assert.deepEqual(await identityProvider.diff!("kube-system", unrecorded, inputs), { changes: true });
+        assert.deepEqual(await identityProvider.update!("kube-system", unrecorded, inputs), { outs: { ...inputs, cluster: recorded } });
     });
 
     it("refuses a preview or up on another cluster in its diff, the message sent once as the error's gRPC details", async () => {

@@ -36,17 +36,36 @@ describe("stack config: valid input and defaults", () => {
     });
 
     it("reads the cluster's context and kube-system UID, both optional", () => {
-        assert.deepEqual(parseStackConfig(raw()).cluster, { kubeconfig: undefined, context: undefined, kubeSystemUid: undefined });
+        const none = { kubeconfigFile: undefined, kubeconfig: undefined };
+        assert.deepEqual(parseStackConfig(raw()).cluster, { ...none, context: undefined, kubeSystemUid: undefined });
         const cluster = { context: "prod-admin", kubeSystemUid: "0a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c" };
-        assert.deepEqual(parseStackConfig({ ...raw(), cluster }).cluster, { kubeconfig: undefined, ...cluster });
+        assert.deepEqual(parseStackConfig({ ...raw(), cluster }).cluster, { ...none, ...cluster });
     });
 
     it("takes the run's KUBECONFIG as the cluster's kubeconfig file: one file, an empty entry dropped, a list refused", () => {
-        const file = (kubeconfigEnv?: string) => parseStackConfig({ ...raw(), kubeconfigEnv }).cluster.kubeconfig;
-        assert.deepEqual([file(undefined), file(""), file("/k/prod.yaml"), file("/k/prod.yaml:"), file("::/k/prod.yaml")],
-            [undefined, undefined, "/k/prod.yaml", "/k/prod.yaml", "/k/prod.yaml"]);
+        const read: (string | undefined)[] = [];
+        const readKubeconfig = (file: string | undefined) => {
+            read.push(file);
+            return undefined;
+        };
+        const file = (kubeconfigEnv?: string) => parseStackConfig({ ...raw(), kubeconfigEnv, readKubeconfig }).cluster.kubeconfig;
+        for (const env of [undefined, "", "/k/prod.yaml", "/k/prod.yaml:", "::/k/prod.yaml"]) assert.equal(file(env), undefined);
+        assert.deepEqual(read, [undefined, undefined, "/k/prod.yaml", "/k/prod.yaml", "/k/prod.yaml"]);
         assert.throws(() => file("/k/a.yaml:/k/b.yaml"), { name: "ConfigError", message: /^KUBECONFIG: lists 2 files \(\/k\/a\.yaml, \/k\/b\.yaml\); /u });
+        assert.throws(() => parseStackConfig({ ...raw(), kubeconfigEnv: "/k/a.yaml:/k/b.yaml" }), { name: "ConfigError" }, "refused without a reader too");
         assert.equal(kubeconfigFile("C:\\k\\a.yaml;", ";"), "C:\\k\\a.yaml", "the platform's delimiter");
+    });
+
+    it("stores the kubeconfig file's contents for the cluster's context, flattened", () => {
+        const text = JSON.stringify({
+            clusters: [{ name: "c", cluster: { server: "https://10.0.0.1:6443" } }], users: [{ name: "u", user: { token: "t" } }],
+            contexts: [{ name: "prod-admin", context: { cluster: "c", user: "u" } }, { name: "other", context: { cluster: "c" } }], "current-context": "other",
+        });
+        const readKubeconfig = (file: string | undefined) => ({ file: file ?? "/home/ops/.kube/config", text, readFile: () => Buffer.from("") });
+        const cluster = parseStackConfig({ ...raw(), cluster: { context: "prod-admin" }, readKubeconfig }).cluster;
+        assert.equal(cluster.kubeconfigFile, "/home/ops/.kube/config");
+        assert.match(cluster.kubeconfig ?? "", /^apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n.*\ncurrent-context: prod-admin\n$/su);
+        assert.doesNotMatch(cluster.kubeconfig ?? "", /other/u);
     });
 
     it("lets analysis-level settings default every metric, and a metric override them", () => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { CanaryApp } from "../components/app/canaryApp";
 import { setLiveSource } from "../components/app/preflight/liveSource";
 import { ClusterIdentity } from "../components/cluster/clusterGuard";
@@ -120,6 +121,22 @@ describe("the preflight gate under the mock engine", () => {
         assert.equal(registeredAtRead.length, 1);
         assert.ok(registeredAtRead[0].includes("cluster-identity"));
         assert.ok(registered.some((r) => r.name === "demo-rollout"));
+    });
+
+    it("reads nothing before the stack's provider is registered: a refresh --run-program on another cluster refuses its clusterIdentifier", async () => {
+        installMocks({ ...defaultFixtures, ...fixtures(probeless(), service()) });
+        const reads: string[] = [];
+        setLiveSource(async (target) => { reads.push(`${target.namespace}/${target.deployment}`); return undefined; });
+        // The identity registers (a refresh only reads it); the provider's clusterIdentifier is refused.
+        const identity = new ClusterIdentity("cluster-identity", {});
+        const provider = new k8s.Provider("cluster", { clusterIdentifier: pulumi.output(Promise.reject(new pulumi.RunError("wrong cluster")) as Promise<string>) },
+            { dependsOn: [identity] });
+        new CanaryApp("demo", { app: preflightConfig().apps[0], platform: preflightConfig().platform, connection: {}, clusterIdentity: identity }, { provider });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await settle();
+        assert.deepEqual(reads, []);
+        assert.ok(registered.some((r) => r.name === "cluster-identity"));
+        assert.ok(!registered.some((r) => r.name === "demo-rollout"));
     });
 
     it("without the app's Deployment among the fixtures (the offline render), runs only the config's checks", async () => {

@@ -1,6 +1,9 @@
 // Tests index.ts and components/canaryStack.ts (the whole program), under the mock engine.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { readStackFile } from "../scripts/stackFile";
 import { installMocks, kubernetesObjects, registered, resetRegistered, setConfig, settle } from "./harness";
 import { existingPlatform, validApp } from "./fixtures";
@@ -155,35 +158,80 @@ describe("the whole program under the mock engine", () => {
         }
     }
 
-    it("gives cluster.context, set with --path, and the run's KUBECONFIG to the provider and to everything else that talks to the cluster", async () => {
-        setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { context: "prod-admin" } });
-        withKubeconfig("/home/ops/.kube/prod.yaml", runProgram);
-        await settle();
-        const inputs = (name: string) => registered.find((r) => r.name === name)!.inputs;
-        // All are stored in the state: a destroy configures each from there, so all reach one cluster through one file.
-        for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
-            assert.deepEqual([inputs(name).kubeconfig, inputs(name).context], ["/home/ops/.kube/prod.yaml", "prod-admin"], name);
+    /** A secret input's value (the mock engine hands inputs over as the SDK sends them, secrets wrapped). */
+    const revealed = (input: { value: string }) => input.value;
+
+    /** A kubeconfig file with contexts prod-admin (a client certificate in a file beside it) and staging, current staging. */
+    function writeKubeconfig(dir: string): string {
+        fs.writeFileSync(path.join(dir, "admin.crt"), "CERT PEM");
+        const file = path.join(dir, "prod.yaml");
+        fs.writeFileSync(file, JSON.stringify({
+            clusters: [{ name: "prod", cluster: { server: "https://10.0.0.1:6443" } }, { name: "staging", cluster: { server: "https://10.0.0.2:6443" } }],
+            users: [{ name: "admin", user: { "client-certificate": "admin.crt", "client-key-data": "S0VZ" } }],
+            contexts: [{ name: "prod-admin", context: { cluster: "prod", user: "admin" } }, { name: "staging", context: { cluster: "staging", user: "admin" } }],
+            "current-context": "staging",
+        }));
+        return file;
+    }
+
+    it("gives cluster.context, set with --path, and the contents of the run's KUBECONFIG for it, as a secret, to the provider and to everything else that talks to the cluster", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-kubeconfig-"));
+        try {
+            const file = writeKubeconfig(dir);
+            setConfig({ platform: existingPlatform(), apps: [validApp()], cluster: { context: "prod-admin" } });
+            withKubeconfig(file, runProgram);
+            await settle();
+            const resource = (name: string) => registered.find((r) => r.name === name)!;
+            // All are stored in the state: a refresh or destroy configures each from there, so all reach the cluster of the last up.
+            for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
+                const { kubeconfig, context } = resource(name).inputs;
+                assert.equal(context, "prod-admin", name);
+                const stored = parseYaml(revealed(kubeconfig));
+                assert.equal(stored["current-context"], "prod-admin", name);
+                assert.deepEqual(stored.clusters, [{ name: "prod", cluster: { server: "https://10.0.0.1:6443" } }], name);
+                assert.deepEqual(stored.users[0].user, { "client-certificate-data": Buffer.from("CERT PEM").toString("base64"), "client-key-data": "S0VZ" }, name);
+                assert.ok(resource(name).secretInputs.includes("kubeconfig"), `${name}: the kubeconfig is a secret (${resource(name).secretInputs})`);
+            }
+            for (const name of ["cluster-identity", "demo-snapshot", "demo-restore"]) {
+                assert.deepEqual(resource(name).additionalSecretOutputs, ["kubeconfig"], `${name}: its outputs keep the kubeconfig secret`);
+            }
+            assert.equal(resource("cluster-identity").inputs.kubeSystemUid, undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
-        assert.equal(inputs("cluster-identity").kubeSystemUid, undefined);
     });
 
     it("refuses a KUBECONFIG of several files (the provider would read the list as a kubeconfig's contents), with the command that merges them, and registers nothing", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()] });
         withKubeconfig(["/home/ops/.kube/prod.yaml", "/home/ops/.kube/staging.yaml"].join(path.delimiter), () => assert.throws(runProgram, {
             name: "ConfigError",
-            message: "KUBECONFIG: lists 2 files (/home/ops/.kube/prod.yaml, /home/ops/.kube/staging.yaml); this stack gives its Kubernetes provider one kubeconfig file, "
-                + "and stores its path for pulumi destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
+            message: "KUBECONFIG: lists 2 files (/home/ops/.kube/prod.yaml, /home/ops/.kube/staging.yaml); this stack reads one kubeconfig file "
+                + "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
                 + "as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml",
         }));
         assert.deepEqual(registered, []);
     });
 
-    it("gives the one file of a KUBECONFIG with an empty entry (`prod.yaml:`) as that file, not the list", async () => {
+    it("refuses a KUBECONFIG that names no file, and registers nothing", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()] });
-        withKubeconfig(`/home/ops/.kube/prod.yaml${path.delimiter}`, runProgram);
-        await settle();
-        for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
-            assert.equal(registered.find((r) => r.name === name)!.inputs.kubeconfig, "/home/ops/.kube/prod.yaml", name);
+        withKubeconfig("/home/ops/.kube/moved.yaml", () => assert.throws(runProgram, {
+            name: "ConfigError", message: "KUBECONFIG: /home/ops/.kube/moved.yaml does not exist; point KUBECONFIG at the cluster's kubeconfig file",
+        }));
+        assert.deepEqual(registered, []);
+    });
+
+    it("gives the one file of a KUBECONFIG with an empty entry (`prod.yaml:`) as that file, not the list", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-kubeconfig-"));
+        try {
+            const file = writeKubeconfig(dir);
+            setConfig({ platform: existingPlatform(), apps: [validApp()] });
+            withKubeconfig(`${file}${path.delimiter}`, runProgram);
+            await settle();
+            for (const name of ["cluster", "cluster-identity", "demo-snapshot", "demo-restore"]) {
+                assert.equal(parseYaml(revealed(registered.find((r) => r.name === name)!.inputs.kubeconfig))["current-context"], "staging", name);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
@@ -193,6 +241,8 @@ describe("the whole program under the mock engine", () => {
         runProgram();
         await settle();
         assert.equal(registered.find((r) => r.name === "cluster-identity")!.inputs.kubeSystemUid, uid);
+        // The provider is replaced (and every object with it) only when the cluster's UID changes, not when the kubeconfig does.
+        assert.equal(registered.find((r) => r.name === "cluster" && r.type === "pulumi:providers:kubernetes")!.inputs.clusterIdentifier, uid);
     });
 
     it("refuses cluster.context set without --path (a flat key the program would not read), naming the command, and registers nothing", async () => {

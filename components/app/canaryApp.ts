@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { constantFallbackWarnings } from "../../stacks/promql";
 import { AppConfig, PlatformConfig } from "../../stacks/types";
 import { KubeConnection } from "../kube/client";
+import { connectionInputs } from "../kube/dynamic";
 import { timedPausesWarning } from "../manifests/alerts";
 import { analysisTemplate } from "../manifests/analysisTemplate";
 import { rolloutCommands, RolloutCommands } from "../manifests/commands";
@@ -26,12 +27,15 @@ export interface CanaryAppArgs {
     app: AppConfig;
     /** Where ServiceMonitors must be labelled to be scraped. */
     platform: PlatformConfig;
-    /** The kubeconfig and context of the stack's Kubernetes provider: the snapshot and the restore reach the cluster it reaches. */
+    /**
+     * The kubeconfig (contents) and context of the stack's Kubernetes provider: the snapshot and the
+     * restore store them, as a secret, and reach the cluster it reaches; the preflight reads through them.
+     */
     connection: KubeConnection;
     /**
      * The stack's ClusterIdentity. The snapshot and the preflight read the cluster without the Kubernetes
-     * provider (which already waits for it), so they wait for it too: nothing reads or writes a cluster
-     * before it is checked.
+     * provider (which already waits for it), so they wait for it too (the preflight for the provider itself,
+     * when `opts.provider` is given): nothing reads or writes a cluster before it is checked.
      * The restore, a destroy's first delete, checks the cluster against the one it recorded.
      */
     clusterIdentity?: ClusterIdentity;
@@ -119,7 +123,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         const { connection } = args;
         // Taken before the Rollout exists, so Argo has not scaled the Deployment down yet.
         const snapshot = new DeploymentSnapshot(`${name}-snapshot`, {
-            namespace: app.namespace, deployment: app.deployment, ...connection,
+            namespace: app.namespace, deployment: app.deployment, ...connectionInputs(connection),
         }, { ...child, dependsOn: args.clusterIdentity ? [args.clusterIdentity] : [] });
         const template = new k8s.apiextensions.CustomResource(
             `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
@@ -130,7 +134,10 @@ export class CanaryApp extends pulumi.ComponentResource {
         }
 
         // Warnings are logged; an error (going on would break traffic) keeps the Rollout from being created or changed.
-        const checked = preflight(app, liveSource(connection), this, args.clusterIdentity);
+        // The reads wait for the stack's Kubernetes provider when the app has one: its registration waits for the
+        // cluster identity and for its clusterIdentifier's check (components/cluster/clusterUid.ts), which alone stops
+        // a `pulumi refresh --run-program` on another cluster (a refresh never runs the identity's diff).
+        const checked = preflight(app, liveSource(connection), this, opts?.provider ?? args.clusterIdentity);
         this.rollout = new k8s.apiextensions.CustomResource(`${name}-rollout`, withPatchForce(rollout(at(names.rollout), app)), {
             ...child,
             dependsOn: checked.apply(() => [...rolloutsReady, stable, canary, ...templates, snapshot]),
@@ -168,7 +175,7 @@ export class CanaryApp extends pulumi.ComponentResource {
                 stableIngress: app.stableIngress, stableService: names.stableService, service: app.service.name,
                 canaryIngress: canaryIngressName(names.rollout, app.stableIngress),
             },
-            ...connection,
+            ...connectionInputs(connection),
         }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
 
         this.exposure = exposureReport(app);

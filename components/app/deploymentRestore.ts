@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterIdentity } from "../../model/clusterIdentity";
 import { IngressNames } from "../../model/ingressHandBack";
 import { refuseOtherCluster } from "../cluster/clusterGuard";
-import { connection, ConnectionArgs, deleteHookProvider, differs, Props } from "../kube/dynamic";
+import { connection, ConnectionArgs, deleteHookProvider, differs, Props, secretConnectionOptions } from "../kube/dynamic";
 import { kubeApi } from "./restore/kubeApi";
 import { restoreDeployment, snapshotDeployment } from "./restore/restore";
 
@@ -101,7 +101,7 @@ export class DeploymentSnapshot extends pulumi.dynamic.Resource {
     declare public readonly images: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: DeploymentSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-        super(snapshotProvider, name, { ...args, replicas: undefined, images: undefined }, opts);
+        super(snapshotProvider, name, { ...args, replicas: undefined, images: undefined }, secretConnectionOptions(opts));
     }
 }
 
@@ -132,6 +132,6 @@ export class DeploymentRestore extends pulumi.dynamic.Resource {
             allowUnhealthy: args.allowUnhealthy ?? false,
             timeoutSeconds: args.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
             pollIntervalSeconds: args.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
-        }, opts);
+        }, secretConnectionOptions(opts));
     }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterIdentity as Identity, GuardedCommand, wrongCluster } from "../../model/clusterIdentity";
-import { connection, ConnectionArgs, deleteHookProvider, differs, Props } from "../kube/dynamic";
+import { connection, ConnectionArgs, deleteHookProvider, differs, Props, secretConnectionOptions } from "../kube/dynamic";
 import { readClusterIdentity } from "./identityApi";
 
 /**
@@ -74,9 +74,10 @@ export const identityProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id: string, olds: Props, news: Props) {
         const live = await verified(news, olds.cluster, news.kubeSystemUid, PROGRAM);
-        // Field by field: the state hands the record back with its keys in another order.
-        const moved = (["uid", "server", "context"] as const).some((k) => live[k] !== olds.cluster?.[k]);
-        return { changes: moved || differs(olds, news, ["kubeconfig", "context", "kubeSystemUid", "__provider"]).length > 0 };
+        // Only another cluster (an accepted UID) is a change: the same cluster under another URL,
+        // context or credentials plans no update of the record, as it plans no replacement of the
+        // provider (its clusterIdentifier is the same UID).
+        return { changes: live.uid !== olds.cluster?.uid || differs(olds, news, ["kubeSystemUid", "__provider"]).length > 0 };
     },
     async update(_id: string, olds: Props, news: Props) {
         const cluster = await verified(news, olds.cluster, news.kubeSystemUid, PROGRAM);
@@ -98,7 +99,7 @@ export class ClusterIdentity extends pulumi.dynamic.Resource {
     declare public readonly cluster: pulumi.Output<Identity>;
 
     constructor(name: string, args: ClusterIdentityArgs, opts?: pulumi.CustomResourceOptions) {
-        super(identityProvider, name, { ...args, cluster: undefined }, opts);
+        super(identityProvider, name, { ...args, cluster: undefined }, secretConnectionOptions(opts));
     }
 }
 
@@ -112,6 +113,6 @@ export class DestroyGuard extends pulumi.dynamic.Resource {
     declare public readonly cluster: pulumi.Output<Identity>;
 
     constructor(name: string, args: DestroyGuardArgs, opts?: pulumi.CustomResourceOptions) {
-        super(destroyGuardProvider, name, args, opts);
+        super(destroyGuardProvider, name, args, secretConnectionOptions(opts));
     }
 }

@@ -5,7 +5,10 @@ type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution
  * context as the stack's Kubernetes provider.
  */
 export interface KubeConnection {
-    /** A kubeconfig file. Defaults to what kubectl would use (`KUBECONFIG`, else `~/.kube/config`). */
+    /**
+     * A kubeconfig's contents (what the stack stores, stacks/kubeconfig.ts), or a file's path (what a
+     * state written before it stored). Defaults to what kubectl would use (`KUBECONFIG`, else `~/.kube/config`).
+     */
     kubeconfig?: string;
     /** A context in that kubeconfig. Defaults to its current context. */
     context?: string;
@@ -68,6 +71,11 @@ export async function orThrow<T>(action: string, call: () => Promise<T>, timeout
     }
 }
 
+/** A kubeconfig's contents rather than a file's path: a path is one line, a kubeconfig (YAML or JSON) is not. */
+export function isKubeconfigContents(value: string): boolean {
+    return value.includes("\n") || value.trimStart().startsWith("{");
+}
+
 /**
  * client-node is loaded here, at call time, not at the top of the module: the
  * dynamic providers that use this are serialized into the stack's state, and
@@ -76,12 +84,16 @@ export async function orThrow<T>(action: string, call: () => Promise<T>, timeout
 export function loadKubeConfig(connection: KubeConnection) {
     const k8s = require("@kubernetes/client-node") as ClientNode;
     const config = new k8s.KubeConfig();
-    if (connection.kubeconfig) config.loadFromFile(connection.kubeconfig);
+    const { kubeconfig } = connection;
+    const contents = kubeconfig !== undefined && isKubeconfigContents(kubeconfig);
+    if (kubeconfig && contents) config.loadFromString(kubeconfig);
+    else if (kubeconfig) config.loadFromFile(kubeconfig);
     else config.loadFromDefault();
     if (connection.context) {
         const names = config.getContexts().map((c) => c.name);
         if (!names.includes(connection.context)) {
-            const source = connection.kubeconfig ?? "the default kubeconfig";
+            // Never the contents themselves: they hold credentials.
+            const source = contents ? "the stored kubeconfig" : kubeconfig ?? "the default kubeconfig";
             throw new Error(`context "${connection.context}" is not in ${source} (it has: ${names.join(", ") || "none"})`);
         }
         config.setCurrentContext(connection.context);

@@ -8,7 +8,7 @@ import { KubeConnection } from "./client";
 
 /** Their inputs: the stack's Kubernetes provider's connection. */
 export interface ConnectionArgs {
-    /** The kubeconfig file of the stack's Kubernetes provider. Defaults to `KUBECONFIG`, else `~/.kube/config`. */
+    /** The kubeconfig of the stack's Kubernetes provider (its contents, a secret). Defaults to `KUBECONFIG`, else `~/.kube/config`. */
     kubeconfig?: pulumi.Input<string>;
     /** The context of the stack's Kubernetes provider. Defaults to the kubeconfig's current context. */
     context?: pulumi.Input<string>;
@@ -18,6 +18,16 @@ export interface ConnectionArgs {
 export type Props = Record<string, any>;
 
 export const connection = (props: Props): KubeConnection => ({ kubeconfig: props.kubeconfig, context: props.context });
+
+/** The connection as resource inputs: the kubeconfig's contents hold credentials, so they are a secret in the state. */
+export function connectionInputs(connection: KubeConnection): ConnectionArgs {
+    return { kubeconfig: connection.kubeconfig === undefined ? undefined : pulumi.secret(connection.kubeconfig), context: connection.context };
+}
+
+/** Options for a dynamic resource that stores the connection: its outputs repeat the kubeconfig, kept secret too. */
+export function secretConnectionOptions<T extends pulumi.CustomResourceOptions>(opts: T | undefined): T {
+    return pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }) as T;
+}
 
 /** The keys whose values differ (as JSON) between two states. */
 export const differs = (olds: Props, news: Props, keys: string[]) => keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));

@@ -21,9 +21,10 @@ export class PreflightError extends pulumi.ResourceError {
  * Runs the app's preflight against its live objects, logs every finding on
  * `parent` (warnings, then errors), and resolves to the findings; rejects
  * with a PreflightError when any is an error. Whatever waits on it (the
- * Rollout) is then never registered. With `after` (the stack's
- * ClusterIdentity), the reads wait until the engine has registered it, that
- * is, until it has checked the cluster: on another cluster they never run.
+ * Rollout) is then never registered. With `after` (the stack's Kubernetes
+ * provider, or its ClusterIdentity), the reads wait until the engine has
+ * registered it, that is, until the cluster is checked: on another cluster
+ * they never run.
  */
 export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource, after?: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
     const { stableService } = appObjectNames(app.name);
