@@ -21,6 +21,11 @@ const describe = (labels: Labels) => {
 const selector = (want: Labels) => `{${Object.entries(want).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`;
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
 
+/** The read-only kubectl commands in an alert's summary (`kubectl describe|get ...`, `kubectl argo rollouts get ...`), each up to a ";" or the end. */
+export function summaryCommands(summary: string): string[] {
+    return [...summary.matchAll(/kubectl (?:describe|get|argo rollouts get) [^;()]*[^;()\s]/g)].map((m) => m[0]);
+}
+
 export class AlertHistory {
     constructor(private readonly port: number, private readonly dashboard: DashboardPanel[]) {}
 
@@ -57,8 +62,20 @@ export class AlertHistory {
         return Date.parse((await this.api<{ startTime: string }>("/api/v1/status/runtimeinfo")).startTime);
     }
 
-    /** Waits up to `timeoutMs` for the alert to fire after `since`; `eventAt` is what the row measures from. */
-    async alertRow(o: { name: string; event: string; eventAt: number; since: number; want: Labels; expected: string; timeoutMs: number }): Promise<ScenarioResult> {
+    /** The summary of the active alert with these labels, its templates expanded (Prometheus's /api/v1/alerts). */
+    async summary(want: Labels): Promise<string | undefined> {
+        const { alerts } = await this.api<{ alerts: { labels: Labels; annotations: Labels }[] }>("/api/v1/alerts");
+        return alerts.find((a) => Object.entries(want).every(([k, v]) => a.labels[k] === v))?.annotations.summary;
+    }
+
+    /**
+     * Waits up to `timeoutMs` for the alert to fire after `since`; `eventAt` is what the row measures from.
+     * With `run`, each read-only kubectl command of the fired alert's summary is run as written, and must succeed.
+     */
+    async alertRow(o: {
+        name: string; event: string; eventAt: number; since: number; want: Labels; expected: string; timeoutMs: number;
+        run?: (command: string) => { code: number; output: string };
+    }): Promise<ScenarioResult> {
         const deadline = Date.now() + o.timeoutMs;
         const alert = o.want.alertname;
         let fired: Awaited<ReturnType<AlertHistory["firstFiring"]>>;
@@ -73,8 +90,16 @@ export class AlertHistory {
             return stepResult(o.name, o.expected, why, false, round((Date.now() - o.eventAt) / 1000), { alert, event: o.event });
         }
         const seconds = round((fired.at - o.eventAt) / 1000);
-        return stepResult(o.name, o.expected, `${describe(fired.labels)} firing ${seconds}s after ${o.event}, by its ALERTS series (evaluated every 1s)`, true, seconds,
-            { alert, event: o.event, secondsToFire: seconds });
+        const observed = `${describe(fired.labels)} firing ${seconds}s after ${o.event}, by its ALERTS series (evaluated every 1s)`;
+        if (!o.run) return stepResult(o.name, o.expected, observed, true, seconds, { alert, event: o.event, secondsToFire: seconds });
+        const summary = await this.summary(o.want).catch(() => undefined);
+        const commands = summaryCommands(summary ?? "");
+        const ran = commands.map((command) => ({ command, ...o.run!(command) }));
+        const failed = ran.filter((r) => r.code !== 0);
+        return stepResult(o.name, `${o.expected}; the summary's read-only kubectl commands run as written and succeed`,
+            `${observed}; summary: ${summary === undefined ? "NOT FOUND among the active alerts" : JSON.stringify(summary)}; `
+            + (ran.map((r) => `\`${r.command}\`: exit ${r.code}${r.code === 0 ? "" : ` (${r.output.trim().slice(0, 200)})`}`).join("; ") || "no command in it"),
+            summary !== undefined && failed.length === 0, seconds, { alert, event: o.event, secondsToFire: seconds, summary, commands });
     }
 
     /** No alert of severity critical (a page) fired in [from, to], and Prometheus was scraping the controller throughout. */

@@ -2,11 +2,18 @@
  * The report rows of the canary alerts: each waits for its alert to fire in the e2e's
  * Prometheus (which runs the operator's rule file) and measures from the event that caused it.
  */
+import { spawnSync } from "child_process";
 import { AlertFor } from "../stacks/types";
 import { AlertHistory } from "./alertHistory";
 import { DEMO } from "./demoApp";
 import { Env } from "./environment";
 import { ScenarioResult, stepResult } from "./report/types";
+
+/** Runs an alert summary's command as an operator would paste it, against the e2e's cluster. */
+const runWith = (env: Env) => (command: string) => {
+    const r = spawnSync("bash", ["-c", command], { env: { ...process.env, KUBECONFIG: env.kubeconfig }, encoding: "utf8", timeout: 30000 });
+    return { code: r.status ?? 1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+};
 
 /** An AnalysisRun of the demo app that reached `phase` since `since`, and when: its last measurement's finishedAt (whole seconds). */
 function runThatReached(env: Env, phase: string, since: number): { name: string; at: number } | undefined {
@@ -34,7 +41,7 @@ export async function analysisRunAlertRow(env: Env, history: AlertHistory, o: {
     if (!run) return stepResult(name, expected, `no AnalysisRun of ${DEMO.namespace} reached ${o.phase} during the scenario`, false);
     const row = await history.alertRow({
         name, expected, event: `${run.name} ${o.phase} (its last measurement)`, eventAt: run.at, since: o.since,
-        want: { alertname: o.alert, namespace: DEMO.namespace, name: run.name }, timeoutMs: 60000,
+        want: { alertname: o.alert, namespace: DEMO.namespace, name: run.name }, timeoutMs: 60000, run: runWith(env),
     });
     if (!o.outage || !row.passed) return row;
     const fired = await history.firstFiring({ alertname: o.alert, name: run.name }, o.since);
@@ -51,7 +58,7 @@ export async function degradedRow(env: Env, history: AlertHistory, alertFor: Ale
     if (!run) return stepResult(name, expected, "no Failed AnalysisRun: nothing aborted the rollout", false);
     return history.alertRow({
         name, expected, event: `the abort (${run.name} Failed)`, eventAt: run.at, since,
-        want: { alertname: "RolloutDegraded", namespace: DEMO.namespace, name: DEMO.name, phase: "Abort" }, timeoutMs: 60000,
+        want: { alertname: "RolloutDegraded", namespace: DEMO.namespace, name: DEMO.name, phase: "Abort" }, timeoutMs: 60000, run: runWith(env),
     });
 }
 
@@ -63,7 +70,7 @@ export async function pausedRow(env: Env, history: AlertHistory, alertFor: Alert
     if (!run) return stepResult(name, expected, "no Inconclusive AnalysisRun: the rollout did not pause on its analysis", false);
     return history.alertRow({
         name, expected, event: `${run.name} Inconclusive, the rollout paused`, eventAt: run.at, since,
-        want: { alertname: "RolloutPausedTooLong", namespace: DEMO.namespace, name: DEMO.name }, timeoutMs: 90000,
+        want: { alertname: "RolloutPausedTooLong", namespace: DEMO.namespace, name: DEMO.name }, timeoutMs: 90000, run: runWith(env),
     });
 }
 

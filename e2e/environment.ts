@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
+import { parseStackConfig } from "../stacks";
+import { controllerScrapeJobs } from "./controllerScrape";
 import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
@@ -36,6 +39,8 @@ export interface Env {
     /** The whole program with the local stack's config, under the real Pulumi engine. */
     pulumi: PulumiStack;
     log: (message: string) => void;
+    /** The operator's scrape job of the controller's ServiceMonitor (controllerScrape.ts), loaded from the start. */
+    controllerJobs: object[];
     /** The operator's scrape jobs Prometheus runs for the app, once loaded (scrapeWithGeneratedJobs). */
     generatedJobs?: object[];
 }
@@ -47,7 +52,7 @@ function pathWithTools(): string {
 
 /** Prometheus restarts on the same port and data dir, as after an outage. */
 export async function restartPrometheus(env: Env): Promise<void> {
-    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, env.generatedJobs));
+    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, [...env.controllerJobs, ...env.generatedJobs ?? []]));
 }
 
 export async function stopPrometheus(env: Env): Promise<void> {
@@ -63,7 +68,7 @@ export function prometheusRuleFolder(dir: string): string {
 function prometheusOptions(dir: string, targetsFile: string, appJob: boolean, generatedJobs?: object[]): PrometheusOptions {
     return {
         dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: appJob ? "demo" : undefined, targetsFile,
-        controllerTarget: `127.0.0.1:${CONTROLLER_METRICS_PORT}`, ruleFolder: prometheusRuleFolder(dir), generatedJobs,
+        ruleFolder: prometheusRuleFolder(dir), generatedJobs,
     };
 }
 
@@ -77,7 +82,8 @@ export function prometheusVersion(): string {
 /** Scrapes the app through these jobs of the operator's generated config (on the simulator's targets), from now on and after a restart. */
 export async function scrapeWithGeneratedJobs(env: Env, jobs: object[]): Promise<void> {
     env.generatedJobs = jobs;
-    await loadGeneratedJobs(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, jobs), jobs);
+    const all = [...env.controllerJobs, ...jobs];
+    await loadGeneratedJobs(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, all), all);
 }
 
 /** Rewrites the simulator's config (it re-reads it every tick). */
@@ -122,9 +128,13 @@ export async function setUp(dir: string, log: (message: string) => void, options
     log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
     const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile, !options.podTargets));
     log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
-    startOperator(dir, kubeconfig, kubectl, options.podTargets ? prometheusVersion() : undefined);
+    startOperator(dir, kubeconfig, kubectl, prometheusVersion());
     log("Argo Rollouts controller, out of cluster");
     const controller = startController(dir, kubeconfig);
+    log("the chart's controller metrics Service and ServiceMonitor; Prometheus scrapes the controller through the job the operator generates");
+    const platform = parseStackConfig({ platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
+    const controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${CONTROLLER_METRICS_PORT}`);
+    await loadGeneratedJobs(prometheusOptions(dir, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
 
     const sim: SimConfig = {
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
@@ -136,7 +146,7 @@ export async function setUp(dir: string, log: (message: string) => void, options
     const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
-    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log };
+    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log, controllerJobs };
     setBehaviour(env, initialImage, sim.behaviours[initialImage]);
     // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],

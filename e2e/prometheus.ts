@@ -8,20 +8,24 @@ export interface PrometheusOptions {
     port: number;
     /** The app's Prometheus job (the ServiceMonitor's jobLabel value); none where the operator's generated job is loaded instead. */
     job?: string;
-    /** Scrape jobs as the Prometheus operator generated them, their discovery pointed at the simulator's targets file. */
+    /**
+     * Scrape jobs as the Prometheus operator generated them, their discovery pointed at files of targets
+     * labelled as Kubernetes discovery labels them: the controller's (controllerScrape.ts) and, in the
+     * production phase, the app's pods.
+     */
     generatedJobs?: object[];
     /** file_sd targets written by the traffic simulator, one per version. */
     targetsFile: string;
-    /** Where the Argo Rollouts controller serves its metrics. */
-    controllerTarget: string;
     /** The folder of the operator's rules ConfigMap, as it mounts it (see operator.ts); Prometheus loads its *.yaml. */
     ruleFolder: string;
 }
 
 /**
  * A real Prometheus (Debian's package) on loopback. It stands in for the
- * operator-managed one: the app's scrape job has the same `job` and the
- * `rollouts_pod_template_hash` target label the ServiceMonitor would give.
+ * operator-managed one: the controller's scrape job is the operator's
+ * (controllerScrape.ts), and the app's has the same `job` and the
+ * `rollouts_pod_template_hash` target label the ServiceMonitor would give
+ * (in the production phase, the operator's job too).
  */
 export function prometheusConfig(o: PrometheusOptions): string {
     return [
@@ -38,9 +42,6 @@ export function prometheusConfig(o: PrometheusOptions): string {
             `      - files: [${JSON.stringify(o.targetsFile)}]`,
             "        refresh_interval: 1s",
         ] : []),
-        "  - job_name: argo-rollouts-metrics",
-        "    static_configs:",
-        `      - targets: [${JSON.stringify(o.controllerTarget)}]`,
         ...(o.generatedJobs ?? []).map((job) => stringify([job]).trimEnd().replace(/^/gm, "  ")),
         "",
     ].join("\n");

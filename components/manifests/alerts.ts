@@ -92,7 +92,8 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
             expr: analysisRunReached("Error"),
             severity: "warning",
             summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted. "
-                + "Fix the provider, then kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }}",
+                + "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}; fix the provider, then retry the rollout "
+                + "(kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }})",
             series: ["analysis_run_info"],
         },
         {

@@ -15,6 +15,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { kubePrometheusStackValues } from "../../components/manifests/platformValues";
 import { parseStackConfig } from "../../stacks";
+import { controllerStandInRow } from "../controllerScrape";
 import { asStream, DEMO, demoImage, demoManifests } from "../demoApp";
 import { Kubectl } from "../lib/kubectl";
 import { run } from "../lib/proc";
@@ -109,6 +110,7 @@ export async function platformPhase(dir: string, log: (message: string) => void,
         const prometheus = charts[1].objects.find((o) => o.kind === "Prometheus")!;
         const controllerMonitors = charts[0].objects.filter((o) => o.kind === "ServiceMonitor");
         record(timedRow(() => selectorRow(env.kubectl, prometheus, [...controllerMonitors, ...own("ServiceMonitor")], own("PrometheusRule"))));
+        record(timedRow(() => controllerStandInRow(env.kubectl, platform)));
         const archive = platform.monitoring.chart.kind === "path" ? path.resolve(ROOT, platform.monitoring.chart.path) : "";
         const dashboardValues = (kubePrometheusStackValues(platform.certManager.present) as any).grafana.sidecar.dashboards;
         record(timedRow(() => dashboardRow(env.kubectl, archive, dashboardValues, own("ConfigMap"), charts[1].objects)));

@@ -38,16 +38,21 @@ export function keepsPodLabel(job: ScrapeJob, podLabel: string): boolean {
         && JSON.stringify(r.source_labels) === JSON.stringify([`__meta_kubernetes_pod_label_${sanitized}`]));
 }
 
+/** The configuration the operator generated for Prometheus `prometheus`, from its Secret `prometheus-<name>`; undefined before it has one. */
+export function generatedConfig(kubectl: Kubectl, namespace: string, prometheus: string): { global?: Record<string, string>; scrape_configs?: ScrapeJob[] } | undefined {
+    const gz = kubectl.get("secret", `prometheus-${prometheus}`, namespace)?.data?.["prometheus.yaml.gz"];
+    return gz ? parse(gunzipSync(Buffer.from(gz, "base64")).toString()) : undefined;
+}
+
 /** Waits until the operator's Secret `prometheus-<name>` holds a configuration with `ready(jobs)`; returns its scrape jobs. */
 export async function generatedScrapeJobs(kubectl: Kubectl, namespace: string, prometheus: string, ready: (jobs: ScrapeJob[]) => boolean,
     timeoutMs = 90000): Promise<ScrapeJob[]> {
     let last: ScrapeJob[] = [];
     try {
         return await waitFor(`the operator's Secret ${namespace}/prometheus-${prometheus}`, timeoutMs, () => {
-            const secret = kubectl.get("secret", `prometheus-${prometheus}`, namespace);
-            const gz = secret?.data?.["prometheus.yaml.gz"];
-            if (!gz) return undefined;
-            last = parse(gunzipSync(Buffer.from(gz, "base64")).toString()).scrape_configs ?? [];
+            const config = generatedConfig(kubectl, namespace, prometheus);
+            if (!config) return undefined;
+            last = config.scrape_configs ?? [];
             return ready(last) ? last : undefined;
         }, 1000);
     } catch (err) {
