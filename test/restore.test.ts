@@ -8,7 +8,7 @@ import { installMocks, ofType, providerOf, resetRegistered, settle } from "./har
 
 import {
     NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, behind, rolloutObject, deploymentObject, REPLICA_SETS, CANARY_SERVING, RECORDED_IMAGES,
-    PAUSED_REFUSAL, BEHIND_REFUSAL,
+    PAUSED_REFUSAL, BEHIND_REFUSAL, fakeWithAppAtRest,
 } from "./restoreFixtures";
 
 describe("restore against a fake Kubernetes API", () => {
@@ -24,11 +24,7 @@ describe("restore against a fake Kubernetes API", () => {
     const images = () => fake.deployments.get(KEY).spec.template.spec.containers.map((c: any) => `${c.name}=${c.image}`);
 
     beforeEach(async () => {
-        fake = await FakeKubeApi.start();
-        kubeconfig = fake.writeKubeconfig("elsewhere");
-        fake.rollouts.set(KEY, rolloutObject(HEALTHY));
-        fake.deployments.set(KEY, deploymentObject(STABLE));
-        fake.replicaSets = structuredClone(REPLICA_SETS);
+        ({ fake, kubeconfig } = await fakeWithAppAtRest());
         fake.availableAfterPolls = 3;
     });
     afterEach(async () => fake.close());

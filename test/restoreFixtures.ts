@@ -1,4 +1,6 @@
 /** Objects of a migrated app as the API server returns them, for the restore tests. */
+import { FakeKubeApi } from "./fakeKubeApi";
+
 export const NS = "instant";
 export const NAME = "instant-api";
 export const KEY = `${NS}/${NAME}`;
@@ -97,3 +99,13 @@ export const BEHIND_REFUSAL = "Rollout instant/instant-api has a canary in progr
     + "(kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
     + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
     + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+
+/** A fake API server holding the migrated app at rest (the Rollout Healthy on stable1), and a kubeconfig for it. */
+export async function fakeWithAppAtRest(): Promise<{ fake: FakeKubeApi; kubeconfig: string }> {
+    const fake = await FakeKubeApi.start();
+    const kubeconfig = fake.writeKubeconfig("elsewhere");
+    fake.rollouts.set(KEY, rolloutObject(HEALTHY));
+    fake.deployments.set(KEY, deploymentObject(STABLE));
+    fake.replicaSets = structuredClone(REPLICA_SETS);
+    return { fake, kubeconfig };
+}

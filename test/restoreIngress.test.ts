@@ -4,7 +4,7 @@ import { kubeApi } from "../components/app/restore/kubeApi";
 import { restoreDeployment, RestoreTarget } from "../components/app/restore/restore";
 import { canaryIngressName } from "../model/ingressHandBack";
 import { FakeKubeApi } from "./fakeKubeApi";
-import { deploymentObject, HEALTHY, KEY, NAME, NS, RECORDED_IMAGES, REPLICA_SETS, rolloutObject, STABLE } from "./restoreFixtures";
+import { deploymentObject, fakeWithAppAtRest, KEY, NAME, NS, RECORDED_IMAGES, STABLE } from "./restoreFixtures";
 
 const STABLE_SERVICE = `${NAME}-stable`;
 const CANARY_INGRESS = `${NAME}-api-canary`;
@@ -55,11 +55,7 @@ describe("restore of an app behind its stableIngress", () => {
     const ingressCalls = () => fake.calls().filter((c) => /ingresses|endpointslices|services/.test(c));
 
     beforeEach(async () => {
-        fake = await FakeKubeApi.start();
-        kubeconfig = fake.writeKubeconfig("elsewhere");
-        fake.rollouts.set(KEY, rolloutObject(HEALTHY));
-        fake.deployments.set(KEY, deploymentObject(STABLE));
-        fake.replicaSets = structuredClone(REPLICA_SETS);
+        ({ fake, kubeconfig } = await fakeWithAppAtRest());
         fake.services.set(KEY, { apiVersion: "v1", kind: "Service", metadata: { name: NAME, namespace: NS }, spec: { selector: { app: NAME } } });
         fake.endpointSlices = [slice([true, true, false])];
         fake.ingresses.set(INGRESS_KEY, stableIngress());
