@@ -2,67 +2,15 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { parseStackConfig } from "../stacks";
-import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings, MetricConfig } from "../stacks/types";
+import { AnalysisMode, AppConfig, CanaryStep, MetricConfig } from "../stacks/types";
 import { ExposureReport, exposureReport, exposureSummary, formatSeconds } from "../model/exposure";
 import { NeverReadyRelease } from "../model/exposureNeverReady";
 import { budgetViolation, insertSteps } from "../model/exposureBudget";
 import { analysisRunSeconds, firstServedAt, signalDelaySeconds, timeline } from "../model/exposureTimeline";
 import { existingPlatform, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
-
-/** 4 replicas, no traffic routing: setWeight 10 runs at 20% (1 canary pod of 5), setWeight 50 at 50%; pods Ready in 30 s (the default). */
-const parsed = parseStackConfig({ platform: existingPlatform(), apps: [validApp()] }).apps[0];
-/** The same with pods Ready the moment they exist: the model before it knew start-up time, and its figures. */
-const base: AppConfig = { ...parsed, podReadySeconds: 0 };
-/** The same app behind nginx routing: every weight runs as written. */
-const routed: AppConfig = { ...base, stableIngress: "demo" };
-/** Routed, gated by its 2m error rate alone, with a 5-minute first pause before the first analysis step. */
-const longFirstPause = (() => {
-    const raw = { ...validApp(), stableIngress: "demo" };
-    raw.analysis.metrics = [raw.analysis.metrics[1]];
-    raw.steps[1] = { pause: { duration: "5m" } };
-    return parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
-})();
-
-const w = (setWeight: number): CanaryStep => ({ setWeight });
-const pause = (seconds?: number): CanaryStep => ({ pause: seconds === undefined ? {} : { duration: `${seconds}s` } });
-const A: CanaryStep = { analysis: { templates: [] } };
-const other: CanaryStep = { analysis: { templates: [{ templateName: "smoke" }] } };
-
-const SETTINGS: MeasurementSettings = { interval: "30s", count: 3, failureLimit: 1, inconclusiveLimit: 1, consecutiveErrorLimit: 2 };
-
-function custom(settings: Partial<MeasurementSettings> = {}): MetricConfig {
-    return {
-        name: "custom", kind: "custom", provider: "prometheus", prometheusAddress: "http://prometheus:9090", query: "vector(1)",
-        successCondition: "result[0] == 1", ...SETTINGS, ...settings,
-    };
-}
-
-function builtin(kind: BuiltinMetric["kind"], window: string, settings: Partial<MeasurementSettings> = {}): MetricConfig {
-    return {
-        name: kind.toLowerCase(), kind, provider: "prometheus", prometheusAddress: "http://prometheus:9090", threshold: 0.01,
-        window, minRequests: 20, canaryScoped: true, query: "vector(0)", ...SETTINGS, ...settings,
-    };
-}
-
-/** A ladder with traffic routing, so that the rows below test the timeline with every weight as written. */
-function ladder(steps: CanaryStep[], metrics: MetricConfig[], mode: AnalysisMode = "inline", startingStep?: number): AppConfig {
-    return { ...routed, steps, analysis: { mode, startingStep, metrics } };
-}
-
-const neverAborted = (steps: number, seconds: number) =>
-    ({ step: steps, weight: 100, seconds, aborted: false, maxWeight: 100, exposure: Infinity });
-const aborted = (step: number, weight: number, seconds: number, maxWeight: number, exposure: number) =>
-    ({ step, weight, seconds, aborted: true, maxWeight, exposure });
-const waits = (step: number, weight: number, seconds: number) => ({ step, weight, seconds, waits: true });
-const neverWaits = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, waits: false });
-const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = [], untimedAnalyses: number[] = []) =>
-    ({ bestSeconds, worstSeconds, humanPauses, untimedAnalyses });
-/** Pods never Ready: the ladder stops at `step` and the progress deadline (600 s unless set) aborts, or a run gives up first. */
-const abortsAt = (step: number, seconds: number) => ({ step, outcome: "aborted" as const, seconds });
-const pausesAt = (step: number, seconds: number) => ({ step, outcome: "paused" as const, seconds });
-
-const LADDER = [w(10), pause(60), A, w(50), pause(30), A];
-const BRIEF = [w(25), pause(60), w(50), pause(60), w(75), pause(60)];
+import {
+    parsed, base, routed, longFirstPause, w, pause, A, other, custom, builtin, ladder, neverAborted, aborted, waits, neverWaits, healthy, abortsAt, pausesAt, LADDER, BRIEF,
+} from "./exposureFixtures";
 
 /**
  * The regression anchor: with podReadySeconds 0 (every pod Ready the moment it exists, as the model had it
