@@ -132,7 +132,7 @@ export function controllerStandInRow(kubectl: Kubectl, platform: PlatformConfig)
     const expected = "labels, ports, selectors and endpoints (with the namespace metricRelabelings) equal to what argo-rollouts installed";
     const { service, serviceMonitor } = controllerMetricsObjects(platform);
     const differences = [service, serviceMonitor].flatMap((ours) => {
-        const live = kubectl.get(ours.kind.toLowerCase() === "service" ? "service" : "servicemonitor", ours.metadata.name, ours.metadata.namespace);
+        const live = kubectl.get(ours.kind.toLowerCase(), ours.metadata.name, ours.metadata.namespace);
         const [a, b] = [canonical(chartShape(ours)), canonical(chartShape(live))];
         return a === b ? [] : [`${ours.kind} ${ours.metadata.namespace}/${ours.metadata.name}: ours ${a}; installed ${b ?? "missing"}`];
     });
