@@ -1,19 +1,6 @@
+import { WATCHDOG_DEFAULTS } from "../stacks/defaults";
 import { AppConfig, BuiltinMetric, CanaryStep, WatchdogConfig } from "../stacks/types";
 import { durationText, minWindowSeconds } from "./scrapeWindow";
-
-/**
- * The watchdog's measurement defaults (`analysis.watchdog`, stacks/watchdog.ts): every 15 s over
- * the default window, the first time once the canary has served a whole window. Its
- * inconclusiveLimit and consecutiveErrorLimit are each metric's own (the analysis's).
- */
-export const WATCHDOG_DEFAULTS = {
-    interval: "15s",
-    /** The shortest default window; longer where four scrapes of the app take longer (`defaultWatchdogWindow`). */
-    minWindowSeconds: 30,
-    failureLimit: 1,
-    /** Fewer requests than the analysis's default: the window is shorter. */
-    minRequests: 10,
-};
 
 /**
  * The watchdog's default window: 30 s, or four scrapes of the app when that is longer (1m at the

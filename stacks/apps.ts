@@ -1,4 +1,5 @@
 import { ownAnalysisSteps, parseSteps } from "./steps";
+import { APP_DEFAULTS } from "./defaults";
 import { parseMetricDefaults, parseMetrics, SHARED_METRIC_KEYS } from "./metrics";
 import { parseWatchdog } from "./watchdog";
 import {
@@ -20,33 +21,15 @@ const APP_KEYS = [
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", "watchdog", ...SHARED_METRIC_KEYS];
 
-/** `progressively`: no double capacity, and Argo scales the Deployment back up if the Rollout fails. */
-export const DEFAULT_SCALE_DOWN: ScaleDown = "progressively";
-export const DEFAULT_SERIES: AppSeries = {
-    requestsTotal: "http_requests_total",
-    codeLabel: "code",
-    durationHistogram: "http_request_duration_seconds",
-};
 /** App names become `<name>-stable`/`<name>-canary` Service names, which must stay DNS-1035 labels. */
 const MAX_APP_NAME = 56;
 const PROM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The Rollout's revisionHistoryLimit and progressDeadlineSeconds are int32s in its CRD. */
 const MAX_INT32 = 2147483647;
-/**
- * Argo's `DefaultProgressDeadlineSeconds` (utils/defaults/defaults.go, v1.8.3): how long a step
- * may wait for its canary pods to become available before the Rollout counts as stuck.
- */
-export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
-/**
- * Seconds from a canary pod's creation to Ready, when the app does not say: a small service on a node
- * that has to pull the new image (a few seconds to tens), start it, and pass a readiness probe that
- * Kubernetes runs every 10 s by default. An estimate to replace with the app's own measurement (docs/exposure-budget.md).
- */
-export const DEFAULT_POD_READY_SECONDS = 30;
 
 function parsePodReadySeconds(app: Obj, path: string, progressDeadlineSeconds: number): number {
-    const value = app.podReadySeconds === undefined ? DEFAULT_POD_READY_SECONDS : app.podReadySeconds;
+    const value = app.podReadySeconds === undefined ? APP_DEFAULTS.podReadySeconds : app.podReadySeconds;
     const at = `${path}.podReadySeconds`;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
         const seconds = typeof value === "string" ? goDurationSeconds(value) : undefined;
@@ -66,23 +49,23 @@ function parseMetricsEndpoint(value: unknown, path: string): MetricsEndpoint {
     const m = obj(value, path, ["port", "path", "job", "scrapeInterval"]);
     const port = optionalInt(m, "port", path, 1, 65535);
     if (port === undefined) fail(`${path}.port`, "missing (the container port that serves metrics, an integer from 1 to 65535)");
-    const scrapeInterval = optionalStr(m, "scrapeInterval", path) ?? "15s";
+    const scrapeInterval = optionalStr(m, "scrapeInterval", path) ?? APP_DEFAULTS.metrics.scrapeInterval;
     if (!goDurationSeconds(scrapeInterval)) fail(`${path}.scrapeInterval`, `${show(scrapeInterval)} is not a duration (use e.g. "15s", "30s")`);
     return {
         port,
-        path: optionalStr(m, "path", path, /^\/\S*$/, 'a URL path starting with "/"') ?? "/metrics",
+        path: optionalStr(m, "path", path, /^\/\S*$/, 'a URL path starting with "/"') ?? APP_DEFAULTS.metrics.path,
         job: str(m, "job", path, /^\S+$/, "a Prometheus job label value"),
         scrapeInterval,
     };
 }
 
 function parseSeries(value: unknown, path: string): AppSeries {
-    if (value === undefined) return DEFAULT_SERIES;
+    if (value === undefined) return { ...APP_DEFAULTS.series };
     const s = obj(value, path, ["requestsTotal", "codeLabel", "durationHistogram"]);
     return {
-        requestsTotal: optionalStr(s, "requestsTotal", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? DEFAULT_SERIES.requestsTotal,
-        codeLabel: optionalStr(s, "codeLabel", path, PROM_LABEL_NAME, "a Prometheus label name") ?? DEFAULT_SERIES.codeLabel,
-        durationHistogram: optionalStr(s, "durationHistogram", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? DEFAULT_SERIES.durationHistogram,
+        requestsTotal: optionalStr(s, "requestsTotal", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? APP_DEFAULTS.series.requestsTotal,
+        codeLabel: optionalStr(s, "codeLabel", path, PROM_LABEL_NAME, "a Prometheus label name") ?? APP_DEFAULTS.series.codeLabel,
+        durationHistogram: optionalStr(s, "durationHistogram", path, PROM_METRIC_NAME, "a Prometheus metric name") ?? APP_DEFAULTS.series.durationHistogram,
     };
 }
 
@@ -92,7 +75,7 @@ function parseDeployer(value: unknown, path: string, namespace: string): Deploye
     return {
         serviceAccount: str(d, "serviceAccount", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT),
         namespace: optionalStr(d, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? namespace,
-        admissionPolicy: bool(d, "admissionPolicy", path, true),
+        admissionPolicy: bool(d, "admissionPolicy", path, APP_DEFAULTS.deployer.admissionPolicy),
     };
 }
 
@@ -100,7 +83,7 @@ function parseBudget(app: Obj, path: string, platform: PlatformConfig): Exposure
     return {
         maxBadCanaryWeight: int(app, "maxBadCanaryWeight", path, 0, 100, platform.maxBadCanaryWeight),
         maxBadCanaryExposure: optionalNumber(app, "maxBadCanaryExposure", path, 0, Number.MAX_SAFE_INTEGER) ?? platform.maxBadCanaryExposure,
-        allowNoAnalysis: bool(app, "allowNoAnalysis", path, false),
+        allowNoAnalysis: bool(app, "allowNoAnalysis", path, APP_DEFAULTS.allowNoAnalysis),
     };
 }
 
@@ -108,7 +91,7 @@ function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsP
     job?: string; scrapeInterval?: string; appPath: string; series: AppSeries; platform: PlatformConfig;
 }): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
-    const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, "inline");
+    const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, APP_DEFAULTS.analysis.mode);
     const startingStep = optionalInt(analysis, "startingStep", path, 0, steps.length - 1);
     if (startingStep !== undefined && mode !== "background") fail(`${path}.startingStep`, `only used with mode background (mode is ${mode})`);
     if (analysis.metrics === undefined) fail(`${path}.metrics`, "missing (a list of metrics, e.g. [{name: error-rate, kind: errorRate, max: 0.01}])");
@@ -161,16 +144,16 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
         fail(`${path}.abortScaleDownDelaySeconds`, "only applies with traffic routing; set stableIngress too");
     }
     // From 1: Argo rejects a deadline not above minReadySeconds (0 here; validation.go ValidateRolloutSpec).
-    const progressDeadlineSeconds = int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    const progressDeadlineSeconds = int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, APP_DEFAULTS.progressDeadlineSeconds);
     const config: AppConfig = {
         name, namespace, deployment, container, replicas, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds,
-        scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, DEFAULT_SCALE_DOWN),
+        scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, APP_DEFAULTS.scaleDown),
         deployer: parseDeployer(app.deployer, `${path}.deployer`, namespace),
         budget,
-        allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, false),
+        allowDestroyMidCanary: bool(app, "allowDestroyMidCanary", path, APP_DEFAULTS.allowDestroyMidCanary),
         revisionHistoryLimit: optionalInt(app, "revisionHistoryLimit", path, 0, MAX_INT32),
         progressDeadlineSeconds,
-        progressDeadlineAbort: bool(app, "progressDeadlineAbort", path, true),
+        progressDeadlineAbort: bool(app, "progressDeadlineAbort", path, APP_DEFAULTS.progressDeadlineAbort),
         podReadySeconds: parsePodReadySeconds(app, path, progressDeadlineSeconds),
     };
     const violation = budgetViolation(config, budget);

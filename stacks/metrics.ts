@@ -1,6 +1,7 @@
 import { builtinQuery, BuiltinKind, comparesWithStable, StableComparisonKind, thresholdDirection } from "../components/manifests/queries";
 import { goDurationSeconds, promDurationSeconds } from "../model/duration";
 import { MIN_WINDOW_SCRAPES, minWindowSeconds } from "../model/scrapeWindow";
+import { METRIC_DEFAULTS } from "./defaults";
 import { nrqlCheck, unselectedKey } from "./nrql";
 import { promqlError } from "./promql";
 import {
@@ -20,28 +21,6 @@ const METRIC_KEYS = [
     "name", "kind", "provider", "enabled", "min", "max", "maxIncrease", "maxRatio", "query", "nrql", "profile", "successCondition", "failureCondition",
     ...SHARED_METRIC_KEYS,
 ];
-
-export const METRIC_DEFAULTS = {
-    interval: "1m",
-    /** Inline analysis steps need an end; background analysis runs until the rollout finishes. */
-    inlineCount: 3,
-    failureLimit: 1,
-    inconclusiveLimit: 1,
-    consecutiveErrorLimit: 4,
-    window: "2m",
-    minRequests: 20,
-    canaryScoped: true,
-    /**
-     * A New Relic metric's first measurement waits this long unless `initialDelay` is set (on the
-     * metric or the analysis), so that it sees the canary's data: New Relic APM agents send metric
-     * data once a minute (events every 5 s with real time streaming; docs.newrelic.com, "Details on
-     * APM real-time streaming"), and New Relic's own NRQL alert conditions wait 2 minutes by default
-     * for data points to arrive before they evaluate a window (docs.newrelic.com, "Streaming alerts:
-     * key terms and concepts", Delay/timer). One harvest plus that delay: 3 minutes. Prometheus
-     * metrics keep no default delay: a scrape is seconds old, and their window already holds them back.
-     */
-    newRelicInitialDelay: "3m",
-};
 
 export interface MetricContext {
     mode: AnalysisMode;
@@ -207,7 +186,7 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     const kind = oneOf<MetricKind>(metric, "kind", path, METRIC_KINDS, "custom");
     if (metric.kind === undefined) fail(`${path}.kind`, `missing (one of ${METRIC_KINDS.join(", ")})`);
     const provider = oneOf<MetricProvider>(metric, "provider", path, METRIC_PROVIDERS, "prometheus");
-    const enabled = bool(metric, "enabled", path, true);
+    const enabled = bool(metric, "enabled", path, METRIC_DEFAULTS.enabled);
     const settings = measurement(metric, path, ctx, analysisPath, provider);
     const successCondition = optionalStr(metric, "successCondition", path);
     const failureCondition = optionalStr(metric, "failureCondition", path);

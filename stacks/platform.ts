@@ -7,12 +7,10 @@ import {
 } from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
 import { parseChartSource } from "./chartSource";
+import { PLATFORM_DEFAULTS } from "./defaults";
 
 const HTTPS_URL = /^https:\/\/\S+$/;
-/** A broken release may reach 10% of traffic before the gate stops it, unless a stack says otherwise. */
-export const DEFAULT_MAX_BAD_CANARY_WEIGHT = 10;
-/** How long each alert's condition must hold before it fires, unless a stack says otherwise. */
-export const DEFAULT_ALERT_FOR: Readonly<AlertFor> = { RolloutDegraded: "1m", RolloutPausedTooLong: "1h", RolloutsControllerDown: "5m" };
+const D = PLATFORM_DEFAULTS;
 /** A PrometheusRule `for`: the operator's CRD pattern (units largest first, each once). */
 const PROMETHEUS_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
 
@@ -21,13 +19,13 @@ function section(platform: Obj, key: string, path: string, allowed: readonly str
 }
 
 function parseArgoRollouts(o: Obj, path: string): ArgoRolloutsConfig {
-    const install = bool(o, "install", path, true);
+    const install = bool(o, "install", path, D.argoRollouts.install);
     return {
         install,
         chart: parseChartSource(o, path, install),
-        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "argo-rollouts",
-        dashboard: bool(o, "dashboard", path, false),
-        metricsJob: optionalStr(o, "metricsJob", path, /^\S+$/, "a Prometheus job label value") ?? "argo-rollouts-metrics",
+        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? D.argoRollouts.namespace,
+        dashboard: bool(o, "dashboard", path, D.argoRollouts.dashboard),
+        metricsJob: optionalStr(o, "metricsJob", path, /^\S+$/, "a Prometheus job label value") ?? D.argoRollouts.metricsJob,
         // The chart's ServiceMonitor scrapes an installed controller; one already running is scraped only
         // if the operator says under which job.
         scraped: install || o.metricsJob !== undefined,
@@ -51,13 +49,13 @@ function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
         if (bool(o, key, path, false)) fail(`${path}.${key}`, `true ${what}, but prometheus is false; remove it, or set prometheus: true`);
     }
     return {
-        prometheus: false, install: false, chart: { kind: "repo" }, namespace: "monitoring", release: "kube-prometheus-stack",
-        selectorLabels: {}, alerts: false, grafanaDashboard: false, alertFor: { ...DEFAULT_ALERT_FOR },
+        prometheus: false, install: false, chart: { kind: "repo" }, namespace: D.monitoring.namespace, release: D.monitoring.release,
+        selectorLabels: {}, alerts: false, grafanaDashboard: false, alertFor: { ...D.monitoring.alertFor },
     };
 }
 
 function parseAlertFor(o: Obj, path: string, alerts: boolean): AlertFor {
-    const alertFor = { ...DEFAULT_ALERT_FOR };
+    const alertFor = { ...D.monitoring.alertFor };
     if (o.alertFor === undefined) return alertFor;
     const at = `${path}.alertFor`;
     if (!alerts) fail(at, "only used with alerts: true (alerts is false, so there is no alert to delay); remove it");
@@ -74,10 +72,10 @@ function parseAlertFor(o: Obj, path: string, alerts: boolean): AlertFor {
 }
 
 function parseMonitoring(o: Obj, path: string): MonitoringConfig {
-    if (!bool(o, "prometheus", path, true)) return parseNoPrometheus(o, path);
-    const install = bool(o, "install", path, true);
-    const namespace = optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "monitoring";
-    const release = optionalStr(o, "release", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "kube-prometheus-stack";
+    if (!bool(o, "prometheus", path, D.monitoring.prometheus)) return parseNoPrometheus(o, path);
+    const install = bool(o, "install", path, D.monitoring.install);
+    const namespace = optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? D.monitoring.namespace;
+    const release = optionalStr(o, "release", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? D.monitoring.release;
     const address = optionalStr(o, "prometheusAddress", path, URL_PATTERN, URL_WHAT);
     if (!install && address === undefined) {
         fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT}; or prometheus: false for a cluster without one)`);
@@ -86,7 +84,7 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     if (install && o.selectorLabels !== undefined) {
         fail(`${path}.selectorLabels`, `only used with install: false (the installed Prometheus selects release: ${release})`);
     }
-    const alerts = bool(o, "alerts", path, true);
+    const alerts = bool(o, "alerts", path, D.monitoring.alerts);
     return {
         prometheus: true, install, chart: parseChartSource(o, path, install), namespace, release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
@@ -95,7 +93,7 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
         // (serviceMonitorSelectorNilUsesHelmValues stays true); an unselected one fails silently.
         selectorLabels: install ? { release } : labels,
         alerts,
-        grafanaDashboard: bool(o, "grafanaDashboard", path, true),
+        grafanaDashboard: bool(o, "grafanaDashboard", path, D.monitoring.grafanaDashboard),
         alertFor: parseAlertFor(o, path, alerts),
         runbookBaseUrl: parseRunbookBaseUrl(o, path, alerts),
     };
@@ -109,12 +107,12 @@ function parseRunbookBaseUrl(o: Obj, path: string, alerts: boolean): string | un
 }
 
 function parseCertManager(o: Obj, path: string): CertManagerConfig {
-    const install = bool(o, "install", path, false);
+    const install = bool(o, "install", path, D.certManager.install);
     return {
         install,
         chart: parseChartSource(o, path, install),
-        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? "cert-manager",
-        present: install || bool(o, "present", path, false),
+        namespace: optionalStr(o, "namespace", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? D.certManager.namespace,
+        present: install || bool(o, "present", path, D.certManager.present),
     };
 }
 
@@ -124,7 +122,7 @@ function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined
     const accountId = typeof o.accountId === "number" ? String(o.accountId) : o.accountId;
     return {
         accountId: str({ accountId }, "accountId", path, /^\d+$/, "a New Relic account id (digits)"),
-        region: oneOf<NewRelicRegion>(o, "region", path, NEW_RELIC_REGIONS, "us"),
+        region: oneOf<NewRelicRegion>(o, "region", path, NEW_RELIC_REGIONS, D.newRelic.region),
         baseUrlRest: optionalStr(o, "baseUrlRest", path, HTTPS_URL, "an https URL"),
         baseUrlNerdgraph: optionalStr(o, "baseUrlNerdgraph", path, HTTPS_URL, "an https URL"),
     };
@@ -144,8 +142,8 @@ export function parsePlatform(value: unknown, path: string): PlatformConfig {
     }
     const certManager = parseCertManager(section(platform, "certManager", path, ["install", "chart", "namespace", "present"]), `${path}.certManager`);
     return {
-        shared: bool(platform, "shared", path, false),
-        maxBadCanaryWeight: int(platform, "maxBadCanaryWeight", path, 0, 100, DEFAULT_MAX_BAD_CANARY_WEIGHT),
+        shared: bool(platform, "shared", path, D.shared),
+        maxBadCanaryWeight: int(platform, "maxBadCanaryWeight", path, 0, 100, D.maxBadCanaryWeight),
         maxBadCanaryExposure: optionalNumber(platform, "maxBadCanaryExposure", path, 0, Number.MAX_SAFE_INTEGER),
         argoRollouts: argo,
         monitoring,

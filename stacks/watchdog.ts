@@ -1,6 +1,7 @@
 import { promDurationSeconds } from "../model/duration";
 import { durationText } from "../model/scrapeWindow";
-import { defaultWatchdogWindow, firstTrafficStep, WATCHDOG_DEFAULTS, watchdogStartingStep } from "../model/watchdog";
+import { defaultWatchdogWindow, firstTrafficStep, watchdogStartingStep } from "../model/watchdog";
+import { WATCHDOG_DEFAULTS } from "./defaults";
 import { MetricContext, parseMetric, parseMetricDefaults } from "./metrics";
 import { AnalysisMode, CanaryStep, MetricConfig, WatchdogConfig } from "./types";
 import { fail, isObj, list, Obj, obj, show } from "./reader";

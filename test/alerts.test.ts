@@ -8,7 +8,7 @@ import {
 } from "../components/manifests/controllerMetrics";
 import { dashboardConfigMap, dashboardPanels } from "../components/manifests/dashboard";
 import { parseStackConfig } from "../stacks";
-import { DEFAULT_ALERT_FOR } from "../stacks/platform";
+import { PLATFORM_DEFAULTS } from "../stacks/defaults";
 import { promqlError, promqlSelectors } from "../stacks/promql";
 import { existingPlatform, validApp } from "./fixtures";
 import { validateObject } from "./schema";
@@ -44,7 +44,7 @@ describe("the checker of alert and panel queries", () => {
 });
 
 describe("canary alerts", () => {
-    const alerts = canaryAlerts(JOB, DEFAULT_ALERT_FOR);
+    const alerts = canaryAlerts(JOB, PLATFORM_DEFAULTS.monitoring.alertFor);
 
     it("are exactly these queries, severities and for durations by default", () => {
         assert.deepEqual(alerts.map((a) => [a.alert, a.expr, a.for, a.severity]), [
@@ -83,12 +83,12 @@ describe("canary alerts", () => {
     });
 
     it("leave out the controller-down alert when nothing scrapes the controller (it could only ever fire)", () => {
-        assert.deepEqual(canaryAlerts(JOB, DEFAULT_ALERT_FOR, { controllerScraped: false }).map((a) => a.alert),
+        assert.deepEqual(canaryAlerts(JOB, PLATFORM_DEFAULTS.monitoring.alertFor, { controllerScraped: false }).map((a) => a.alert),
             ["CanaryAnalysisFailed", "CanaryAnalysisErrored", "RolloutDegraded", "RolloutPausedTooLong"]);
     });
 
     it("link each alert to its runbook section, under the stack's runbookBaseUrl when set", () => {
-        const urls = (base?: string) => canaryAlertRule({ name: "a", namespace: "m" }, {}, JOB, DEFAULT_ALERT_FOR, { controllerScraped: true, runbookBaseUrl: base })
+        const urls = (base?: string) => canaryAlertRule({ name: "a", namespace: "m" }, {}, JOB, PLATFORM_DEFAULTS.monitoring.alertFor, { controllerScraped: true, runbookBaseUrl: base })
             .spec!.groups![0].rules!.map((r) => r.annotations?.runbook_url);
         assert.deepEqual(urls(), alerts.map((a) => `docs/platform.md#${a.alert.toLowerCase()}`));
         assert.equal(urls("https://github.com/acme/canary-stack/blob/main/")[0], "https://github.com/acme/canary-stack/blob/main/docs/platform.md#canaryanalysisfailed");
@@ -100,7 +100,7 @@ describe("canary alerts", () => {
     });
 
     it("go into one PrometheusRule group with for, severity and summary, valid against the operator's CRD", async () => {
-        const rule = canaryAlertRule({ name: "canary-stack-alerts", namespace: "monitoring" }, { release: "kps" }, JOB, DEFAULT_ALERT_FOR);
+        const rule = canaryAlertRule({ name: "canary-stack-alerts", namespace: "monitoring" }, { release: "kps" }, JOB, PLATFORM_DEFAULTS.monitoring.alertFor);
         await validateObject(rule);
         assert.equal(rule.metadata?.labels?.release, "kps");
         const rules = rule.spec!.groups![0].rules!;
@@ -165,6 +165,6 @@ describe("timed pauses against RolloutPausedTooLong", () => {
     it("ignores pauses without a duration, and says nothing without alerts", () => {
         const steps = [{ setWeight: 10 }, { pause: {} }, { analysis: {} }];
         assert.equal(warning(parsed({ RolloutPausedTooLong: "1s" }, true, steps)), undefined);
-        assert.equal(timedPausesWarning(parsed(undefined, false).apps[0], { ...parsed(undefined, false).platform.monitoring, alertFor: { ...DEFAULT_ALERT_FOR, RolloutPausedTooLong: "1s" } }), undefined);
+        assert.equal(timedPausesWarning(parsed(undefined, false).apps[0], { ...parsed(undefined, false).platform.monitoring, alertFor: { ...PLATFORM_DEFAULTS.monitoring.alertFor, RolloutPausedTooLong: "1s" } }), undefined);
     });
 });

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { kubeconfigFile, parseStackConfig, RawStackConfig } from "../stacks";
-import { METRIC_DEFAULTS } from "../stacks/metrics";
+import { METRIC_DEFAULTS } from "../stacks/defaults";
 import { BuiltinMetric } from "../stacks/types";
 import { existingPlatform, newRelicMetric, newRelicOnlyApp, noPrometheusPlatform, validApp } from "./fixtures";
 

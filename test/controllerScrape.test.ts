@@ -9,7 +9,7 @@ import { CONTROLLER_NAMESPACE_RELABELINGS } from "../components/manifests/platfo
 import { summaryCommands } from "../e2e/alertHistory";
 import { controllerMetricsObjects, controllerTarget, withGlobalTimings } from "../e2e/controllerScrape";
 import { parseStackConfig } from "../stacks";
-import { DEFAULT_ALERT_FOR } from "../stacks/platform";
+import { PLATFORM_DEFAULTS } from "../stacks/defaults";
 import { validateObject } from "./schema";
 
 const local = parseStackConfig({ platform: parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
@@ -47,7 +47,7 @@ describe("e2e: the commands of an alert's summary", () => {
     const expand = (text: string) => text.replace(/\{\{ \$labels\.namespace \}\}/g, "demo").replace(/\{\{ \$labels\.name \}\}/g, "demo-abc-3");
 
     it("finds each alert's read-only command, up to a ; or the end, and never the retry", () => {
-        const commands = Object.fromEntries(canaryAlerts("argo", DEFAULT_ALERT_FOR).map((a) => [a.alert, summaryCommands(expand(a.summary))]));
+        const commands = Object.fromEntries(canaryAlerts("argo", PLATFORM_DEFAULTS.monitoring.alertFor).map((a) => [a.alert, summaryCommands(expand(a.summary))]));
         assert.deepEqual(commands, {
             CanaryAnalysisFailed: ["kubectl describe analysisrun demo-abc-3 -n demo"],
             CanaryAnalysisErrored: ["kubectl describe analysisrun demo-abc-3 -n demo"],

@@ -1,11 +1,9 @@
+import { METRIC_DEFAULTS } from "../../stacks/defaults";
 import { CustomNewRelicMetric, NewRelicConfig } from "../../stacks/types";
-
-/** The Secret the Argo Rollouts New Relic provider reads when a metric names no profile. */
-export const DEFAULT_NEW_RELIC_SECRET = "newrelic";
 
 /** One Secret per profile the metrics name (the profile is the Secret's name). */
 export function newRelicSecretNames(metrics: CustomNewRelicMetric[]): string[] {
-    return [...new Set(metrics.map((m) => m.profile ?? DEFAULT_NEW_RELIC_SECRET))].sort();
+    return [...new Set(metrics.map((m) => m.profile ?? METRIC_DEFAULTS.newRelicProfile))].sort();
 }
 
 /** The keys the provider reads, from the controller's own namespace. */
