@@ -21,14 +21,19 @@ function defaultColumn(section: string): Map<string, string> {
 }
 
 const code = (value: unknown) => `\`${value}\``;
+const P = PLATFORM_DEFAULTS;
+const A = APP_DEFAULTS;
+
+/** One test per row: the page's default for `key` in that section's table starts with what the module says. */
+function checkRows(section: string, prefix: string, rows: [string, string][]): void {
+    const column = defaultColumn(section);
+    for (const [key, stated] of rows) {
+        it(`${prefix}${key}: ${stated}`, () => assert.ok(column.get(key)?.startsWith(stated), `the page says ${column.get(key)}`));
+    }
+}
 
 describe("docs/config-reference.md states the defaults of stacks/defaults.ts", () => {
-    const platform = defaultColumn("platform");
-    const apps = defaultColumn("apps");
-    const P = PLATFORM_DEFAULTS;
-    const A = APP_DEFAULTS;
-
-    const platformRows: [string, string][] = [
+    checkRows("platform", "platform.", [
         ["shared", code(P.shared)],
         ["maxBadCanaryWeight", code(P.maxBadCanaryWeight)],
         ["argoRollouts.install", code(P.argoRollouts.install)],
@@ -45,12 +50,9 @@ describe("docs/config-reference.md states the defaults of stacks/defaults.ts", (
         ["certManager.namespace", code(P.certManager.namespace)],
         ["certManager.present", code(P.certManager.present)],
         ["newRelic.region", code(P.newRelic.region)],
-    ];
-    for (const [key, stated] of platformRows) {
-        it(`platform.${key}: ${stated}`, () => assert.ok(platform.get(key)?.startsWith(stated), `the page says ${platform.get(key)}`));
-    }
+    ]);
 
-    const appRows: [string, string][] = [
+    checkRows("apps", "apps[].", [
         ["scaleDown", code(A.scaleDown)],
         ["metrics.path", code(A.metrics.path)],
         ["metrics.scrapeInterval", code(A.metrics.scrapeInterval)],
@@ -65,10 +67,7 @@ describe("docs/config-reference.md states the defaults of stacks/defaults.ts", (
         ["allowNoAnalysis", code(A.allowNoAnalysis)],
         ["allowDestroyMidCanary", code(A.allowDestroyMidCanary)],
         ["maxBadCanaryWeight", `\`platform.maxBadCanaryWeight\` (${P.maxBadCanaryWeight})`],
-    ];
-    for (const [key, stated] of appRows) {
-        it(`apps[].${key}: ${stated}`, () => assert.ok(apps.get(key)?.startsWith(stated), `the page says ${apps.get(key)}`));
-    }
+    ]);
 
     it("the metrics' measurement defaults, as its Metrics section words them", () => {
         const text = page.slice(page.indexOf("### Metrics")).replace(/\s+/g, " ");
@@ -81,7 +80,7 @@ describe("docs/config-reference.md states the defaults of stacks/defaults.ts", (
     });
 
     it("the watchdog's, in its row", () => {
-        assert.match(apps.get("analysis.watchdog") ?? "", /none/);
+        assert.match(defaultColumn("apps").get("analysis.watchdog") ?? "", /none/);
         assert.ok(page.includes(`measured every ${WATCHDOG_DEFAULTS.interval} over ${WATCHDOG_DEFAULTS.minWindowSeconds}s`), "the watchdog row's interval and window");
     });
 });
@@ -99,15 +98,12 @@ describe("stacks/defaults.ts is what the readers apply", () => {
         assert.deepEqual(
             [app.scaleDown, app.series, app.progressDeadlineSeconds, app.podReadySeconds, app.budget.allowNoAnalysis, app.allowDestroyMidCanary,
                 app.progressDeadlineAbort, app.metrics?.path, app.metrics?.scrapeInterval, app.analysis.mode],
-            [A_.scaleDown, A_.series, A_.progressDeadlineSeconds, A_.podReadySeconds, A_.allowNoAnalysis, A_.allowDestroyMidCanary,
-                A_.progressDeadlineAbort, A_.metrics.path, A_.metrics.scrapeInterval, A_.analysis.mode]);
+            [A.scaleDown, A.series, A.progressDeadlineSeconds, A.podReadySeconds, A.allowNoAnalysis, A.allowDestroyMidCanary,
+                A.progressDeadlineAbort, A.metrics.path, A.metrics.scrapeInterval, A.analysis.mode]);
         const p = config.platform;
         assert.deepEqual([p.shared, p.maxBadCanaryWeight, p.argoRollouts.namespace, p.argoRollouts.metricsJob, p.argoRollouts.dashboard,
             p.certManager.install, p.certManager.namespace, p.monitoring.alertFor],
-        [P_.shared, P_.maxBadCanaryWeight, P_.argoRollouts.namespace, P_.argoRollouts.metricsJob, P_.argoRollouts.dashboard,
-            P_.certManager.install, P_.certManager.namespace, P_.monitoring.alertFor]);
+        [P.shared, P.maxBadCanaryWeight, P.argoRollouts.namespace, P.argoRollouts.metricsJob, P.argoRollouts.dashboard,
+            P.certManager.install, P.certManager.namespace, P.monitoring.alertFor]);
     });
 });
-
-const A_ = APP_DEFAULTS;
-const P_ = PLATFORM_DEFAULTS;
