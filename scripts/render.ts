@@ -3,7 +3,10 @@
  * stack's config file and writes every object it would register as one
  * multi-document YAML stream. No cluster, no Pulumi CLI.
  *
- *   npm run render -- --stack prod [--out prod.yaml] [--live live.yaml]
+ *   npm run render -- --stack prod [--out prod.yaml] [--live live.yaml] [--config-file file]
+ *
+ * `--config-file` reads the stack's config from that file instead of the
+ * project's `Pulumi.<stack>.yaml`, as `pulumi preview --config-file` does.
  *
  * The program reads the app's existing Service to copy its ports and
  * selector. `--live` gives those objects (e.g. `kubectl get svc NAME -o yaml`,
@@ -25,20 +28,23 @@ interface Args {
     stack: string;
     out?: string;
     live?: string;
+    configFile?: string;
 }
+
+const USAGE = "npm run render -- --stack <name> [--out <file>] [--live <file>] [--config-file <file>]";
 
 function parseArgs(argv: string[]): Args {
     const args: Partial<Args> = {};
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const value = argv[i + 1];
-        if (!["--stack", "--out", "--live"].includes(flag) || value === undefined) {
-            throw new Error(`usage: npm run render -- --stack <name> [--out <file>] [--live <file>] (got ${JSON.stringify(flag)})`);
+        if (!["--stack", "--out", "--live", "--config-file"].includes(flag) || value === undefined) {
+            throw new Error(`usage: ${USAGE} (got ${JSON.stringify(flag)})`);
         }
-        args[flag.slice(2) as keyof Args] = value;
+        args[(flag === "--config-file" ? "configFile" : flag.slice(2)) as keyof Args] = value;
         i++;
     }
-    if (!args.stack) throw new Error("usage: npm run render -- --stack <name> [--out <file>] [--live <file>]");
+    if (!args.stack) throw new Error(`usage: ${USAGE}`);
     return args as Args;
 }
 
@@ -73,7 +79,8 @@ function logToStderr(): void {
 async function main(): Promise<void> {
     logToStderr();
     const args = parseArgs(process.argv.slice(2));
-    const rendered = await renderStack(args.stack, readStackFile(args.stack), args.live ? liveFixtures(args.live) : {});
+    const file = args.configFile ? readStackFile(args.stack, undefined, args.configFile) : readStackFile(args.stack);
+    const rendered = await renderStack(args.stack, file, args.live ? liveFixtures(args.live) : {});
     for (const note of rendered.notes) process.stderr.write(`${note}\n`);
     if (args.out) {
         fs.writeFileSync(args.out, rendered.text);

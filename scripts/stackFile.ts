@@ -9,9 +9,12 @@ export interface StackFile {
     secretKeys: string[];
 }
 
-/** Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands it to the program; secrets stay unreadable. */
-export function readStackFile(stack: string, dir = path.join(__dirname, "..")): StackFile {
-    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+/**
+ * Reads `Pulumi.<stack>.yaml` (or `configFile`, as `--config-file` names it) the way the
+ * Pulumi CLI hands it to the program; secrets stay unreadable.
+ */
+export function readStackFile(stack: string, dir = path.join(__dirname, ".."), configFile?: string): StackFile {
+    const file = configFile ?? path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${file} (stacks: ${listStacks(dir).join(", ")})`);
     const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
     const config: Record<string, string> = {};

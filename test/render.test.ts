@@ -1,6 +1,8 @@
 // Tests scripts/render.ts (in a child process, as an operator runs it), renderStack.ts and renderConfig.ts.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { NEW_RELIC_API_KEY_PLACEHOLDER, renderConfig } from "../scripts/renderConfig";
@@ -49,6 +51,26 @@ describe("render: stdout is the YAML stream alone", function () {
             + "and 4 replicas cannot run every weight of the ladder: steps[0] setWeight 10 runs at 20% "
             + "(1 canary pod beside 4 stable pods, as every setWeight from 1 to 22 does). The exposure figures and the budget use these shares; "
             + "set stableIngress to split traffic by weight, or use weights that 4 replicas run as written (20, 25, 40, 50, 60, 75, 80)\n");
+    });
+});
+
+describe("render: --config-file", function () {
+    this.timeout(120000);
+
+    it("reads the stack's config from that file, as pulumi's --config-file does, and refuses a flag it does not know", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-config-file-"));
+        try {
+            const file = path.join(dir, "elsewhere.yaml");
+            fs.writeFileSync(file, fs.readFileSync(path.join(root, "Pulumi.newrelic.yaml"), "utf8").replace(/name: checkout$/m, "name: checkout-elsewhere"));
+            const { stdout } = render("--stack", "newrelic", "--config-file", file);
+            assert.match(stdout, /^# canary-stack render of stack newrelic: /);
+            assert.match(stdout, /name: checkout-elsewhere$/m);
+            const bad = spawnSync("npm", ["run", "-s", "render", "--", "--stack", "newrelic", "--config", file], { cwd: root, encoding: "utf8" });
+            assert.notEqual(bad.status, 0);
+            assert.match(bad.stderr, /usage: npm run render -- --stack <name> \[--out <file>\] \[--live <file>\] \[--config-file <file>\] \(got "--config"\)/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
