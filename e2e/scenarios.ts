@@ -74,9 +74,13 @@ export function errorDetection(injected: number, injectedStable: number, thresho
     };
 }
 
-export function outcomeOf(rollout: any, previousStable: string, runs: () => any[]): Outcome | undefined {
+/**
+ * `previousCanary`: the hash of a canary aborted before the image change. Until the controller has seen the new
+ * template the Rollout still reads `abort: true` for that one: not this canary's outcome.
+ */
+export function outcomeOf(rollout: any, previousStable: string, runs: () => any[], previousCanary?: string): Outcome | undefined {
     const status = rollout?.status ?? {};
-    if (status.abort) return "aborted";
+    if (status.abort) return previousCanary !== undefined && status.currentPodHash === previousCanary ? undefined : "aborted";
     if (status.phase === "Healthy" && status.currentPodHash && status.stableRS === status.currentPodHash && status.stableRS !== previousStable) {
         return "promoted";
     }
@@ -147,7 +151,7 @@ export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConf
     let error: string | undefined;
     try {
         outcome = await waitFor(`${scenario.name} to be promoted, aborted or paused`, (scenario.timeoutSeconds ?? 240) * 1000,
-            () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns()), 500);
+            () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns(), previousCanary), 500);
     } catch (err) {
         error = (err as Error).message;
     }

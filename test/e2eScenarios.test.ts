@@ -17,4 +17,9 @@ describe("e2e canary outcome", () => {
         assert.equal(outcomeOf({ status: { phase: "Healthy", currentPodHash: "new", stableRS: "new" } }, "old", none), "promoted");
         assert.equal(outcomeOf({ status: { phase: "Healthy", currentPodHash: "old", stableRS: "old" } }, "old", none), undefined);
     });
+    it("a previous canary's abort, still in the status until the controller sees the new image, is no outcome", () => {
+        const stale = { status: { abort: true, phase: "Degraded", currentPodHash: "aborted1", stableRS: "old" } };
+        assert.equal(outcomeOf(stale, "old", none, "aborted1"), undefined);
+        assert.equal(outcomeOf({ status: { ...stale.status, currentPodHash: "new" } }, "old", none, "aborted1"), "aborted");
+    });
 });
