@@ -4,7 +4,9 @@
  * a steady request rate to the app Service's ready endpoints, as the Service
  * would (a pod that is not Ready gets nothing), and serves each version's
  * metrics at /metrics/<pod-template-hash> and the requests each version has
- * served so far at /served (JSON, by hash). It writes a Prometheus
+ * served so far at /served (JSON, by hash), and the New Relic
+ * `Transaction` events those requests would be (transactions.ts) at
+ * /transactions?since=<epoch ms>, for the NerdGraph stand-in. It writes a Prometheus
  * file_sd targets file with one target per version, labelled
  * `rollouts_pod_template_hash` as the ServiceMonitor's podTargetLabels would.
  *
@@ -36,6 +38,7 @@ import { VersionMetrics } from "./metrics";
 import { endpointTarget, MetricsServiceInfo, PodInfo, splitOverPods } from "./podTargets";
 import { Accumulator, Behaviour, HEALTHY, readyEndpointsByHash, splitRequests, Version } from "./split";
 import { RoundRobin } from "./ingressRoute";
+import { TransactionLog } from "./transactions";
 import { IngressNames, readIngressState, routeOne } from "./ingressStandIn";
 
 export interface SimConfig {
@@ -173,12 +176,19 @@ async function main(): Promise<void> {
     const started = new Set<string>();
     const accumulator = new Accumulator();
     const served = new Map<string, number>();
+    const transactions = new TransactionLog();
     let lastTargets = "";
 
     const server = http.createServer(async (req, res) => {
         if (req.url === "/served") {
             res.writeHead(200, { "Content-Type": "application/json" });
             res.end(JSON.stringify(Object.fromEntries(served)));
+            return;
+        }
+        const url = new URL(req.url ?? "/", "http://127.0.0.1");
+        if (url.pathname === "/transactions") {
+            res.writeHead(200, { "Content-Type": "application/json" });
+            res.end(JSON.stringify(transactions.since(Number(url.searchParams.get("since") ?? 0))));
             return;
         }
         if (req.url === "/route" && config.ingress) {
@@ -231,6 +241,7 @@ async function main(): Promise<void> {
             for (const [key, owed] of share) {
                 const { requests, errors } = accumulator.take(key, owed, behaviour.errorRate);
                 metricsOf(key).record(requests, errors, behaviour.latencySeconds);
+                transactions.record(Date.now(), config.rollout, config.podTargets ? [key] : readyPods.get(v.hash) ?? [], requests, errors, behaviour.latencySeconds);
                 served.set(v.hash, (served.get(v.hash) ?? 0) + requests);
                 if (requests > 0 && !started.has(key)) {
                     started.add(key);
