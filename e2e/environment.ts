@@ -32,7 +32,8 @@ export interface Env {
      */
     stackKubeconfig: string;
     kubectl: Kubectl;
-    prometheus: Started;
+    /** Undefined on a cluster without Prometheus (the New Relic phase). */
+    prometheus?: Started;
     controller: Started;
     simConfigFile: string;
     sim: SimConfig;
@@ -56,7 +57,7 @@ export async function restartPrometheus(env: Env): Promise<void> {
 }
 
 export async function stopPrometheus(env: Env): Promise<void> {
-    await stop(env.prometheus);
+    if (env.prometheus) await stop(env.prometheus);
 }
 
 /** Where the e2e's Prometheus loads rule files from: the operator's rules ConfigMap, as it would mount it. */
@@ -101,13 +102,17 @@ export interface SetUpOptions {
     initialTag?: string;
     /** One scrape target per pod, through the app's metrics Service (see traffic/podTargets.ts). */
     podTargets?: SimConfig["podTargets"];
+    /** A cluster without Prometheus: no Prometheus, no operator, no controller scrape (the New Relic phase). */
+    noPrometheus?: boolean;
+    /** Environment for the controller beyond the run's own, made once the cluster is up (its dir is fresh then). */
+    controllerEnv?: (dir: string) => NodeJS.ProcessEnv;
 }
 
 /** The Argo Rollouts controller, out of cluster, logging to <dir>/logs (appended to after a restart). */
-export function startController(dir: string, kubeconfig: string): Started {
+export function startController(dir: string, kubeconfig: string, env: NodeJS.ProcessEnv = {}): Started {
     return start("rollouts-controller", "rollouts-controller", [
         "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
-    ], path.join(dir, "logs", "rollouts-controller.log"));
+    ], path.join(dir, "logs", "rollouts-controller.log"), { ...process.env, ...env });
 }
 
 export async function setUp(dir: string, log: (message: string) => void, options: SetUpOptions = {}): Promise<Env> {
@@ -124,17 +129,23 @@ export async function setUp(dir: string, log: (message: string) => void, options
     kubectl.run(["rollout", "status", "deployment/demo", "-n", DEMO.namespace, "--timeout=120s"]);
 
     const targetsFile = path.join(dir, "targets.json");
-    fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
-    log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
-    const prometheus = await startPrometheus(prometheusOptions(dir, targetsFile, !options.podTargets));
-    log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
-    startOperator(dir, kubeconfig, kubectl, prometheusVersion());
+    let prometheus: Started | undefined;
+    if (!options.noPrometheus) {
+        fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
+        log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
+        prometheus = await startPrometheus(prometheusOptions(dir, targetsFile, !options.podTargets));
+        log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
+        startOperator(dir, kubeconfig, kubectl, prometheusVersion());
+    }
     log("Argo Rollouts controller, out of cluster");
-    const controller = startController(dir, kubeconfig);
-    log("the chart's controller metrics Service and ServiceMonitor; Prometheus scrapes the controller through the job the operator generates");
-    const platform = parseStackConfig({ platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
-    const controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${CONTROLLER_METRICS_PORT}`);
-    await loadGeneratedJobs(prometheusOptions(dir, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
+    const controller = startController(dir, kubeconfig, options.controllerEnv?.(dir));
+    let controllerJobs: object[] = [];
+    if (!options.noPrometheus) {
+        log("the chart's controller metrics Service and ServiceMonitor; Prometheus scrapes the controller through the job the operator generates");
+        const platform = parseStackConfig({ platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
+        controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${CONTROLLER_METRICS_PORT}`);
+        await loadGeneratedJobs(prometheusOptions(dir, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
+    }
 
     const sim: SimConfig = {
         kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,

@@ -26,7 +26,8 @@ export function rolloutWeight(rollout: any, previousStable: string): number {
 export class RolloutObserver {
     readonly samples: WeightSample[] = [];
     private timer?: NodeJS.Timeout;
-    private readonly t0 = Date.now();
+    /** When the image changed (epoch ms). */
+    readonly t0 = Date.now();
     latest: any;
 
     /** `previousStable`: the stable hash before the image change; `ignored`: other hashes whose runs are not this canary's. */

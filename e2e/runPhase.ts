@@ -5,16 +5,19 @@
  *                            the main run (only 14120, the Prometheus operator's), so it may run beside it
  *   npm run e2e:production   the production phase (e2e/production/phase.ts): the main run's ports
  *                            (14090-14093), so not beside it
+ *   npm run e2e:newrelic     the New Relic phase (e2e/newrelic/phase.ts): the main run's ports and
+ *                            14150 (the NerdGraph stand-in), so not beside it
  *
  *   CANARY_E2E_DIR   the phase's control plane runs in <dir>-<phase> (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>-<phase>-report)
  */
 import { platformPhase } from "./platform/phase";
+import { newRelicPhase } from "./newrelic/phase";
 import { productionPhase } from "./production/phase";
 import { writeReport } from "./report/write";
 import { ScenarioResult } from "./report/types";
 
-const PHASES = { platform: platformPhase, production: productionPhase };
+const PHASES = { platform: platformPhase, production: productionPhase, newrelic: newRelicPhase };
 type Phase = keyof typeof PHASES;
 
 const started = Date.now();
