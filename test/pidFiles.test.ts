@@ -14,6 +14,7 @@ describe("PID files (e2e/lib/pidFiles.ts)", () => {
 
     it("writes and reads back the PID and the command", () => {
         assert.deepEqual(parsePidFile("prometheus", pidFileText(123, "prometheus")), { name: "prometheus", pid: 123, command: "prometheus" });
+        assert.deepEqual(parsePidFile("etcd", "4997\n"), { name: "etcd", pid: 4997 });
         assert.equal(parsePidFile("x", "not a pid\n"), undefined);
         assert.equal(parsePidFile("x", ""), undefined);
     });
@@ -31,6 +32,11 @@ describe("PID files (e2e/lib/pidFiles.ts)", () => {
         assert.equal(pidFileAlive(readPidFiles(dir)[0]), false);
         assert.deepEqual(await stopPidFiles(dir), [`prometheus (pid ${process.pid}): not running`]);
         assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
+    it("counts a PID file of cluster-up's (the PID alone) alive while its process runs", () => {
+        assert.equal(pidFileAlive({ name: "self", pid: process.pid }), true);
+        assert.equal(pidFileAlive({ name: "gone", pid: 2 ** 22 + 1 }), false);
     });
 
     it("stops a running process by its PID (SIGTERM) and removes its file", async () => {

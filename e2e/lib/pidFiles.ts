@@ -1,7 +1,7 @@
 /**
  * PID files of processes that outlive the node process that started them (the demo's, see
  * proc.ts `outliveThisProcess`): one `<name>.pid` per process, holding its PID and the command it
- * was started with. They are stopped by that PID alone, and only while the PID still runs that
+ * was started with (scripts/cluster-up's hold the PID alone). They are stopped by that PID alone, and only while the PID still runs that
  * command: a PID the kernel has since given to another program is left alone.
  */
 import * as fs from "fs";
@@ -10,17 +10,19 @@ import * as path from "path";
 export interface PidFile {
     name: string;
     pid: number;
-    command: string;
+    /** Unset in a file of scripts/cluster-up's, which holds the PID alone. */
+    command?: string;
 }
 
 export function pidFileText(pid: number, command: string): string {
     return `${pid} ${command}\n`;
 }
 
-/** `<pid> <command>`; undefined for anything else. */
+/** `<pid> <command>`, or `<pid>` alone (scripts/cluster-up's); undefined for anything else. */
 export function parsePidFile(name: string, text: string): PidFile | undefined {
-    const match = /^(\d+) (\S.*)$/.exec(text.trim());
-    return match ? { name, pid: Number(match[1]), command: match[2] } : undefined;
+    const match = /^(\d+)(?: (\S.*))?$/.exec(text.trim());
+    if (!match) return undefined;
+    return match[2] === undefined ? { name, pid: Number(match[1]) } : { name, pid: Number(match[1]), command: match[2] };
 }
 
 /** Does `/proc/<pid>/cmdline` (NUL-separated argv) show the command the PID file names? Compared by the program's file name. */
@@ -37,13 +39,13 @@ export function readPidFiles(dir: string): PidFile[] {
     });
 }
 
-/** The process runs, is not a zombie, and still runs the file's command. */
+/** The process runs, is not a zombie, and still runs the file's command (where the file names one). */
 export function pidFileAlive(file: PidFile): boolean {
     try {
         const stat = fs.readFileSync(`/proc/${file.pid}/stat`, "utf8");
         // The state is the field after the command name in parentheses, which may itself hold spaces.
         if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return false;
-        return runsCommand(fs.readFileSync(`/proc/${file.pid}/cmdline`, "utf8"), file.command);
+        return file.command === undefined || runsCommand(fs.readFileSync(`/proc/${file.pid}/cmdline`, "utf8"), file.command);
     } catch {
         return false;
     }
