@@ -28,6 +28,8 @@ const ROOT = path.join(__dirname, "..", "..");
 /** The provider the demo's stack does not use (its platform installs no cert-manager): not built, not installed. */
 const NOT_NEEDED = "cert-manager-provider";
 const started = Date.now();
+/** Set once something may be running: from then on a failure leaves it for npm stop. */
+let begun = false;
 const log = (message: string) => process.stderr.write(`[demo ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
 
 function portBusy(port: number): Promise<boolean> {
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     const config = parse(configText).config;
     const app = parseStackConfig({ platform: config["canary-stack:platform"], apps: config["canary-stack:apps"] }).apps[0];
     outliveThisProcess(demoPidDir(dir));
+    begun = true;
     process.env.CANARY_PLUGINS_LATER = "kubernetes-cert-manager";
     const env = await setUp(dir, log, { stack: DEMO_STACK, configText, ports: DEMO_PORTS });
     log(`pulumi up --stack ${DEMO_STACK} (the real engine, index.ts with ${env.pulumi.configFile})`);
@@ -85,6 +88,6 @@ async function main(): Promise<void> {
 }
 
 main().then(() => process.exit(0), (err) => {
-    process.stderr.write(`npm start failed: ${(err as Error).message}\nnpm stop ends whatever it had started.\n`);
+    process.stderr.write(`npm start failed: ${(err as Error).message}\n${begun ? `npm stop ends whatever it had started (logs: ${path.join(demoDir(), "logs")}).\n` : ""}`);
     process.exit(1);
 });
