@@ -6,7 +6,7 @@ import { controllerScrapeJobs } from "./controllerScrape";
 import { asStream, DEMO, demoImage, demoManifests } from "./demoApp";
 import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
-import { RULES_CONFIGMAP, startOperator } from "./operator";
+import { OPERATOR_PORT, RULES_CONFIGMAP, startOperator } from "./operator";
 import { loadGeneratedJobs, PrometheusOptions, startPrometheus } from "./prometheus";
 import { PulumiStack } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
@@ -19,6 +19,18 @@ export const PROMETHEUS_PORT = 14090; // Pulumi.local.yaml's monitoring.promethe
 export const CONTROLLER_METRICS_PORT = 14091;
 const CONTROLLER_HEALTHZ_PORT = 14092;
 const SIM_PORT = 14093;
+
+/** The fixed ports of the processes setUp starts (the demo, e2e/demo/, runs beside an e2e on its own). */
+export interface Ports {
+    prometheus: number;
+    controllerMetrics: number;
+    controllerHealthz: number;
+    sim: number;
+    operator: number;
+}
+export const E2E_PORTS: Ports = {
+    prometheus: PROMETHEUS_PORT, controllerMetrics: CONTROLLER_METRICS_PORT, controllerHealthz: CONTROLLER_HEALTHZ_PORT, sim: SIM_PORT, operator: OPERATOR_PORT,
+};
 /** Healthy latency of the demo app; the local stack's p95 limit is 0.3 s, so 2x this is caught. */
 export const BASE_LATENCY_SECONDS = 0.2;
 
@@ -32,6 +44,7 @@ export interface Env {
      */
     stackKubeconfig: string;
     kubectl: Kubectl;
+    ports: Ports;
     /** Undefined on a cluster without Prometheus (the New Relic phase). */
     prometheus?: Started;
     controller: Started;
@@ -53,7 +66,7 @@ function pathWithTools(): string {
 
 /** Prometheus restarts on the same port and data dir, as after an outage. */
 export async function restartPrometheus(env: Env): Promise<void> {
-    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, [...env.controllerJobs, ...env.generatedJobs ?? []]));
+    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.ports.prometheus, env.sim.targetsFile, !env.sim.podTargets, [...env.controllerJobs, ...env.generatedJobs ?? []]));
 }
 
 export async function stopPrometheus(env: Env): Promise<void> {
@@ -66,9 +79,9 @@ export function prometheusRuleFolder(dir: string): string {
 }
 
 /** With pod targets the app's scrape job is the one the operator generates (reconfigured after the first up), not the e2e's own. */
-function prometheusOptions(dir: string, targetsFile: string, appJob: boolean, generatedJobs?: object[]): PrometheusOptions {
+function prometheusOptions(dir: string, port: number, targetsFile: string, appJob: boolean, generatedJobs?: object[]): PrometheusOptions {
     return {
-        dir: path.join(dir, "prometheus"), port: PROMETHEUS_PORT, job: appJob ? "demo" : undefined, targetsFile,
+        dir: path.join(dir, "prometheus"), port, job: appJob ? "demo" : undefined, targetsFile,
         ruleFolder: prometheusRuleFolder(dir), generatedJobs,
     };
 }
@@ -84,11 +97,11 @@ export function prometheusVersion(): string {
 export async function scrapeWithGeneratedJobs(env: Env, jobs: object[]): Promise<void> {
     env.generatedJobs = jobs;
     const all = [...env.controllerJobs, ...jobs];
-    await loadGeneratedJobs(prometheusOptions(env.dir, env.sim.targetsFile, !env.sim.podTargets, all), all);
+    await loadGeneratedJobs(prometheusOptions(env.dir, env.ports.prometheus, env.sim.targetsFile, !env.sim.podTargets, all), all);
 }
 
 /** Rewrites the simulator's config (it re-reads it every tick). */
-export function setBehaviour(env: Env, image: string, behaviour: SimConfig["behaviours"][string]): void {
+export function setBehaviour(env: Pick<Env, "sim" | "simConfigFile">, image: string, behaviour: SimConfig["behaviours"][string]): void {
     env.sim.behaviours[image] = behaviour;
     fs.writeFileSync(env.simConfigFile, JSON.stringify(env.sim, null, 2));
 }
@@ -102,6 +115,8 @@ export interface SetUpOptions {
     initialTag?: string;
     /** One scrape target per pod, through the app's metrics Service (see traffic/podTargets.ts). */
     podTargets?: SimConfig["podTargets"];
+    /** Default: the e2e's (E2E_PORTS). */
+    ports?: Ports;
     /** A cluster without Prometheus: no Prometheus, no operator, no controller scrape (the New Relic phase). */
     noPrometheus?: boolean;
     /** Environment for the controller beyond the run's own, made once the cluster is up (its dir is fresh then). */
@@ -109,14 +124,15 @@ export interface SetUpOptions {
 }
 
 /** The Argo Rollouts controller, out of cluster, logging to <dir>/logs (appended to after a restart). */
-export function startController(dir: string, kubeconfig: string, env: NodeJS.ProcessEnv = {}): Started {
+export function startController(dir: string, kubeconfig: string, ports: Ports = E2E_PORTS, env: NodeJS.ProcessEnv = {}): Started {
     return start("rollouts-controller", "rollouts-controller", [
-        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${CONTROLLER_METRICS_PORT}`, `--healthzPort=${CONTROLLER_HEALTHZ_PORT}`,
+        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${ports.controllerMetrics}`, `--healthzPort=${ports.controllerHealthz}`,
     ], path.join(dir, "logs", "rollouts-controller.log"), { ...process.env, ...env });
 }
 
 export async function setUp(dir: string, log: (message: string) => void, options: SetUpOptions = {}): Promise<Env> {
     const initialImage = demoImage(options.initialTag ?? "v1");
+    const ports = options.ports ?? E2E_PORTS;
     process.env.PATH = pathWithTools();
     process.env.CANARY_E2E_DIR = dir;
     log("cluster up (etcd, kube-apiserver, controller-manager, scheduler, kwok, CRDs)");
@@ -132,23 +148,23 @@ export async function setUp(dir: string, log: (message: string) => void, options
     let prometheus: Started | undefined;
     if (!options.noPrometheus) {
         fs.mkdirSync(path.join(dir, "prometheus"), { recursive: true });
-        log(`Prometheus on 127.0.0.1:${PROMETHEUS_PORT}`);
-        prometheus = await startPrometheus(prometheusOptions(dir, targetsFile, !options.podTargets));
+        log(`Prometheus on 127.0.0.1:${ports.prometheus}`);
+        prometheus = await startPrometheus(prometheusOptions(dir, ports.prometheus, targetsFile, !options.podTargets));
         log("Prometheus operator, out of cluster, and a Prometheus resource that selects the stack's rules");
-        startOperator(dir, kubeconfig, kubectl, prometheusVersion());
+        startOperator(dir, kubeconfig, kubectl, prometheusVersion(), ports.operator);
     }
     log("Argo Rollouts controller, out of cluster");
-    const controller = startController(dir, kubeconfig, options.controllerEnv?.(dir));
+    const controller = startController(dir, kubeconfig, ports, options.controllerEnv?.(dir));
     let controllerJobs: object[] = [];
     if (!options.noPrometheus) {
         log("the chart's controller metrics Service and ServiceMonitor; Prometheus scrapes the controller through the job the operator generates");
         const platform = parseStackConfig({ platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
-        controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${CONTROLLER_METRICS_PORT}`);
-        await loadGeneratedJobs(prometheusOptions(dir, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
+        controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${ports.controllerMetrics}`);
+        await loadGeneratedJobs(prometheusOptions(dir, ports.prometheus, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
     }
 
     const sim: SimConfig = {
-        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: SIM_PORT, targetsFile, requestsPerSecond: 40,
+        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: ports.sim, targetsFile, requestsPerSecond: 40,
         behaviours: { [initialImage]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
         ...(options.podTargets ? { podTargets: options.podTargets } : {}),
     };
@@ -157,7 +173,7 @@ export async function setUp(dir: string, log: (message: string) => void, options
     const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
-    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log, controllerJobs };
+    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, ports, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log, controllerJobs };
     setBehaviour(env, initialImage, sim.behaviours[initialImage]);
     // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
     start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],

@@ -210,7 +210,7 @@ export async function ingressRows(env: Env): Promise<ScenarioResult[]> {
     const text = ingressConfigText(original);
     const app = ingressApp(text);
     const rows: ScenarioResult[] = [];
-    env.controller = startController(env.dir, env.kubeconfig);
+    env.controller = startController(env.dir, env.kubeconfig, env.ports);
     env.kubectl.apply(asStream(ingressManifests()));
     fs.writeFileSync(env.pulumi.configFile, text);
     env.sim.ingress = { stable: INGRESS, canary: CANARY_INGRESS };

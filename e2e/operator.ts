@@ -11,7 +11,7 @@ import { reloadPrometheus } from "./prometheus";
 import { ScenarioResult, stepResult } from "./report/types";
 
 /** Outside 14090-14093 (the main e2e's) and 15000-32767 (cluster-up's). */
-const OPERATOR_PORT = 14140;
+export const OPERATOR_PORT = 14140;
 const NAME = "canary-e2e";
 const NAMESPACE = "monitoring";
 /** Pulumi.local.yaml's platform.monitoring.selectorLabels: the stack's PrometheusRule must carry it to be selected. */
@@ -46,9 +46,9 @@ export function prometheusResource(version?: string): object {
 }
 
 /** Applies the Prometheus resource and starts the operator; it reads KUBECONFIG (it has no --kubeconfig flag). */
-export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl, prometheusVersion?: string): Started {
+export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl, prometheusVersion?: string, port = OPERATOR_PORT): Started {
     kubectl.apply(JSON.stringify(prometheusResource(prometheusVersion)));
-    return start("prometheus-operator", "prometheus-operator", [`--web.listen-address=127.0.0.1:${OPERATOR_PORT}`, "--log-level=info"],
+    return start("prometheus-operator", "prometheus-operator", [`--web.listen-address=127.0.0.1:${port}`, "--log-level=info"],
         path.join(dir, "logs", "prometheus-operator.log"), { ...process.env, KUBECONFIG: kubeconfig });
 }
 

@@ -7,17 +7,20 @@
  *                            (14090-14093), so not beside it
  *   npm run e2e:newrelic     the New Relic phase (e2e/newrelic/phase.ts): the main run's ports and
  *                            14150 (the NerdGraph stand-in), so not beside it
+ *   npm run e2e:demo         the demo phase (e2e/demo/phase.ts): npm start and its printed commands, on
+ *                            the demo's ports (14160-14165), so beside the main run but not beside a demo
  *
  *   CANARY_E2E_DIR   the phase's control plane runs in <dir>-<phase> (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>-<phase>-report)
  */
+import { demoPhase } from "./demo/phase";
 import { platformPhase } from "./platform/phase";
 import { newRelicPhase } from "./newrelic/phase";
 import { productionPhase } from "./production/phase";
 import { writeReport } from "./report/write";
 import { ScenarioResult } from "./report/types";
 
-const PHASES = { platform: platformPhase, production: productionPhase, newrelic: newRelicPhase };
+const PHASES = { platform: platformPhase, production: productionPhase, newrelic: newRelicPhase, demo: demoPhase };
 type Phase = keyof typeof PHASES;
 
 const started = Date.now();

@@ -1,5 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
+import { pidFileText, removePidFile } from "./pidFiles";
 
 /** A background process the e2e run started; it is stopped by its own PID, never by name. */
 export interface Started {
@@ -11,14 +13,33 @@ export interface Started {
 
 const running: Started[] = [];
 
+/** Where processes started from now on record their PIDs, when they are to outlive this one (see `outliveThisProcess`). */
+let pidDir: string | undefined;
+
+/**
+ * From now on every `start` makes a process that outlives this node process (`npm start` of the demo):
+ * in a session of its own (so a Ctrl-C of the terminal does not reach it), not waited for, and with its
+ * PID and command in `<dir>/<name>.pid`, from which `stopPidFiles` (pidFiles.ts) stops it. The e2e does
+ * not call it: its processes die with it (`stopAll`).
+ */
+export function outliveThisProcess(dir: string): void {
+    pidDir = dir;
+}
+
 /** Starts `command` with its output in `log`. */
 export function start(name: string, command: string, args: string[], log: string, env: NodeJS.ProcessEnv = process.env): Started {
+    // Made here, not once: scripts/cluster-up removes and makes the state dir anew.
+    if (pidDir !== undefined) fs.mkdirSync(pidDir, { recursive: true });
     const out = fs.openSync(log, "a");
-    const child = spawn(command, args, { stdio: ["ignore", out, out], env, detached: false });
+    const child = spawn(command, args, { stdio: ["ignore", out, out], env, detached: pidDir !== undefined });
     fs.closeSync(out);
     // A spawn failure (e.g. not on PATH) is reported here; without a listener it would crash the run.
     child.on("error", (err) => fs.appendFileSync(log, `${name}: ${err.message}\n`));
     if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+    if (pidDir !== undefined) {
+        fs.writeFileSync(path.join(pidDir, `${name}.pid`), pidFileText(child.pid, command));
+        child.unref();
+    }
     const started = { name, pid: child.pid, child, log };
     running.push(started);
     return started;
@@ -37,6 +58,7 @@ function alive(pid: number): boolean {
 export async function stop(started: Started, graceMs = 5000): Promise<void> {
     const index = running.indexOf(started);
     if (index >= 0) running.splice(index, 1);
+    if (pidDir !== undefined) removePidFile(pidDir, started.name, started.pid);
     if (!alive(started.pid)) return;
     process.kill(started.pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
