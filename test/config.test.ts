@@ -64,6 +64,7 @@ describe("stack config: valid input and defaults", () => {
         const readKubeconfig = (file: string | undefined) => ({ file: file ?? "/home/ops/.kube/config", text, readFile: () => Buffer.from("") });
         const cluster = parseStackConfig({ ...raw(), cluster: { context: "prod-admin" }, readKubeconfig }).cluster;
         assert.equal(cluster.kubeconfigFile, "/home/ops/.kube/config");
+        // eslint-disable-next-line no-regex-spaces -- two spaces: the YAML indent, as the kubeconfig is written.
         assert.match(cluster.kubeconfig ?? "", /^apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n.*\ncurrent-context: prod-admin\n$/su);
         assert.doesNotMatch(cluster.kubeconfig ?? "", /other/u);
     });
