@@ -86,46 +86,68 @@ export function deployStack(config: StackConfig): StackOutputs {
     // over an existing object instead of refusing it. Only the charts' CRDs use it; any other
     // object that exists already is refused, not adopted. (Named "charts" since every chart
     // object used it: its CRDs in an existing stack's state still refer to it by that name.)
-    const crdProvider = platform.monitoring.install || platform.argoRollouts.install
-        ? new k8s.Provider("charts", { ...providerArgs, upsertExistingObjects: true }, { dependsOn: [identity] })
-        : undefined;
+    const crdProvider =
+        platform.monitoring.install || platform.argoRollouts.install
+            ? new k8s.Provider("charts", { ...providerArgs, upsertExistingObjects: true }, { dependsOn: [identity] })
+            : undefined;
 
     const certManager = new CertManager("cert-manager", { config: platform.certManager, shared: platform.shared }, opts);
-    const monitoring = new Monitoring("monitoring", {
-        config: platform.monitoring,
-        certManagerPresent: platform.certManager.present,
-        controllerJob: platform.argoRollouts.metricsJob,
-        controllerScraped: platform.argoRollouts.scraped,
-        shared: platform.shared,
-        crdProvider,
-    }, { ...opts, dependsOn: certManager.ready });
-    const argo = new ArgoRollouts("argo-rollouts", {
-        config: platform.argoRollouts,
-        monitoring: platform.monitoring,
-        shared: platform.shared,
-        crdProvider,
-    }, { ...opts, dependsOn: monitoring.ready });
+    const monitoring = new Monitoring(
+        "monitoring",
+        {
+            config: platform.monitoring,
+            certManagerPresent: platform.certManager.present,
+            controllerJob: platform.argoRollouts.metricsJob,
+            controllerScraped: platform.argoRollouts.scraped,
+            shared: platform.shared,
+            crdProvider,
+        },
+        { ...opts, dependsOn: certManager.ready },
+    );
+    const argo = new ArgoRollouts(
+        "argo-rollouts",
+        {
+            config: platform.argoRollouts,
+            monitoring: platform.monitoring,
+            shared: platform.shared,
+            crdProvider,
+        },
+        { ...opts, dependsOn: monitoring.ready },
+    );
 
     const platformResources: pulumi.Resource[] = [certManager, monitoring, argo];
     const newRelicUsers = newRelicMetrics(config.apps).map((u) => u.metric);
     if (newRelicUsers.length > 0 && platform.newRelic && config.secrets.newRelicApiKey) {
-        platformResources.push(new NewRelicCredentials("newrelic", {
-            config: platform.newRelic,
-            apiKey: config.secrets.newRelicApiKey,
-            namespace: argo.namespace,
-            secretNames: newRelicSecretNames(newRelicUsers),
-        }, { ...opts, dependsOn: argo.ready }));
+        platformResources.push(
+            new NewRelicCredentials(
+                "newrelic",
+                {
+                    config: platform.newRelic,
+                    apiKey: config.secrets.newRelicApiKey,
+                    namespace: argo.namespace,
+                    secretNames: newRelicSecretNames(newRelicUsers),
+                },
+                { ...opts, dependsOn: argo.ready },
+            ),
+        );
     }
 
-    const apps = config.apps.map((app) => new CanaryApp(app.name, {
-        app,
-        platform,
-        connection,
-        clusterIdentity: identity,
-        rolloutsReady: argo.ready,
-        monitoringReady: monitoring.ready,
-        platformResources,
-    }, opts));
+    const apps = config.apps.map(
+        (app) =>
+            new CanaryApp(
+                app.name,
+                {
+                    app,
+                    platform,
+                    connection,
+                    clusterIdentity: identity,
+                    rolloutsReady: argo.ready,
+                    monitoringReady: monitoring.ready,
+                    platformResources,
+                },
+                opts,
+            ),
+    );
     // With apps, their restores are a destroy's first deletes and check the cluster themselves.
     if (apps.length === 0) new DestroyGuard("cluster-destroy-guard", { cluster: identity.cluster, ...inputs }, { dependsOn: platformResources });
     return {

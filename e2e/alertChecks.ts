@@ -36,7 +36,8 @@ export function parseExposition(text: string): Exposition {
  */
 export async function controllerSeriesRow(metricsUrl: string, read: string[]): Promise<{ row: ScenarioResult; text: string }> {
     const name = "the series the alerts and panels read, on the controller's live /metrics";
-    const expected = "each series of components/manifests/controllerMetrics.ts with exactly its labels; only the phases listed there; no analysis_run_created_time";
+    const expected =
+        "each series of components/manifests/controllerMetrics.ts with exactly its labels; only the phases listed there; no analysis_run_created_time";
     const text = await (await fetch(metricsUrl)).text();
     const families = parseExposition(text);
     const wrong: string[] = [];
@@ -54,10 +55,11 @@ export async function controllerSeriesRow(metricsUrl: string, read: string[]): P
     const rolloutPhases = phases("rollout_info", ROLLOUT_INFO_PHASES);
     const runPhases = phases("analysis_run_info", ANALYSIS_RUN_PHASES);
     if (families.has("analysis_run_created_time")) wrong.push("analysis_run_created_time is exported after all");
-    const observed = `${Object.keys(CONTROLLER_SERIES).length - wrong.filter((w) => !w.includes("phase")).length} of ${Object.keys(CONTROLLER_SERIES).length} listed series present with their labels`
-        + `${wrong.length ? ` (${wrong.join("; ")})` : ""}; the alerts and panels read ${read.join(", ")}; rollout_info phases now: ${rolloutPhases}; `
-        + `analysis_run_info phases now: ${runPhases}; analysis_run_created_time: ${families.has("analysis_run_created_time") ? "present" : "not exported"}; `
-        + `${families.size} metric names in all (controller-metrics.txt beside the report)`;
+    const observed =
+        `${Object.keys(CONTROLLER_SERIES).length - wrong.filter((w) => !w.includes("phase")).length} of ${Object.keys(CONTROLLER_SERIES).length} listed series present with their labels` +
+        `${wrong.length ? ` (${wrong.join("; ")})` : ""}; the alerts and panels read ${read.join(", ")}; rollout_info phases now: ${rolloutPhases}; ` +
+        `analysis_run_info phases now: ${runPhases}; analysis_run_created_time: ${families.has("analysis_run_created_time") ? "present" : "not exported"}; ` +
+        `${families.size} metric names in all (controller-metrics.txt beside the report)`;
     return { row: stepResult(name, expected, observed, wrong.length === 0), text };
 }
 
@@ -88,10 +90,15 @@ export function promtoolTests(ruleFile: string, controllerJob: string): { yaml: 
     const fires = (alert: string) => start + forTicks(alert) * TICK;
     const window = promDurationSeconds(RUN_ALERT_FIRES_FOR)!;
     const base = { job: controllerJob, instance: "127.0.0.1:14091" };
-    const series = (metric: string, labels: Record<string, string>, values: string) =>
-        ({ series: `${metric}{${Object.entries({ ...base, ...labels }).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values });
+    const series = (metric: string, labels: Record<string, string>, values: string) => ({
+        series: `${metric}{${Object.entries({ ...base, ...labels })
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(",")}}`,
+        values,
+    });
     const expect = (alert: string, at: number, firing: Record<string, string>[]) => ({
-        eval_time: `${at}s`, alertname: alert,
+        eval_time: `${at}s`,
+        alertname: alert,
         exp_alerts: firing.map((labels) => {
             const all = { ...labels, ...rule(alert).labels };
             return { exp_labels: all, exp_annotations: Object.fromEntries(Object.entries(rule(alert).annotations).map(([k, v]) => [k, expand(v, all)])) };
@@ -105,11 +112,23 @@ export function promtoolTests(ruleFile: string, controllerJob: string): { yaml: 
     const input = [
         ...run("demo-failed", "Failed"),
         ...run("demo-errored", "Error"),
-        series("rollout_info", { namespace: "demo", name: "demo-aborted", phase: "Abort", strategy: "canary", traffic_router: "" }, `_x${start / TICK} 1x${forTicks("RolloutDegraded") + 30} stale`),
+        series(
+            "rollout_info",
+            { namespace: "demo", name: "demo-aborted", phase: "Abort", strategy: "canary", traffic_router: "" },
+            `_x${start / TICK} 1x${forTicks("RolloutDegraded") + 30} stale`,
+        ),
         series("rollout_info", { namespace: "demo", name: "demo-done", phase: "Completed", strategy: "canary", traffic_router: "" }, "1x1000"),
-        series("rollout_info", { namespace: "demo", name: "demo-paused", phase: "Paused", strategy: "canary", traffic_router: "" }, `_x${start / TICK} 1x${pausedTicks + 30} stale`),
+        series(
+            "rollout_info",
+            { namespace: "demo", name: "demo-paused", phase: "Paused", strategy: "canary", traffic_router: "" },
+            `_x${start / TICK} 1x${pausedTicks + 30} stale`,
+        ),
         // A timed pause just shorter than the alert's for: it must not fire.
-        series("rollout_info", { namespace: "demo", name: "demo-timed", phase: "Paused", strategy: "canary", traffic_router: "" }, `_x${start / TICK} 1x${Math.max(pausedTicks - 1, 0)} stale`),
+        series(
+            "rollout_info",
+            { namespace: "demo", name: "demo-timed", phase: "Paused", strategy: "canary", traffic_router: "" },
+            `_x${start / TICK} 1x${Math.max(pausedTicks - 1, 0)} stale`,
+        ),
         { series: `up{job="${controllerJob}",instance="127.0.0.1:14091"}`, values: `1x${start / TICK - 1} 0x${forTicks("RolloutsControllerDown") + 30} stale` },
     ];
     const once = (alert: string, n: string) => [
@@ -154,7 +173,13 @@ export function promtoolTests(ruleFile: string, controllerJob: string): { yaml: 
 export function promtoolRow(ruleFile: string, testDir: string, controllerJob: string): { row: ScenarioResult; test?: string } {
     const name = "promtool test rules on the operator's rule file: fire once, resolve, wait for their for";
     const t0 = Date.now();
-    const successes = (out: string) => out.trim().split("\n").filter((l) => /SUCCESS/.test(l)).map((l) => l.trim()).join(" ");
+    const successes = (out: string) =>
+        out
+            .trim()
+            .split("\n")
+            .filter((l) => /SUCCESS/.test(l))
+            .map((l) => l.trim())
+            .join(" ");
     try {
         const checked = successes(run("promtool", ["check", "rules", ruleFile]));
         fs.mkdirSync(testDir, { recursive: true });

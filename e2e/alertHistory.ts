@@ -16,9 +16,14 @@ interface RangeSeries {
 
 const describe = (labels: Labels) => {
     const { alertname, alertstate: _state, ...rest } = labels;
-    return `${alertname}{${Object.entries(rest).map(([k, v]) => `${k}="${v}"`).join(", ")}}`;
+    return `${alertname}{${Object.entries(rest)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(", ")}}`;
 };
-const selector = (want: Labels) => `{${Object.entries(want).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`;
+const selector = (want: Labels) =>
+    `{${Object.entries(want)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",")}}`;
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
 
 /** The read-only kubectl commands in an alert's summary (`kubectl describe|get ...`, `kubectl argo rollouts get ...`), each up to a ";" or the end. */
@@ -27,7 +32,10 @@ export function summaryCommands(summary: string): string[] {
 }
 
 export class AlertHistory {
-    constructor(private readonly port: number, private readonly dashboard: DashboardPanel[]) {}
+    constructor(
+        private readonly port: number,
+        private readonly dashboard: DashboardPanel[],
+    ) {}
 
     private async api<T>(pathAndQuery: string): Promise<T> {
         const body = (await (await fetch(`http://127.0.0.1:${this.port}${pathAndQuery}`)).json()) as { status: string; error?: string; data: T };
@@ -73,7 +81,13 @@ export class AlertHistory {
      * With `run`, each read-only kubectl command of the fired alert's summary is run as written, and must succeed.
      */
     async alertRow(o: {
-        name: string; event: string; eventAt: number; since: number; want: Labels; expected: string; timeoutMs: number;
+        name: string;
+        event: string;
+        eventAt: number;
+        since: number;
+        want: Labels;
+        expected: string;
+        timeoutMs: number;
         run?: (command: string) => { code: number; output: string };
     }): Promise<ScenarioResult> {
         const deadline = Date.now() + o.timeoutMs;
@@ -86,7 +100,9 @@ export class AlertHistory {
             await sleep(1000);
         }
         if (!fired || fired.already) {
-            const why = fired ? `${describe(fired.labels)} was already firing before ${o.event}` : `${alert} did not fire within ${o.timeoutMs / 1000}s of ${o.event}`;
+            const why = fired
+                ? `${describe(fired.labels)} was already firing before ${o.event}`
+                : `${alert} did not fire within ${o.timeoutMs / 1000}s of ${o.event}`;
             return stepResult(o.name, o.expected, why, false, round((Date.now() - o.eventAt) / 1000), { alert, event: o.event });
         }
         const seconds = round((fired.at - o.eventAt) / 1000);
@@ -96,10 +112,16 @@ export class AlertHistory {
         const commands = summaryCommands(summary ?? "");
         const ran = commands.map((command) => ({ command, ...o.run!(command) }));
         const failed = ran.filter((r) => r.code !== 0);
-        return stepResult(o.name, `${o.expected}; the summary's read-only kubectl commands run as written and succeed`,
-            `${observed}; summary: ${summary === undefined ? "NOT FOUND among the active alerts" : JSON.stringify(summary)}; `
-            + (ran.map((r) => `\`${r.command}\`: exit ${r.code}${r.code === 0 ? "" : ` (${r.output.trim().slice(0, 200)})`}`).join("; ") || "no command in it"),
-            summary !== undefined && failed.length === 0, seconds, { alert, event: o.event, secondsToFire: seconds, summary, commands });
+        return stepResult(
+            o.name,
+            `${o.expected}; the summary's read-only kubectl commands run as written and succeed`,
+            `${observed}; summary: ${summary === undefined ? "NOT FOUND among the active alerts" : JSON.stringify(summary)}; ` +
+                (ran.map((r) => `\`${r.command}\`: exit ${r.code}${r.code === 0 ? "" : ` (${r.output.trim().slice(0, 200)})`}`).join("; ") ||
+                    "no command in it"),
+            summary !== undefined && failed.length === 0,
+            seconds,
+            { alert, event: o.event, secondsToFire: seconds, summary, commands },
+        );
     }
 
     /** No alert of severity critical (a page) fired in [from, to], and Prometheus was scraping the controller throughout. */
@@ -124,12 +146,19 @@ export class AlertHistory {
         const expected = "each panel's query returns at least one series at least once (evaluated every 5 s over the run)";
         const steps = Math.floor((to - from) / 5000) + 1;
         try {
-            const counts = await Promise.all(this.dashboard.map(async (p) => {
-                const series = await this.range(p.expr, from, to, 5);
-                return { title: p.title, withData: new Set(series.flatMap((s) => s.values.map(([t]) => t))).size };
-            }));
+            const counts = await Promise.all(
+                this.dashboard.map(async (p) => {
+                    const series = await this.range(p.expr, from, to, 5);
+                    return { title: p.title, withData: new Set(series.flatMap((s) => s.values.map(([t]) => t))).size };
+                }),
+            );
             const observed = counts.map((c) => `"${c.title}": data at ${c.withData} of ${steps} steps`).join("; ");
-            return stepResult(name, expected, observed, counts.every((c) => c.withData > 0));
+            return stepResult(
+                name,
+                expected,
+                observed,
+                counts.every((c) => c.withData > 0),
+            );
         } catch (err) {
             return stepResult(name, expected, (err as Error).message, false);
         }

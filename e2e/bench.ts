@@ -63,16 +63,27 @@ function appManifests(count: number): object[] {
     ];
     for (let i = 0; i < count; i++) {
         const labels = { app: appName(i) };
-        objects.push({
-            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: appName(i), namespace, labels },
-            spec: {
-                replicas: 4, selector: { matchLabels: labels },
-                template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "registry.example/demo:v1", ports: [{ name: "http", containerPort: 8080 }] }] } },
+        objects.push(
+            {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: appName(i), namespace, labels },
+                spec: {
+                    replicas: 4,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: { containers: [{ name: "app", image: "registry.example/demo:v1", ports: [{ name: "http", containerPort: 8080 }] }] },
+                    },
+                },
             },
-        }, {
-            apiVersion: "v1", kind: "Service", metadata: { name: appName(i), namespace, labels },
-            spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-        });
+            {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: appName(i), namespace, labels },
+                spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+            },
+        );
     }
     return objects;
 }
@@ -108,27 +119,37 @@ function markdown(rows: Row[]): string {
         "# Engine benchmark",
         "",
         `Measured with \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ` +
-        `${Math.round(os.totalmem() / 2 ** 30)} GiB; Pulumi CLI ${pulumiVersion}, pulumi-resource-kubernetes 4.32.0, ` +
-        "Node.js " + process.version + ", the local control plane of the e2e run (Kubernetes v1.35.4, kwok nodes). " +
-        "Wall seconds of each whole command, program start-up (TypeScript) included; the Argo Rollouts controller does not run, " +
-        "so nothing changes between the first and the no-op `up`.",
+            `${Math.round(os.totalmem() / 2 ** 30)} GiB; Pulumi CLI ${pulumiVersion}, pulumi-resource-kubernetes 4.32.0, ` +
+            "Node.js " +
+            process.version +
+            ", the local control plane of the e2e run (Kubernetes v1.35.4, kwok nodes). " +
+            "Wall seconds of each whole command, program start-up (TypeScript) included; the Argo Rollouts controller does not run, " +
+            "so nothing changes between the first and the no-op `up`.",
         "",
         "| apps | resources in state | `pulumi preview` (s) | first `pulumi up` (s) | no-op `pulumi up` (s) | no-op up / preview |",
         "|---:|---:|---:|---:|---:|---:|",
-        ...rows.map((r) => `| ${r.apps} | ${r.resources} | ${r.preview.toFixed(1)} | ${r.firstUp.toFixed(1)} | ${r.noopUp.toFixed(1)} | ${(r.noopUp / r.preview).toFixed(2)} |`),
+        ...rows.map(
+            (r) =>
+                `| ${r.apps} | ${r.resources} | ${r.preview.toFixed(1)} | ${r.firstUp.toFixed(1)} | ${r.noopUp.toFixed(1)} | ${(r.noopUp / r.preview).toFixed(2)} |`,
+        ),
         "",
     ];
     if (rows.length >= 2) {
         const [a, b] = [rows[0], rows[rows.length - 1]];
         const perApp = (x: number, y: number) => ((y - x) / (b.apps - a.apps)).toFixed(2);
-        lines.push(`From ${a.apps} to ${b.apps} apps, each further app adds ${perApp(a.preview, b.preview)} s to a preview, ` +
-            `${perApp(a.firstUp, b.firstUp)} s to the first up and ${perApp(a.noopUp, b.noopUp)} s to a no-op up ` +
-            `(a straight line through the two points; the fixed part is the engine, plugin and program start-up).`, "");
+        lines.push(
+            `From ${a.apps} to ${b.apps} apps, each further app adds ${perApp(a.preview, b.preview)} s to a preview, ` +
+                `${perApp(a.firstUp, b.firstUp)} s to the first up and ${perApp(a.noopUp, b.noopUp)} s to a no-op up ` +
+                `(a straight line through the two points; the fixed part is the engine, plugin and program start-up).`,
+            "",
+        );
     }
     const checks = [
         ...rows.filter((r) => r.apps === 1).map((r) => `no-op up of 1 app under 15 s: ${r.noopUp.toFixed(1)} s, ${r.noopUp < 15 ? "met" : "NOT met"}`),
         ...rows.filter((r) => r.apps === 50).map((r) => `no-op up of 50 apps under 60 s: ${r.noopUp.toFixed(1)} s, ${r.noopUp < 60 ? "met" : "NOT met"}`),
-        ...rows.map((r) => `${r.apps} app(s): no-op up at most 1.5 x preview: ${(r.noopUp / r.preview).toFixed(2)}, ${r.noopUp <= 1.5 * r.preview ? "met" : "NOT met"}`),
+        ...rows.map(
+            (r) => `${r.apps} app(s): no-op up at most 1.5 x preview: ${(r.noopUp / r.preview).toFixed(2)}, ${r.noopUp <= 1.5 * r.preview ? "met" : "NOT met"}`,
+        ),
     ];
     return [...lines, "Targets:", "", ...checks.map((c) => `- ${c}`), ""].join("\n");
 }

@@ -30,8 +30,10 @@ export function ciAttempts(rollout: any): CiAttempt[] {
     const patch = (kind: string, type: string, body: unknown) => ["patch", kind, DEMO.name, ...ns, `--type=${type}`, "-p", JSON.stringify(body), ...dry];
     // The background analysis when the Rollout has one, else its first inline analysis step.
     const canary = rollout?.spec?.strategy?.canary ?? {};
-    const analysis = canary.analysis !== undefined ? "strategy.canary.analysis"
-        : `strategy.canary.steps[${(canary.steps ?? []).findIndex((s: any) => s.analysis !== undefined)}]`;
+    const analysis =
+        canary.analysis !== undefined
+            ? "strategy.canary.analysis"
+            : `strategy.canary.steps[${(canary.steps ?? []).findIndex((s: any) => s.analysis !== undefined)}]`;
     const analysisPath = `/spec/${analysis.replace(/\[(\d+)\]/, "/$1").replaceAll(".", "/")}`;
     const onDeployment = (field: string): Expectation => ({ by: "policy", message: messages.deployment, field });
     const onRollout = (field: string): Expectation => ({ by: "policy", message: messages.rollout, field });
@@ -71,7 +73,11 @@ export function ciAttempts(rollout: any): CiAttempt[] {
 function changedFieldsIn(output: string, message: string): string[] | undefined {
     const at = output.indexOf(message);
     if (at < 0) return undefined;
-    return output.slice(at + message.length).split("\n")[0].split(", ").map((f) => f.trim());
+    return output
+        .slice(at + message.length)
+        .split("\n")[0]
+        .split(", ")
+        .map((f) => f.trim());
 }
 
 /** Whether an attempt went as expected, and what the API server said, in one line. */
@@ -87,8 +93,7 @@ export function judgeAttempt(attempt: CiAttempt, outcome: { ok: boolean; output:
     return { passed: byPolicy && (fields?.includes(expect.field) ?? false), said };
 }
 
-const expectedText = (e: Expectation) =>
-    e.by === "allowed" ? "allowed" : e.by === "rbac" ? "refused by RBAC" : `refused by ${POLICY}, naming ${e.field}`;
+const expectedText = (e: Expectation) => (e.by === "allowed" ? "allowed" : e.by === "rbac" ? "refused by RBAC" : `refused by ${POLICY}, naming ${e.field}`);
 
 /**
  * The CI account can do what the deploy flow needs and nothing more: RBAC refuses deletes
@@ -108,8 +113,11 @@ export function ciAccountLimits(env: Env): ScenarioResult {
         }
         return { attempt, ...judgeAttempt(attempt, outcome) };
     });
-    return stepResult("the CI account outside its Role and its admission policy",
+    return stepResult(
+        "the CI account outside its Role and its admission policy",
         attempts.map((a) => `${a.what}: ${expectedText(a.expect)}`).join("; "),
         outcomes.map((o) => `${o.attempt.what}: ${o.passed ? "as expected" : "NOT as expected"} (${o.said})`).join("; "),
-        outcomes.every((o) => o.passed), (Date.now() - t0) / 1000);
+        outcomes.every((o) => o.passed),
+        (Date.now() - t0) / 1000,
+    );
 }

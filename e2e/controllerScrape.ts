@@ -47,18 +47,23 @@ export function controllerMetricsObjects(platform: PlatformConfig): { service: a
     const selector = { "app.kubernetes.io/component": COMPONENT, ...SELECTOR };
     return {
         service: {
-            apiVersion: "v1", kind: "Service",
+            apiVersion: "v1",
+            kind: "Service",
             metadata: { name: `${ARGO_ROLLOUTS_RELEASE}-metrics`, namespace, labels: { "app.kubernetes.io/component": COMPONENT, ...CHART_LABELS } },
             spec: { ports: [{ name: "metrics", protocol: "TCP", port: metrics.service.port, targetPort: "metrics" }], selector },
         },
         serviceMonitor: {
-            apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor",
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
             metadata: {
-                name: ARGO_ROLLOUTS_RELEASE, namespace,
+                name: ARGO_ROLLOUTS_RELEASE,
+                namespace,
                 labels: { "app.kubernetes.io/component": COMPONENT, ...CHART_LABELS, ...metrics.serviceMonitor.additionalLabels },
             },
             spec: {
-                endpoints: [{ port: "metrics", ...(metrics.serviceMonitor.metricRelabelings ? { metricRelabelings: metrics.serviceMonitor.metricRelabelings } : {}) }],
+                endpoints: [
+                    { port: "metrics", ...(metrics.serviceMonitor.metricRelabelings ? { metricRelabelings: metrics.serviceMonitor.metricRelabelings } : {}) },
+                ],
                 namespaceSelector: { matchNames: [namespace] },
                 selector: { matchLabels: selector },
             },
@@ -70,12 +75,28 @@ export function controllerMetricsObjects(platform: PlatformConfig): { service: a
 export function controllerTarget(service: any, address: string): TargetGroup {
     const port = service.spec.ports[0];
     const target = endpointTarget(
-        { namespace: service.metadata.namespace, name: service.metadata.name, labels: service.metadata.labels, port: { name: port.name, port: port.port, protocol: port.protocol } },
+        {
+            namespace: service.metadata.namespace,
+            name: service.metadata.name,
+            labels: service.metadata.labels,
+            port: { name: port.name, port: port.port, protocol: port.protocol },
+        },
         { pod: POD, ready: true },
         {
-            name: POD, ready: true, phase: "Running", labels: { ...SELECTOR, "app.kubernetes.io/component": COMPONENT, "pod-template-hash": "5f64f8d68" },
+            name: POD,
+            ready: true,
+            phase: "Running",
+            labels: { ...SELECTOR, "app.kubernetes.io/component": COMPONENT, "pod-template-hash": "5f64f8d68" },
             controller: { kind: "ReplicaSet", name: "argo-rollouts-5f64f8d68" },
-            containers: [{ name: "argo-rollouts", ports: [{ name: "metrics", containerPort: port.port }, { name: "healthz", containerPort: 8080 }] }],
+            containers: [
+                {
+                    name: "argo-rollouts",
+                    ports: [
+                        { name: "metrics", containerPort: port.port },
+                        { name: "healthz", containerPort: 8080 },
+                    ],
+                },
+            ],
         },
         address,
     );
@@ -90,14 +111,20 @@ export async function controllerScrapeJobs(kubectl: Kubectl, dir: string, platfo
     const { service, serviceMonitor } = controllerMetricsObjects(platform);
     kubectl.apply(JSON.stringify({ apiVersion: "v1", kind: "List", items: [service, serviceMonitor] }));
     const { namespace, name } = serviceMonitor.metadata;
-    const jobs = await generatedScrapeJobs(kubectl, PROMETHEUS_RESOURCE.namespace, PROMETHEUS_RESOURCE.name,
-        (all) => serviceMonitorJobs(all, namespace, name).length > 0);
+    const jobs = await generatedScrapeJobs(
+        kubectl,
+        PROMETHEUS_RESOURCE.namespace,
+        PROMETHEUS_RESOURCE.name,
+        (all) => serviceMonitorJobs(all, namespace, name).length > 0,
+    );
     const targetsFile = path.join(dir, "controller-targets.json");
     fs.writeFileSync(targetsFile, JSON.stringify([controllerTarget(service, address)], null, 2));
     // The ServiceMonitor sets no interval: the job runs at the generated configuration's global one (the
     // operator's default 30s), not at the e2e Prometheus's own 1 s.
     const global = generatedConfig(kubectl, PROMETHEUS_RESOURCE.namespace, PROMETHEUS_RESOURCE.name)?.global ?? {};
-    return serviceMonitorJobs(jobs, namespace, name).map((job) => withGlobalTimings(onSimulatorTargets(job as unknown as Record<string, unknown>, targetsFile), global) as unknown as ScrapeJob);
+    return serviceMonitorJobs(jobs, namespace, name).map(
+        (job) => withGlobalTimings(onSimulatorTargets(job as unknown as Record<string, unknown>, targetsFile), global) as unknown as ScrapeJob,
+    );
 }
 
 /** A job's scrape_interval and scrape_timeout, from the generated global section where the job has none. */
@@ -110,15 +137,21 @@ export function withGlobalTimings(job: Record<string, unknown>, global: Record<s
 }
 
 /** JSON with every object's keys sorted (the API server returns maps sorted). */
-const canonical = (value: unknown): string | undefined => JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+const canonical = (value: unknown): string | undefined =>
+    JSON.stringify(value, (_k, v) =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    );
 
 /** What of a Service or ServiceMonitor the chart decides: labels and spec (not what the API server or Helm adds). */
 function chartShape(o: any): unknown {
     if (!o) return undefined;
-    const spec = o.kind === "Service"
-        ? { ports: o.spec.ports.map((p: any) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort })), selector: o.spec.selector }
-        : o.spec;
+    const spec =
+        o.kind === "Service"
+            ? {
+                  ports: o.spec.ports.map((p: any) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort })),
+                  selector: o.spec.selector,
+              }
+            : o.spec;
     return { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels, spec };
 }
 

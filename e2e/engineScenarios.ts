@@ -57,14 +57,20 @@ export function renderedObjects(env: Env): string[] {
     fs.writeFileSync(live, env.kubectl.run(["get", "service", DEMO.name, "-n", DEMO.namespace, "-o", "yaml"]));
     const out = path.join(env.dir, "local-render.yaml");
     run("ts-node", ["--transpile-only", path.join(ROOT, "scripts", "render.ts"), "--stack", env.pulumi.stack, "--live", live, "--out", out]);
-    return parseAllDocuments(fs.readFileSync(out, "utf8")).map((d) => d.toJS()).filter((d) => d && d.kind !== "HelmChart")
-        .map((d) => `${d.kind} ${d.metadata.namespace ? `${d.metadata.namespace}/` : ""}${d.metadata.name}`).sort();
+    return parseAllDocuments(fs.readFileSync(out, "utf8"))
+        .map((d) => d.toJS())
+        .filter((d) => d && d.kind !== "HelmChart")
+        .map((d) => `${d.kind} ${d.metadata.namespace ? `${d.metadata.namespace}/` : ""}${d.metadata.name}`)
+        .sort();
 }
 
 /** Before anything exists, `pulumi preview` plans the objects the offline render lists, no more, no fewer. */
 export async function previewMatchesRender(env: Env): Promise<{ result: ScenarioResult; objects: string[] }> {
     const [plan, seconds] = await timed(() => env.pulumi.plan());
-    const planned = plan.filter((s) => s.op === "create" && s.object).map((s) => s.object!).sort();
+    const planned = plan
+        .filter((s) => s.op === "create" && s.object)
+        .map((s) => s.object!)
+        .sort();
     const rendered = renderedObjects(env);
     const missing = rendered.filter((o) => !planned.includes(o));
     const extra = planned.filter((o) => !rendered.includes(o));
@@ -72,19 +78,31 @@ export async function previewMatchesRender(env: Env): Promise<{ result: Scenario
     const ok = missing.length === 0 && extra.length === 0 && planned.length > 0;
     return {
         objects: planned,
-        result: stepResult("pulumi preview before anything exists", "plans exactly the objects the offline render lists",
+        result: stepResult(
+            "pulumi preview before anything exists",
+            "plans exactly the objects the offline render lists",
             `${creates} creates planned, ${planned.length} of them Kubernetes objects; render lists ${rendered.length}` +
-            (ok ? `: the same (${planned.join(", ")})` : `; missing from the plan: ${missing.join(", ") || "none"}; not in the render: ${extra.join(", ") || "none"}`),
-            ok, seconds, { planned, rendered }),
+                (ok
+                    ? `: the same (${planned.join(", ")})`
+                    : `; missing from the plan: ${missing.join(", ") || "none"}; not in the render: ${extra.join(", ") || "none"}`),
+            ok,
+            seconds,
+            { planned, rendered },
+        ),
     };
 }
 
 /** Waits until the Rollout has adopted the Deployment and is Healthy. */
 export async function rolloutHealthy(env: Env, timeoutMs = 120000): Promise<any> {
-    return waitFor("the Rollout to adopt the Deployment and be Healthy", timeoutMs, () => {
-        const r = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
-        return r?.status?.phase === "Healthy" && r.status.stableRS ? r : undefined;
-    }, 500);
+    return waitFor(
+        "the Rollout to adopt the Deployment and be Healthy",
+        timeoutMs,
+        () => {
+            const r = env.kubectl.get("rollout", DEMO.name, DEMO.namespace);
+            return r?.status?.phase === "Healthy" && r.status.stableRS ? r : undefined;
+        },
+        500,
+    );
 }
 
 /**
@@ -105,13 +123,17 @@ export async function migrate(env: Env, planned: string[], name = "pulumi up mig
     const controllerOwned = (c: string) => c.startsWith("spec.replicas:");
     const unexpected = deploymentChanges.filter((c) => !controllerOwned(c));
     const ok = missing.length === 0 && !templateChanged && unexpected.length === 0 && serviceChanges.length === 0;
-    return stepResult(name,
+    return stepResult(
+        name,
         "creates every planned object; the Rollout adopts the Deployment and is Healthy; the Deployment's pod template and the Service unchanged",
         `${up.summary} in ${upSeconds.toFixed(1)}s; Rollout Healthy ${healthySeconds.toFixed(1)}s later; ` +
-        `${missing.length === 0 ? `all ${planned.length} objects exist` : `missing: ${missing.join(", ")}`}; ` +
-        `Service changes: ${serviceChanges.join("; ") || "none"}; Deployment changes: ${deploymentChanges.join("; ") || "none"} ` +
-        `(written by the Rollout controller: ${deploymentChanges.filter(controllerOwned).join("; ") || "none"})`,
-        ok, upSeconds + healthySeconds, { summary: up.summary, deploymentChanges, serviceChanges });
+            `${missing.length === 0 ? `all ${planned.length} objects exist` : `missing: ${missing.join(", ")}`}; ` +
+            `Service changes: ${serviceChanges.join("; ") || "none"}; Deployment changes: ${deploymentChanges.join("; ") || "none"} ` +
+            `(written by the Rollout controller: ${deploymentChanges.filter(controllerOwned).join("; ") || "none"})`,
+        ok,
+        upSeconds + healthySeconds,
+        { summary: up.summary, deploymentChanges, serviceChanges },
+    );
 }
 
 /** `pulumi up` with the controller stopped: the Rollout exists but is never reconciled, and the Deployment keeps serving. */
@@ -122,9 +144,15 @@ export async function upUnreconciled(env: Env): Promise<ScenarioResult> {
     const deployment = env.kubectl.get("deployment", DEMO.name, DEMO.namespace);
     const untouched = rollout !== undefined && rollout.status?.stableRS === undefined;
     const serving = deployment.spec.replicas === DEMO.replicas && deployment.status.availableReplicas === DEMO.replicas;
-    return stepResult("pulumi up with the controller stopped", "the Rollout is created and never reconciled; the Deployment keeps serving",
+    return stepResult(
+        "pulumi up with the controller stopped",
+        "the Rollout is created and never reconciled; the Deployment keeps serving",
         `${up.summary}; Rollout status ${JSON.stringify(rollout?.status ?? {})}; Deployment ${deployment.spec.replicas} replicas, ` +
-        `${deployment.status.availableReplicas} available`, untouched && serving, seconds, { summary: up.summary });
+            `${deployment.status.availableReplicas} available`,
+        untouched && serving,
+        seconds,
+        { summary: up.summary },
+    );
 }
 
 /** The Kubernetes objects the stack created, from its state (`pulumi stack export`), as `Kind namespace/name`; not those it only reads (`external`). */
@@ -132,7 +160,8 @@ export function stateObjects(env: Env): string[] {
     const state = JSON.parse(env.pulumi.must(["stack", "export"]).stdout);
     return (state.deployment?.resources ?? [])
         .filter((r: any) => r.type.startsWith("kubernetes:") && !r.external && r.outputs?.kind && r.outputs?.metadata?.name)
-        .map((r: any) => `${r.outputs.kind} ${r.outputs.metadata.namespace ? `${r.outputs.metadata.namespace}/` : ""}${r.outputs.metadata.name}`).sort();
+        .map((r: any) => `${r.outputs.kind} ${r.outputs.metadata.namespace ? `${r.outputs.metadata.namespace}/` : ""}${r.outputs.metadata.name}`)
+        .sort();
 }
 
 export function objectExists(env: Env, object: string): boolean {
@@ -144,18 +173,27 @@ export function objectExists(env: Env, object: string): boolean {
 export async function noChanges(env: Env, when: string): Promise<ScenarioResult> {
     const [result, seconds] = await timed(() => env.pulumi.noChanges());
     logged(env, `preview --expect-no-changes (${when})`, result);
-    return stepResult(`second pulumi up ${when}`, "no changes (pulumi preview --expect-no-changes exits 0)",
-        result.ok ? `exit 0; ${result.summary}` : `exit ${result.code}: ${result.output.slice(-1500)}`, result.ok, seconds, { summary: result.summary });
+    return stepResult(
+        `second pulumi up ${when}`,
+        "no changes (pulumi preview --expect-no-changes exits 0)",
+        result.ok ? `exit 0; ${result.summary}` : `exit ${result.code}: ${result.output.slice(-1500)}`,
+        result.ok,
+        seconds,
+        { summary: result.summary },
+    );
 }
 
 /** Per field manager of a live object, the `spec` paths it owns (to depth 4), from its managedFields. */
 export function specOwners(object: any): Record<string, string[]> {
     // "." marks the mapping itself, owned beside its fields: left out.
-    const paths = (fields: any, at: string[], depth: number): string[] => Object.entries(fields ?? {}).filter(([key]) => key !== ".").flatMap(([key, sub]) => {
-        const here = [...at, key.replace(/^f:/, "")];
-        const leaf = Object.keys(sub as object).length === 0 || depth === 0;
-        return leaf ? [here.join(".")] : paths(sub, here, depth - 1);
-    });
+    const paths = (fields: any, at: string[], depth: number): string[] =>
+        Object.entries(fields ?? {})
+            .filter(([key]) => key !== ".")
+            .flatMap(([key, sub]) => {
+                const here = [...at, key.replace(/^f:/, "")];
+                const leaf = Object.keys(sub as object).length === 0 || depth === 0;
+                return leaf ? [here.join(".")] : paths(sub, here, depth - 1);
+            });
     const owners: Record<string, string[]> = {};
     for (const entry of object?.metadata?.managedFields ?? []) {
         const spec = paths(entry.fieldsV1?.["f:spec"], ["spec"], 3);
@@ -194,11 +232,16 @@ export async function ladderChange(env: Env): Promise<ScenarioResult> {
     const restarted = [...podsBefore.keys()].filter((uid) => !podsAfter.has(uid)).map((uid) => podsBefore.get(uid));
     const onlyRollout = changed.length === 1 && changed[0].op === "update" && changed[0].type === "kubernetes:argoproj.io/v1alpha1:Rollout";
     const stepWritten = rollout.spec.strategy.canary.steps[pause]?.pause?.duration === "8s";
-    return stepResult("one ladder step changed, pulumi up", "updates exactly one resource (the Rollout); no stable pod restarted",
+    return stepResult(
+        "one ladder step changed, pulumi up",
+        "updates exactly one resource (the Rollout); no stable pod restarted",
         `planned: ${changed.map((s) => `${s.op} ${s.type}`).join(", ") || "nothing"}; ${up.summary}; steps[${pause}] on the live Rollout: ` +
-        `${JSON.stringify(rollout.spec.strategy.canary.steps[pause])}; ${podsBefore.size} ready pods before, ` +
-        `${restarted.length === 0 ? "all still running" : `restarted: ${restarted.join(", ")}`}`,
-        onlyRollout && stepWritten && restarted.length === 0 && podsBefore.size === DEMO.replicas, seconds, { summary: up.summary, specOwnersBefore: owners });
+            `${JSON.stringify(rollout.spec.strategy.canary.steps[pause])}; ${podsBefore.size} ready pods before, ` +
+            `${restarted.length === 0 ? "all still running" : `restarted: ${restarted.join(", ")}`}`,
+        onlyRollout && stepWritten && restarted.length === 0 && podsBefore.size === DEMO.replicas,
+        seconds,
+        { summary: up.summary, specOwnersBefore: owners },
+    );
 }
 
 /** Runs one operator command as the stack output writes it (`kubectl argo rollouts ...`); returns its exit code. */
@@ -222,8 +265,13 @@ export function operatorRow(env: Env, key: string, when: string, expectZero: boo
     const { code, output } = operatorCommand(env, `${command} ${AS_CI}`);
     const problem = then?.(env.kubectl.get("rollout", DEMO.name, DEMO.namespace));
     const codeOk = expectZero ? code === 0 : code !== 0;
-    return stepResult(`operator command from the stack outputs: ${key}, ${when}`, `\`${command}\` as the CI account ${expectZero ? "exits 0" : "exits non-zero"}`,
-        `exit ${code}${problem ? `; ${problem}` : ""}${codeOk ? "" : `: ${output.slice(-300)}`}`, codeOk && !problem, (Date.now() - t0) / 1000);
+    return stepResult(
+        `operator command from the stack outputs: ${key}, ${when}`,
+        `\`${command}\` as the CI account ${expectZero ? "exits 0" : "exits non-zero"}`,
+        `exit ${code}${problem ? `; ${problem}` : ""}${codeOk ? "" : `: ${output.slice(-300)}`}`,
+        codeOk && !problem,
+        (Date.now() - t0) / 1000,
+    );
 }
 
 /** `pulumi preview` that the program must refuse with `expected`, once, as one line, and no stack trace. */
@@ -232,10 +280,13 @@ function refusedPreview(env: Env, name: string, expected: string, configFile = e
     const lines = result.output.split("\n").filter((l) => l.includes(expected));
     const trace = result.output.split("\n").filter((l) => /^\s+at \S/.test(l) || l.includes("ConfigError:"));
     const ok = result.code !== 0 && lines.length >= 1 && trace.length === 0;
-    return stepResult(name,
+    return stepResult(
+        name,
         `fails with the one-line error "${expected}" (the CLI shows it in its progress and again under Diagnostics), no stack trace`,
         `exit ${result.code}; ${lines.length} line(s) with the message: ${JSON.stringify(lines[0]?.trim() ?? "")}; ` +
-        `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`, ok);
+            `${trace.length} stack-trace line(s)${ok ? "" : `; output: ${result.output.slice(-1200)}`}`,
+        ok,
+    );
 }
 
 /** A bad stack config under the real CLI: one line with the key path, the value and what is allowed; no stack trace. */

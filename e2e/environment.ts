@@ -29,7 +29,11 @@ export interface Ports {
     operator: number;
 }
 export const E2E_PORTS: Ports = {
-    prometheus: PROMETHEUS_PORT, controllerMetrics: CONTROLLER_METRICS_PORT, controllerHealthz: CONTROLLER_HEALTHZ_PORT, sim: SIM_PORT, operator: OPERATOR_PORT,
+    prometheus: PROMETHEUS_PORT,
+    controllerMetrics: CONTROLLER_METRICS_PORT,
+    controllerHealthz: CONTROLLER_HEALTHZ_PORT,
+    sim: SIM_PORT,
+    operator: OPERATOR_PORT,
 };
 /** Healthy latency of the demo app; the local stack's p95 limit is 0.3 s, so 2x this is caught. */
 export const BASE_LATENCY_SECONDS = 0.2;
@@ -66,7 +70,9 @@ function pathWithTools(): string {
 
 /** Prometheus restarts on the same port and data dir, as after an outage. */
 export async function restartPrometheus(env: Env): Promise<void> {
-    env.prometheus = await startPrometheus(prometheusOptions(env.dir, env.ports.prometheus, env.sim.targetsFile, !env.sim.podTargets, [...env.controllerJobs, ...env.generatedJobs ?? []]));
+    env.prometheus = await startPrometheus(
+        prometheusOptions(env.dir, env.ports.prometheus, env.sim.targetsFile, !env.sim.podTargets, [...env.controllerJobs, ...(env.generatedJobs ?? [])]),
+    );
 }
 
 export async function stopPrometheus(env: Env): Promise<void> {
@@ -81,8 +87,12 @@ export function prometheusRuleFolder(dir: string): string {
 /** With pod targets the app's scrape job is the one the operator generates (reconfigured after the first up), not the e2e's own. */
 function prometheusOptions(dir: string, port: number, targetsFile: string, appJob: boolean, generatedJobs?: object[]): PrometheusOptions {
     return {
-        dir: path.join(dir, "prometheus"), port, job: appJob ? "demo" : undefined, targetsFile,
-        ruleFolder: prometheusRuleFolder(dir), generatedJobs,
+        dir: path.join(dir, "prometheus"),
+        port,
+        job: appJob ? "demo" : undefined,
+        targetsFile,
+        ruleFolder: prometheusRuleFolder(dir),
+        generatedJobs,
     };
 }
 
@@ -125,9 +135,13 @@ export interface SetUpOptions {
 
 /** The Argo Rollouts controller, out of cluster, logging to <dir>/logs (appended to after a restart). */
 export function startController(dir: string, kubeconfig: string, ports: Ports = E2E_PORTS, env: NodeJS.ProcessEnv = {}): Started {
-    return start("rollouts-controller", "rollouts-controller", [
-        "--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${ports.controllerMetrics}`, `--healthzPort=${ports.controllerHealthz}`,
-    ], path.join(dir, "logs", "rollouts-controller.log"), { ...process.env, ...env });
+    return start(
+        "rollouts-controller",
+        "rollouts-controller",
+        ["--kubeconfig", kubeconfig, "--leader-elect=false", `--metricsport=${ports.controllerMetrics}`, `--healthzPort=${ports.controllerHealthz}`],
+        path.join(dir, "logs", "rollouts-controller.log"),
+        { ...process.env, ...env },
+    );
 }
 
 export async function setUp(dir: string, log: (message: string) => void, options: SetUpOptions = {}): Promise<Env> {
@@ -158,13 +172,21 @@ export async function setUp(dir: string, log: (message: string) => void, options
     let controllerJobs: object[] = [];
     if (!options.noPrometheus) {
         log("the chart's controller metrics Service and ServiceMonitor; Prometheus scrapes the controller through the job the operator generates");
-        const platform = parseStackConfig({ platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
+        const platform = parseStackConfig({
+            platform: parse(options.configText ?? fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"],
+        }).platform;
         controllerJobs = await controllerScrapeJobs(kubectl, dir, platform, `127.0.0.1:${ports.controllerMetrics}`);
         await loadGeneratedJobs(prometheusOptions(dir, ports.prometheus, targetsFile, !options.podTargets, controllerJobs), controllerJobs);
     }
 
     const sim: SimConfig = {
-        kubeconfig, namespace: DEMO.namespace, rollout: DEMO.name, service: DEMO.name, port: ports.sim, targetsFile, requestsPerSecond: 40,
+        kubeconfig,
+        namespace: DEMO.namespace,
+        rollout: DEMO.name,
+        service: DEMO.name,
+        port: ports.sim,
+        targetsFile,
+        requestsPerSecond: 40,
         behaviours: { [initialImage]: { ...HEALTHY, latencySeconds: BASE_LATENCY_SECONDS } },
         ...(options.podTargets ? { podTargets: options.podTargets } : {}),
     };
@@ -173,11 +195,28 @@ export async function setUp(dir: string, log: (message: string) => void, options
     const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
-    const env: Env = { dir, kubeconfig, stackKubeconfig, kubectl, ports, prometheus, controller, simConfigFile: path.join(dir, "sim.json"), sim, pulumi, log, controllerJobs };
+    const env: Env = {
+        dir,
+        kubeconfig,
+        stackKubeconfig,
+        kubectl,
+        ports,
+        prometheus,
+        controller,
+        simConfigFile: path.join(dir, "sim.json"),
+        sim,
+        pulumi,
+        log,
+        controllerJobs,
+    };
     setBehaviour(env, initialImage, sim.behaviours[initialImage]);
     // It follows the Rollout's ReplicaSets, so it serves nothing until the Rollout exists.
-    start("traffic-sim", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
-        path.join(dir, "logs", "traffic-sim.log"));
+    start(
+        "traffic-sim",
+        "node",
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "traffic", "server.ts"), env.simConfigFile],
+        path.join(dir, "logs", "traffic-sim.log"),
+    );
     return env;
 }
 

@@ -39,7 +39,8 @@ export function startSecondCluster(dir: string, log: string): Promise<SecondClus
     const t0 = Date.now();
     const out = fs.openSync(log, "a");
     const child = spawn(path.join(ROOT, "scripts", "cluster-up"), [], {
-        env: { ...process.env, CANARY_E2E_DIR: dir, CANARY_E2E_SKIP_SMOKE: "1" }, stdio: ["ignore", out, out],
+        env: { ...process.env, CANARY_E2E_DIR: dir, CANARY_E2E_SKIP_SMOKE: "1" },
+        stdio: ["ignore", out, out],
     });
     fs.closeSync(out);
     const started = new Promise<SecondCluster>((resolve, reject) => {
@@ -70,8 +71,17 @@ function identityOf(kubectl: Kubectl): ClusterIdentity {
 }
 
 const KINDS = [
-    "namespaces", "deployments", "services", "configmaps", "serviceaccounts", "roles", "rolebindings",
-    "rollouts.argoproj.io", "analysistemplates.argoproj.io", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com",
+    "namespaces",
+    "deployments",
+    "services",
+    "configmaps",
+    "serviceaccounts",
+    "roles",
+    "rolebindings",
+    "rollouts.argoproj.io",
+    "analysistemplates.argoproj.io",
+    "servicemonitors.monitoring.coreos.com",
+    "prometheusrules.monitoring.coreos.com",
 ];
 
 /**
@@ -81,8 +91,10 @@ const KINDS = [
  */
 function inventory(kubectl: Kubectl): string[] {
     const list = kubectl.json<{ items: any[] }>(["get", KINDS.join(","), "-A"]);
-    return list.items.filter((o) => !(o.metadata.ownerReferences?.length > 0))
-        .map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.uid} ${o.metadata.generation ?? ""}`).sort();
+    return list.items
+        .filter((o) => !(o.metadata.ownerReferences?.length > 0))
+        .map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.uid} ${o.metadata.generation ?? ""}`)
+        .sort();
 }
 
 function difference(before: string[], after: string[]): string {
@@ -107,8 +119,10 @@ export async function wrongClusterRows(env: Env, starting: Promise<SecondCluster
     const waited = (Date.now() - t0) / 1000;
     const own = identityOf(env.kubectl);
     const other = identityOf(second.kubectl);
-    env.log(`second cluster up in ${second.seconds.toFixed(0)}s (waited ${waited.toFixed(0)}s for it): kube-system ${other.uid} at ${other.server}; ` +
-        `the stack's: ${own.uid} at ${own.server}`);
+    env.log(
+        `second cluster up in ${second.seconds.toFixed(0)}s (waited ${waited.toFixed(0)}s for it): kube-system ${other.uid} at ${other.server}; ` +
+            `the stack's: ${own.uid} at ${own.server}`,
+    );
     const snapshot = (): Snapshot => ({ own: inventory(env.kubectl), other: inventory(second.kubectl), state: env.pulumi.resources() });
     const before = snapshot();
     const rows: ScenarioResult[] = [];
@@ -121,14 +135,24 @@ export async function wrongClusterRows(env: Env, starting: Promise<SecondCluster
             env.log(`pulumi ${command} on the second cluster: exit ${result.code}; ${result.summary || "(no summary)"}`);
             const expected = wrongCluster(other, own, undefined, guarded)!;
             const after = snapshot();
-            const unchanged = { own: difference(before.own, after.own), other: difference(before.other, after.other), state: difference(before.state, after.state) };
+            const unchanged = {
+                own: difference(before.own, after.own),
+                other: difference(before.other, after.other),
+                state: difference(before.state, after.state),
+            };
             const ok = result.code !== 0 && result.output.includes(expected) && Object.values(unchanged).every((u) => u === "unchanged");
-            rows.push(stepResult(`pulumi ${command} with the stack's kubeconfig on a second cluster`,
-                "refused with the message naming both clusters; nothing created, changed or deleted on either, the state unchanged",
-                `exit ${result.code}; ${result.output.includes(expected) ? `"${expected}"` : `message not found in: ${result.output.slice(-1500)}`}; ` +
-                `${result.summary || "no resource summary"}; the stack's cluster (${before.own.length} objects): ${unchanged.own}; ` +
-                `the second cluster (${before.other.length} objects): ${unchanged.other}; state (${before.state.length} resources): ${unchanged.state}`,
-                ok, seconds, { summary: result.summary, exitCode: result.code }));
+            rows.push(
+                stepResult(
+                    `pulumi ${command} with the stack's kubeconfig on a second cluster`,
+                    "refused with the message naming both clusters; nothing created, changed or deleted on either, the state unchanged",
+                    `exit ${result.code}; ${result.output.includes(expected) ? `"${expected}"` : `message not found in: ${result.output.slice(-1500)}`}; ` +
+                        `${result.summary || "no resource summary"}; the stack's cluster (${before.own.length} objects): ${unchanged.own}; ` +
+                        `the second cluster (${before.other.length} objects): ${unchanged.other}; state (${before.state.length} resources): ${unchanged.state}`,
+                    ok,
+                    seconds,
+                    { summary: result.summary, exitCode: result.code },
+                ),
+            );
         };
         await refused("preview", "preview or up", () => env.pulumi.run(["preview"]));
         await refused("up", "preview or up", () => env.pulumi.run(["up", "--yes", "--skip-preview"]));
@@ -155,14 +179,19 @@ export function flatKeyRow(env: Env): ScenarioResult {
     const set = env.pulumi.run(["config", "set", "canary-stack:cluster.context", "elsewhere", "--config-file", file]);
     const written = parseYaml(fs.readFileSync(file, "utf8")).config;
     const result = env.pulumi.run(["preview"], file);
-    const expected = "canary-stack:cluster.context: \"elsewhere\" set without --path, as one key named \"cluster.context\", which this program never reads "
-        + "(it reads cluster as a whole); set it with --path instead: "
-        + "pulumi config rm canary-stack:cluster.context && pulumi config set --path canary-stack:cluster.context elsewhere";
+    const expected =
+        'canary-stack:cluster.context: "elsewhere" set without --path, as one key named "cluster.context", which this program never reads ' +
+        "(it reads cluster as a whole); set it with --path instead: " +
+        "pulumi config rm canary-stack:cluster.context && pulumi config set --path canary-stack:cluster.context elsewhere";
     const flat = written["canary-stack:cluster.context"] === "elsewhere" && written["canary-stack:cluster"] === undefined;
     const ok = set.code === 0 && flat && result.code !== 0 && result.output.includes(expected);
-    return stepResult("pulumi config set canary-stack:cluster.context without --path, then pulumi preview",
+    return stepResult(
+        "pulumi config set canary-stack:cluster.context without --path, then pulumi preview",
         "the CLI writes a flat key; the preview fails with the message naming the --path command, before anything is registered",
         `config set exit ${set.code}, wrote ${JSON.stringify(Object.keys(written).filter((k) => k.startsWith("canary-stack:cluster")))}; ` +
-        `preview exit ${result.code}; ${result.output.includes(expected) ? `"${expected}"` : `message not found in: ${result.output.slice(-1200)}`}; ` +
-        `${result.summary || "no resource summary"}`, ok, (Date.now() - t0) / 1000);
+            `preview exit ${result.code}; ${result.output.includes(expected) ? `"${expected}"` : `message not found in: ${result.output.slice(-1200)}`}; ` +
+            `${result.summary || "no resource summary"}`,
+        ok,
+        (Date.now() - t0) / 1000,
+    );
 }

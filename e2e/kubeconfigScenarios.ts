@@ -30,28 +30,36 @@ export function plainRefresh(env: Env, state: string[]): ScenarioResult {
     const recovery = dropped.length > 0 ? env.pulumi.run(["stack", "import", "--file", saved]) : undefined;
     const preview = env.pulumi.noChanges();
     const ok = refresh.code === 0 && dropped.length === 0 && after.length === state.length && preview.ok;
-    return stepResult("plain pulumi refresh with the stack's kubeconfig file on a second cluster (it does not run the program)",
-        "the provider and the restores use the kubeconfig stored at the last up: every object read on the stack's own cluster, the state whole; "
-        + "then a preview on the stack's own cluster plans no change",
-        `refresh exit ${refresh.code}; ${refresh.summary || "no resource summary"}; state ${state.length} -> ${after.length} resources `
-        + `(dropped: ${dropped.join(", ") || "none"})${recovery ? `; the exported state imported again: exit ${recovery.code}` : ""}; `
-        + `preview --expect-no-changes: exit ${preview.code}; ${preview.summary}`
-        + (ok ? "" : `; refresh output: ${refresh.output.slice(-1500)}; preview output: ${preview.output.slice(-1500)}`),
-        ok, (Date.now() - t0) / 1000, { droppedResources: dropped.length });
+    return stepResult(
+        "plain pulumi refresh with the stack's kubeconfig file on a second cluster (it does not run the program)",
+        "the provider and the restores use the kubeconfig stored at the last up: every object read on the stack's own cluster, the state whole; " +
+            "then a preview on the stack's own cluster plans no change",
+        `refresh exit ${refresh.code}; ${refresh.summary || "no resource summary"}; state ${state.length} -> ${after.length} resources ` +
+            `(dropped: ${dropped.join(", ") || "none"})${recovery ? `; the exported state imported again: exit ${recovery.code}` : ""}; ` +
+            `preview --expect-no-changes: exit ${preview.code}; ${preview.summary}` +
+            (ok ? "" : `; refresh output: ${refresh.output.slice(-1500)}; preview output: ${preview.output.slice(-1500)}`),
+        ok,
+        (Date.now() - t0) / 1000,
+        { droppedResources: dropped.length },
+    );
 }
 
 /** The IDs of the stack's Kubernetes providers, from `pulumi stack export`: a replaced provider gets a new one. */
 function providerIds(env: Env): Record<string, string> {
     const state = JSON.parse(env.pulumi.must(["stack", "export"]).stdout);
-    return Object.fromEntries((state.deployment?.resources ?? [])
-        .filter((r: { type: string }) => r.type === "pulumi:providers:kubernetes")
-        .map((r: { urn: string; id: string }) => [r.urn.split("::").at(-1), r.id]));
+    return Object.fromEntries(
+        (state.deployment?.resources ?? [])
+            .filter((r: { type: string }) => r.type === "pulumi:providers:kubernetes")
+            .map((r: { urn: string; id: string }) => [r.urn.split("::").at(-1), r.id]),
+    );
 }
 
 /** The files of the run's file backend (the stack's state and its backups): what a reader of the bucket would see. */
 function stateFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
 }
 
 const REPLACING = ["replace", "create-replacement", "delete-replaced"];
@@ -74,7 +82,10 @@ export function serverUrlRow(env: Env): ScenarioResult {
     let up: EngineRun;
     let clear: string[];
     try {
-        planned = env.pulumi.plan().filter((s) => REPLACING.includes(s.op)).map((s) => `${s.op} ${s.urn.split("::").at(-1)}`);
+        planned = env.pulumi
+            .plan()
+            .filter((s) => REPLACING.includes(s.op))
+            .map((s) => `${s.op} ${s.urn.split("::").at(-1)}`);
         up = env.pulumi.run(["up", "--yes", "--skip-preview"]);
         clear = stateFiles(path.join(env.dir, "pulumi-state")).filter((f) => fs.readFileSync(f, "utf8").includes(clientKey.slice(0, 64)));
     } finally {
@@ -85,15 +96,28 @@ export function serverUrlRow(env: Env): ScenarioResult {
     const after = { ids: providerIds(env), resources: env.pulumi.resources().length };
     const same = (ids: Record<string, string>) => JSON.stringify(ids) === JSON.stringify(before.ids);
     const noReplace = (summary: string) => !/replaced/u.test(summary);
-    const ok = moved !== original && planned.length === 0 && up.code === 0 && noReplace(up.summary) && same(mid)
-        && back.code === 0 && noReplace(back.summary) && same(after.ids) && after.resources === before.resources && clear.length === 0;
-    return stepResult("pulumi up with the stack's cluster under another server URL (localhost for 127.0.0.1), then back",
-        "the provider's clusterIdentifier (the kube-system UID) is unchanged: the preview plans no replacement, the up replaces nothing "
-        + "and the providers keep their IDs; the state stores the new kubeconfig as ciphertext (the client key nowhere in the backend's files); "
-        + "the up back to the original URL replaces nothing either",
-        `planned replacements: ${planned.join(", ") || "none"}; up exit ${up.code}; ${up.summary}; providers ${JSON.stringify(before.ids)} -> ${JSON.stringify(mid)}; `
-        + `backend files holding the client key in the clear: ${clear.join(", ") || "none"}; up back: exit ${back.code}; ${back.summary}; `
-        + `providers then ${JSON.stringify(after.ids)}; state ${before.resources} -> ${after.resources} resources`
-        + (ok ? "" : `; up output: ${up.output.slice(-1500)}; up back output: ${back.output.slice(-1500)}`),
-        ok, (Date.now() - t0) / 1000, { plannedReplacements: planned.length });
+    const ok =
+        moved !== original &&
+        planned.length === 0 &&
+        up.code === 0 &&
+        noReplace(up.summary) &&
+        same(mid) &&
+        back.code === 0 &&
+        noReplace(back.summary) &&
+        same(after.ids) &&
+        after.resources === before.resources &&
+        clear.length === 0;
+    return stepResult(
+        "pulumi up with the stack's cluster under another server URL (localhost for 127.0.0.1), then back",
+        "the provider's clusterIdentifier (the kube-system UID) is unchanged: the preview plans no replacement, the up replaces nothing " +
+            "and the providers keep their IDs; the state stores the new kubeconfig as ciphertext (the client key nowhere in the backend's files); " +
+            "the up back to the original URL replaces nothing either",
+        `planned replacements: ${planned.join(", ") || "none"}; up exit ${up.code}; ${up.summary}; providers ${JSON.stringify(before.ids)} -> ${JSON.stringify(mid)}; ` +
+            `backend files holding the client key in the clear: ${clear.join(", ") || "none"}; up back: exit ${back.code}; ${back.summary}; ` +
+            `providers then ${JSON.stringify(after.ids)}; state ${before.resources} -> ${after.resources} resources` +
+            (ok ? "" : `; up output: ${up.output.slice(-1500)}; up back output: ${back.output.slice(-1500)}`),
+        ok,
+        (Date.now() - t0) / 1000,
+        { plannedReplacements: planned.length },
+    );
 }

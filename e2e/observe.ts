@@ -31,8 +31,13 @@ export class RolloutObserver {
     latest: any;
 
     /** `previousStable`: the stable hash before the image change; `ignored`: other hashes whose runs are not this canary's. */
-    constructor(private readonly kubectl: Kubectl, private readonly namespace: string, private readonly name: string,
-        private readonly previousStable: string, private readonly ignored: string[] = []) {}
+    constructor(
+        private readonly kubectl: Kubectl,
+        private readonly namespace: string,
+        private readonly name: string,
+        private readonly previousStable: string,
+        private readonly ignored: string[] = [],
+    ) {}
 
     seconds(at = Date.now()): number {
         return Math.round((at - this.t0) / 100) / 10;
@@ -74,20 +79,24 @@ export class RolloutObserver {
     analysisRuns(): any[] {
         // creationTimestamp has whole seconds: compare against the second the image changed in.
         const since = Math.floor(this.t0 / 1000) * 1000;
-        return this.kubectl.list("analysisrun", this.namespace)
+        return this.kubectl
+            .list("analysisrun", this.namespace)
             .filter((run) => Date.parse(run.metadata.creationTimestamp) >= since)
             .filter((run) => ![this.previousStable, ...this.ignored].includes(run.metadata.labels?.["rollouts-pod-template-hash"]))
             .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
     }
 
     measurements(): MeasurementMark[] {
-        return this.analysisRuns().flatMap((run) => (run.status?.metricResults ?? []).flatMap((result: any) =>
-            (result.measurements ?? []).map((m: any) => ({
-                t: this.seconds(Date.parse(m.finishedAt ?? m.startedAt)),
-                metric: result.name,
-                phase: m.phase,
-                value: m.value,
-                run: run.metadata.labels?.["rollout-type"],
-            }))));
+        return this.analysisRuns().flatMap((run) =>
+            (run.status?.metricResults ?? []).flatMap((result: any) =>
+                (result.measurements ?? []).map((m: any) => ({
+                    t: this.seconds(Date.parse(m.finishedAt ?? m.startedAt)),
+                    metric: result.name,
+                    phase: m.phase,
+                    value: m.value,
+                    run: run.metadata.labels?.["rollout-type"],
+                })),
+            ),
+        );
     }
 }

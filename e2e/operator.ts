@@ -48,8 +48,13 @@ export function prometheusResource(version?: string): object {
 /** Applies the Prometheus resource and starts the operator; it reads KUBECONFIG (it has no --kubeconfig flag). */
 export function startOperator(dir: string, kubeconfig: string, kubectl: Kubectl, prometheusVersion?: string, port = OPERATOR_PORT): Started {
     kubectl.apply(JSON.stringify(prometheusResource(prometheusVersion)));
-    return start("prometheus-operator", "prometheus-operator", [`--web.listen-address=127.0.0.1:${port}`, "--log-level=info"],
-        path.join(dir, "logs", "prometheus-operator.log"), { ...process.env, KUBECONFIG: kubeconfig });
+    return start(
+        "prometheus-operator",
+        "prometheus-operator",
+        [`--web.listen-address=127.0.0.1:${port}`, "--log-level=info"],
+        path.join(dir, "logs", "prometheus-operator.log"),
+        { ...process.env, KUBECONFIG: kubeconfig },
+    );
 }
 
 interface RulesConfigMap {
@@ -60,15 +65,25 @@ interface RulesConfigMap {
  * Waits for the operator to put the stack's PrometheusRule into its rules ConfigMap, writes that
  * file where the operator would mount it, reloads Prometheus and checks the alerts it now runs.
  */
-export async function loadOperatorRules(kubectl: Kubectl, ruleFolder: string, prometheusPort: number, expectedAlerts: string[]): Promise<{ row: ScenarioResult; ruleFile?: string; text?: string }> {
+export async function loadOperatorRules(
+    kubectl: Kubectl,
+    ruleFolder: string,
+    prometheusPort: number,
+    expectedAlerts: string[],
+): Promise<{ row: ScenarioResult; ruleFile?: string; text?: string }> {
     const name = "Prometheus loads the rule file the Prometheus operator generated from the stack's PrometheusRule";
     const expected = `the operator selects monitoring/canary-stack-alerts (label prometheus=canary-e2e) into ${RULES_CONFIGMAP}; that file loads; Prometheus runs ${expectedAlerts.join(", ")}`;
     const t0 = Date.now();
     try {
-        const [key, text] = await waitFor(`the operator to write ${RULES_CONFIGMAP} with the stack's rule`, 60000, () => {
-            const cm = kubectl.get<RulesConfigMap>("configmap", RULES_CONFIGMAP, NAMESPACE);
-            return Object.entries(cm?.data ?? {}).find(([k]) => OUR_RULE_FILE.test(k));
-        }, 500);
+        const [key, text] = await waitFor(
+            `the operator to write ${RULES_CONFIGMAP} with the stack's rule`,
+            60000,
+            () => {
+                const cm = kubectl.get<RulesConfigMap>("configmap", RULES_CONFIGMAP, NAMESPACE);
+                return Object.entries(cm?.data ?? {}).find(([k]) => OUR_RULE_FILE.test(k));
+            },
+            500,
+        );
         fs.mkdirSync(ruleFolder, { recursive: true });
         const ruleFile = path.join(ruleFolder, key);
         fs.writeFileSync(ruleFile, text);

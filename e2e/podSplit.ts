@@ -67,23 +67,31 @@ export function observedShares(samples: SplitSample[], app: AppConfig): ShareChe
     const shares = ladderShares(app);
     return shares.flatMap((share, i) => {
         const until = shares[i + 1]?.step ?? app.steps.length;
-        const settled = samples.filter((s) => s.step !== undefined && s.step > share.step && s.step < until && !s.aborted
-            && s.canaryHash !== undefined && s.canaryHash !== s.stableHash);
+        const settled = samples.filter(
+            (s) => s.step !== undefined && s.step > share.step && s.step < until && !s.aborted && s.canaryHash !== undefined && s.canaryHash !== s.stableHash,
+        );
         const last = settled.at(-1);
         if (!last) return [];
         const pods = last.canaryReady + last.stableReady;
         const observed = { canary: last.canaryReady, stable: last.stableReady, share: pods === 0 ? 0 : (last.canaryReady * 100) / pods };
         const model = { canary: share.canary, stable: share.stable, share: share.share };
-        return [{ step: share.step, setWeight: share.setWeight, observed, model, matches: observed.canary === model.canary && observed.stable === model.stable }];
+        return [
+            { step: share.step, setWeight: share.setWeight, observed, model, matches: observed.canary === model.canary && observed.stable === model.stable },
+        ];
     });
 }
 
 /** `steps[0] setWeight 25: 1 canary + 3 stable pods = 25% (model 1 + 3 = 25%)`, one per completed setWeight step. */
 export function sharesText(checks: ShareCheck[]): string {
     if (checks.length === 0) return "no setWeight step completed";
-    return checks.map((c) => `steps[${c.step}] setWeight ${c.setWeight}: ${c.observed.canary} canary + ${c.observed.stable} stable pods `
-        + `= ${formatShare(c.observed.share)}% (model ${c.model.canary} + ${c.model.stable} = ${formatShare(c.model.share)}%)`
-        + `${c.matches ? "" : " MISMATCH"}`).join("; ");
+    return checks
+        .map(
+            (c) =>
+                `steps[${c.step}] setWeight ${c.setWeight}: ${c.observed.canary} canary + ${c.observed.stable} stable pods ` +
+                `= ${formatShare(c.observed.share)}% (model ${c.model.canary} + ${c.model.stable} = ${formatShare(c.model.share)}%)` +
+                `${c.matches ? "" : " MISMATCH"}`,
+        )
+        .join("; ");
 }
 
 /** Samples the Rollout and its ReplicaSets every `everyMs` through the API (no kubectl process per sample). */
@@ -92,8 +100,12 @@ export class SplitSampler {
     private running = false;
     private loop?: Promise<void>;
 
-    constructor(private readonly kubeconfig: string, private readonly namespace: string, private readonly rollout: string,
-        private readonly t0 = Date.now()) {}
+    constructor(
+        private readonly kubeconfig: string,
+        private readonly namespace: string,
+        private readonly rollout: string,
+        private readonly t0 = Date.now(),
+    ) {}
 
     async start(everyMs = 250): Promise<void> {
         const k8s = await import("@kubernetes/client-node");
@@ -118,7 +130,11 @@ export class SplitSampler {
             ready: rs.status?.readyReplicas ?? 0,
         }));
         const rollout = await custom.getNamespacedCustomObject({
-            group: "argoproj.io", version: "v1alpha1", namespace: this.namespace, plural: "rollouts", name: this.rollout,
+            group: "argoproj.io",
+            version: "v1alpha1",
+            namespace: this.namespace,
+            plural: "rollouts",
+            name: this.rollout,
         });
         this.samples.push(splitSample(Math.round((Date.now() - this.t0) / 100) / 10, rollout, replicaSets));
     }

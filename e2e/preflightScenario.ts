@@ -21,18 +21,27 @@ function legacyManifests(): any[] {
     return [
         { apiVersion: "v1", kind: "Namespace", metadata: { name: LEGACY.namespace } },
         {
-            apiVersion: "apps/v1", kind: "Deployment", metadata,
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata,
             spec: {
                 replicas: LEGACY.replicas,
                 selector: { matchLabels: labels },
-                template: { metadata: { labels }, spec: { containers: [{ name: LEGACY.container, image: "registry.example/legacy:v1", ports: [{ name: "http", containerPort: 8080 }] }] } },
+                template: {
+                    metadata: { labels },
+                    spec: { containers: [{ name: LEGACY.container, image: "registry.example/legacy:v1", ports: [{ name: "http", containerPort: 8080 }] }] },
+                },
             },
         },
         { apiVersion: "v1", kind: "Service", metadata, spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] } },
         {
-            apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata,
+            apiVersion: "autoscaling/v2",
+            kind: "HorizontalPodAutoscaler",
+            metadata,
             spec: {
-                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: LEGACY.name }, minReplicas: LEGACY.replicas, maxReplicas: 8,
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: LEGACY.name },
+                minReplicas: LEGACY.replicas,
+                maxReplicas: 8,
                 metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }],
             },
         },
@@ -42,8 +51,12 @@ function legacyManifests(): any[] {
 /** The legacy app as an operator adds it to the stack's apps. */
 function legacyApp(): any {
     return {
-        name: LEGACY.name, namespace: LEGACY.namespace, workloadRef: { name: LEGACY.name, container: LEGACY.container }, replicas: LEGACY.replicas,
-        service: LEGACY.name, metrics: { port: 8080, job: LEGACY.name },
+        name: LEGACY.name,
+        namespace: LEGACY.namespace,
+        workloadRef: { name: LEGACY.name, container: LEGACY.container },
+        replicas: LEGACY.replicas,
+        service: LEGACY.name,
+        metrics: { port: 8080, job: LEGACY.name },
         steps: [{ setWeight: 25 }, { pause: { duration: "10s" } }, { analysis: {} }],
         analysis: { metrics: [{ name: "targets-up", kind: "targetsUp" }] },
     };
@@ -64,17 +77,26 @@ export async function preflightPreview(env: Env): Promise<ScenarioResult> {
         // What the preflight says about these objects, computed by the model: the engine's output must carry exactly these lines.
         const app = parseStackConfig({ platform: config.config["canary-stack:platform"], apps }).apps[1];
         const [, deployment, service, hpa] = manifests;
-        const expected = preflightFindings(app, { deployment, service, autoscalers: [hpa], disruptionBudgets: [], unread: {} }, `${app.name}-stable`)
-            .map((f) => `${f.severity}: ${f.message}`);
+        const expected = preflightFindings(app, { deployment, service, autoscalers: [hpa], disruptionBudgets: [], unread: {} }, `${app.name}-stable`).map(
+            (f) => `${f.severity}: ${f.message}`,
+        );
         const lines = result.output.split("\n").map((l) => l.trim());
         const shown = expected.filter((e) => lines.includes(e));
-        const ok = result.code === 0 && expected.length === 2 && shown.length === expected.length
-            && expected.some((e) => e.includes("has no readinessProbe")) && expected.some((e) => e.includes("scaleTargetRef"));
-        return stepResult("pulumi preview of a Deployment with an HPA and no readiness probe (preflight)",
+        const ok =
+            result.code === 0 &&
+            expected.length === 2 &&
+            shown.length === expected.length &&
+            expected.some((e) => e.includes("has no readinessProbe")) &&
+            expected.some((e) => e.includes("scaleTargetRef"));
+        return stepResult(
+            "pulumi preview of a Deployment with an HPA and no readiness probe (preflight)",
             "exit 0; under the app, a warning with its fix for the missing readinessProbe and one for the HPA on the Deployment (the change to scaleTargetRef)",
-            `exit ${result.code}; ${shown.length} of ${expected.length} expected warnings shown: ${shown.map((s) => JSON.stringify(s)).join(" ")}`
-            + `${ok ? "" : `; expected: ${JSON.stringify(expected)}; output: ${result.output.slice(-2000)}`}`,
-            ok, (Date.now() - t0) / 1000, { expected, shown });
+            `exit ${result.code}; ${shown.length} of ${expected.length} expected warnings shown: ${shown.map((s) => JSON.stringify(s)).join(" ")}` +
+                `${ok ? "" : `; expected: ${JSON.stringify(expected)}; output: ${result.output.slice(-2000)}`}`,
+            ok,
+            (Date.now() - t0) / 1000,
+            { expected, shown },
+        );
     } finally {
         env.kubectl.run(["delete", "namespace", LEGACY.namespace, "--wait=false"]);
     }

@@ -36,12 +36,9 @@ export function prometheusConfig(o: PrometheusOptions): string {
         "rule_files:",
         `  - ${JSON.stringify(path.join(o.ruleFolder, "*.yaml"))}`,
         "scrape_configs:",
-        ...(o.job ? [
-            `  - job_name: ${o.job}`,
-            "    file_sd_configs:",
-            `      - files: [${JSON.stringify(o.targetsFile)}]`,
-            "        refresh_interval: 1s",
-        ] : []),
+        ...(o.job
+            ? [`  - job_name: ${o.job}`, "    file_sd_configs:", `      - files: [${JSON.stringify(o.targetsFile)}]`, "        refresh_interval: 1s"]
+            : []),
         ...(o.generatedJobs ?? []).map((job) => stringify([job]).trimEnd().replace(/^/gm, "  ")),
         "",
     ].join("\n");
@@ -77,14 +74,19 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Started> {
     const config = path.join(o.dir, "prometheus.yml");
     fs.writeFileSync(config, prometheusConfig(o));
     if (!fs.existsSync(o.targetsFile)) fs.writeFileSync(o.targetsFile, "[]");
-    const started = start("prometheus", "prometheus", [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(o.dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${o.port}`,
-        "--storage.tsdb.retention.time=1h",
-        // POST /-/reload: load the operator's rule file without a restart, and say if it failed.
-        "--web.enable-lifecycle",
-    ], path.join(o.dir, "prometheus.log"));
+    const started = start(
+        "prometheus",
+        "prometheus",
+        [
+            `--config.file=${config}`,
+            `--storage.tsdb.path=${path.join(o.dir, "data")}`,
+            `--web.listen-address=127.0.0.1:${o.port}`,
+            "--storage.tsdb.retention.time=1h",
+            // POST /-/reload: load the operator's rule file without a restart, and say if it failed.
+            "--web.enable-lifecycle",
+        ],
+        path.join(o.dir, "prometheus.log"),
+    );
     await waitFor("Prometheus to be ready", 30000, async () => {
         const res = await fetch(`http://127.0.0.1:${o.port}/-/ready`).catch(() => undefined);
         return res?.ok ? true : undefined;
@@ -101,7 +103,11 @@ export async function reloadPrometheus(port: number): Promise<void> {
 /** One instant query; the series it returned (labels and value), for queries whose labels matter. */
 export async function querySeries(port: number, promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
     const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
-    const body = (await (await fetch(url)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const body = (await (await fetch(url)).json()) as {
+        status: string;
+        error?: string;
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
     if (body.status !== "success") throw new Error(`query failed: ${promql}: ${body.error}`);
     return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }

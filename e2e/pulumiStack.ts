@@ -55,7 +55,12 @@ export class PulumiStack {
     readonly configFile: string;
 
     /** `configText`: the stack's config file; defaults to the checked-in `Pulumi.<stack>.yaml`. */
-    constructor(dir: string, kubeconfig: string, readonly stack = "local", configText?: string) {
+    constructor(
+        dir: string,
+        kubeconfig: string,
+        readonly stack = "local",
+        configText?: string,
+    ) {
         const state = path.join(dir, "pulumi-state");
         fs.mkdirSync(state, { recursive: true });
         this.configFile = path.join(dir, `Pulumi.${stack}.yaml`);
@@ -84,7 +89,10 @@ export class PulumiStack {
      */
     run(args: string[], configFile = this.configFile): EngineRun {
         const result = spawnSync("pulumi", this.argv(args, configFile), {
-            cwd: ROOT, env: this.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
+            cwd: ROOT,
+            env: this.env,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
         });
         const output = `${result.stdout}${result.stderr}`;
         return { code: result.status ?? 1, output, stdout: result.stdout, summary: engineSummary(output) };
@@ -125,7 +133,10 @@ export class PulumiStack {
     plan(): PlannedStep[] {
         const preview = JSON.parse(this.must(["preview", "--json"]).stdout);
         return (preview.steps ?? []).map((s: any) => ({
-            op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type ?? "", object: plannedObject(s),
+            op: s.op,
+            urn: s.urn,
+            type: (s.newState ?? s.oldState)?.type ?? "",
+            object: plannedObject(s),
         }));
     }
 
@@ -145,8 +156,13 @@ export class PulumiStack {
             const child = spawn("pulumi", this.argv(["destroy", "--yes", "--skip-preview"], this.configFile), { cwd: ROOT, env: this.env });
             let output = "";
             let stdout = "";
-            child.stdout.on("data", (d) => { output += d; stdout += d; });
-            child.stderr.on("data", (d) => { output += d; });
+            child.stdout.on("data", (d) => {
+                output += d;
+                stdout += d;
+            });
+            child.stderr.on("data", (d) => {
+                output += d;
+            });
             child.on("close", (code) => resolve({ code: code ?? 1, output, stdout, summary: engineSummary(output) }));
         });
     }

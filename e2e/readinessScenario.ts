@@ -79,7 +79,8 @@ async function watch(env: Env, app: AppConfig, observer: RolloutObserver, watche
     let abortedAt: number | undefined;
     for (let i = 0; Date.now() < giveUp; i++) {
         const [stable, own] = await Promise.all([
-            readyEndpoints(discovery, app.namespace, stableService), readyEndpoints(discovery, app.namespace, app.service.name),
+            readyEndpoints(discovery, app.namespace, stableService),
+            readyEndpoints(discovery, app.namespace, app.service.name),
         ]).catch(() => [-1, -1]);
         watched.probes.push({ stable, app: own });
         if (i % 10 === 0) {
@@ -104,7 +105,9 @@ function verdict(app: AppConfig, watched: Watched, run: CanaryRun): Check {
     const canaryHash = canarySamples.at(-1)?.canaryHash ?? "";
     const delta = (hash: string) => (watched.servedAfter[hash] ?? 0) - (watched.servedBefore[hash] ?? 0);
     const canaryServed = delta(canaryHash);
-    const otherServed = Object.keys(watched.servedAfter).filter((h) => h !== canaryHash).reduce((sum, h) => sum + delta(h), 0);
+    const otherServed = Object.keys(watched.servedAfter)
+        .filter((h) => h !== canaryHash)
+        .reduce((sum, h) => sum + delta(h), 0);
     const read = watched.probes.filter((p) => p.stable >= 0);
     const minStable = read.length ? Math.min(...read.map((p) => p.stable)) : 0;
     const minApp = read.length ? Math.min(...read.map((p) => p.app)) : 0;
@@ -117,25 +120,45 @@ function verdict(app: AppConfig, watched: Watched, run: CanaryRun): Check {
     const abortedAt: string | undefined = run.observer.latest?.status?.abortedAt;
     const sinceProgress = abortedAt && watched.lastProgress ? (Date.parse(abortedAt) - Date.parse(watched.lastProgress)) / 1000 : NaN;
     const deadline = app.progressDeadlineSeconds;
-    const onTime = run.outcome === "aborted" && model.outcome === "aborted" && late >= -1 && late <= RESYNC_SECONDS
-        && sinceProgress >= deadline && sinceProgress <= deadline + SLACK_SECONDS;
+    const onTime =
+        run.outcome === "aborted" &&
+        model.outcome === "aborted" &&
+        late >= -1 &&
+        late <= RESYNC_SECONDS &&
+        sinceProgress >= deadline &&
+        sinceProgress <= deadline + SLACK_SECONDS;
     const pods = watched.canaryPods.map((p) => `${p.name} ${p.phase}, Ready ${p.ready}`).join(", ") || "none seen";
-    const passed = onTime && canaryServed === 0 && otherServed > 0 && maxCanaryReplicas >= 1 && maxCanaryReady === 0 && podsNotReady
-        && minStable === app.replicas && minApp === app.replicas && last?.canaryReplicas === 0 && stableKept;
+    const passed =
+        onTime &&
+        canaryServed === 0 &&
+        otherServed > 0 &&
+        maxCanaryReplicas >= 1 &&
+        maxCanaryReady === 0 &&
+        podsNotReady &&
+        minStable === app.replicas &&
+        minApp === app.replicas &&
+        last?.canaryReplicas === 0 &&
+        stableKept;
     return {
-        text: `aborted ${late >= 0 ? "+" : ""}${late.toFixed(1)}s from the model's ${formatSeconds(model.seconds)} (progressDeadlineSeconds ${deadline} `
-            + `from steps[${model.step}]; allowed: one controller resync, ${RESYNC_SECONDS}s), ${sinceProgress}s after the last progress `
-            + `(Progressing lastUpdateTime ${watched.lastProgress ?? "?"}, abortedAt ${abortedAt ?? "?"}; allowed ${deadline}-${deadline + SLACK_SECONDS}s); `
-            + `canary pods: ${pods}; ready canary pods at most ${maxCanaryReady}; requests served meanwhile: canary ${canaryServed}, stable ${otherServed}; `
-            + `ready endpoints over ${read.length} probes ${PROBE_EVERY_MS} ms apart in ${watched.probedSeconds.toFixed(1)}s: `
-            + `${appObjectNames(app.name).stableService} at least ${minStable}, `
-            + `${app.service.name} at least ${minApp} (of ${app.replicas}); canary ReplicaSet at ${last?.canaryReplicas ?? "?"} replicas after the abort; `
-            + `stable ReplicaSet ${stableKept ? "unchanged" : `now ${last?.stableHash}`}; `
-            + `Rollout ${run.observer.latest?.status?.phase}: "${run.observer.latest?.status?.message ?? ""}"`,
+        text:
+            `aborted ${late >= 0 ? "+" : ""}${late.toFixed(1)}s from the model's ${formatSeconds(model.seconds)} (progressDeadlineSeconds ${deadline} ` +
+            `from steps[${model.step}]; allowed: one controller resync, ${RESYNC_SECONDS}s), ${sinceProgress}s after the last progress ` +
+            `(Progressing lastUpdateTime ${watched.lastProgress ?? "?"}, abortedAt ${abortedAt ?? "?"}; allowed ${deadline}-${deadline + SLACK_SECONDS}s); ` +
+            `canary pods: ${pods}; ready canary pods at most ${maxCanaryReady}; requests served meanwhile: canary ${canaryServed}, stable ${otherServed}; ` +
+            `ready endpoints over ${read.length} probes ${PROBE_EVERY_MS} ms apart in ${watched.probedSeconds.toFixed(1)}s: ` +
+            `${appObjectNames(app.name).stableService} at least ${minStable}, ` +
+            `${app.service.name} at least ${minApp} (of ${app.replicas}); canary ReplicaSet at ${last?.canaryReplicas ?? "?"} replicas after the abort; ` +
+            `stable ReplicaSet ${stableKept ? "unchanged" : `now ${last?.stableHash}`}; ` +
+            `Rollout ${run.observer.latest?.status?.phase}: "${run.observer.latest?.status?.message ?? ""}"`,
         passed,
         extra: {
-            predictedAbortSeconds: model.seconds, secondsFromLastProgress: sinceProgress, canaryRequests: canaryServed, stableRequests: otherServed, minStableReadyEndpoints: minStable,
-            minAppReadyEndpoints: minApp, endpointProbes: read.length,
+            predictedAbortSeconds: model.seconds,
+            secondsFromLastProgress: sinceProgress,
+            canaryRequests: canaryServed,
+            stableRequests: otherServed,
+            minStableReadyEndpoints: minStable,
+            minAppReadyEndpoints: minApp,
+            endpointProbes: read.length,
         },
     };
 }
@@ -149,8 +172,9 @@ export function neverReadyScenario(app: AppConfig): CanaryScenario {
         expected: "aborted",
         // The stable Service's endpoints are counted from the image change on: the previous canary's abort must be over.
         fromRest: true,
-        expectedText: `never promoted; aborted by the progress deadline (${app.progressDeadlineSeconds}s) within one controller resync; no request reaches the canary; `
-            + `the stable Service's ready endpoints never drop below ${app.replicas}`,
+        expectedText:
+            `never promoted; aborted by the progress deadline (${app.progressDeadlineSeconds}s) within one controller resync; no request reaches the canary; ` +
+            `the stable Service's ready endpoints never drop below ${app.replicas}`,
         during: (env, observer) => watch(env, app, observer, watched),
         check: async (run) => verdict(app, watched, run),
     };

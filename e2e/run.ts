@@ -19,7 +19,17 @@ import { controllerSeriesRow, promtoolRow } from "./alertChecks";
 import { analysisRunAlertRow, controllerDownRow, degradedRow, pausedRow } from "./alertRows";
 import { AlertHistory } from "./alertHistory";
 import { destroyHealthy, destroyMidCanary } from "./destroyScenarios";
-import { appObjects, badConfig, kubeconfigListPreview, ladderChange, migrate, noChanges, operatorRow, previewMatchesRender, upUnreconciled } from "./engineScenarios";
+import {
+    appObjects,
+    badConfig,
+    kubeconfigListPreview,
+    ladderChange,
+    migrate,
+    noChanges,
+    operatorRow,
+    previewMatchesRender,
+    upUnreconciled,
+} from "./engineScenarios";
 import { ciAccountLimits } from "./ciAccountScenario";
 import { CONTROLLER_METRICS_PORT, PROMETHEUS_PORT, prometheusRuleFolder, setUp } from "./environment";
 import { ingressRows } from "./ingressScenario";
@@ -85,7 +95,12 @@ async function main(): Promise<number> {
         record(flatKeyRow(env));
         second = startSecondCluster(secondDir, path.join(dir, "logs", "second-cluster-up.log"));
         record(await migrate(env, objects));
-        const rules = await loadOperatorRules(env.kubectl, prometheusRuleFolder(dir), PROMETHEUS_PORT, alerts.map((a) => a.alert));
+        const rules = await loadOperatorRules(
+            env.kubectl,
+            prometheusRuleFolder(dir),
+            PROMETHEUS_PORT,
+            alerts.map((a) => a.alert),
+        );
         record(rules.row);
         if (rules.ruleFile && rules.text) {
             evidence["operator-rules.yaml"] = rules.text;
@@ -112,7 +127,9 @@ async function main(): Promise<number> {
                 record(operatorRow(env, "status", "on the aborted canary", false));
                 record(await analysisRunAlertRow(env, history, { alert: "CanaryAnalysisFailed", phase: "Failed", since, scenario: scenario.name }));
                 record(await degradedRow(env, history, alertFor, since, scenario.name));
-                const series = await controllerSeriesRow(`http://127.0.0.1:${CONTROLLER_METRICS_PORT}/metrics`, [...new Set([...alerts, ...panels].flatMap((q) => q.series))]);
+                const series = await controllerSeriesRow(`http://127.0.0.1:${CONTROLLER_METRICS_PORT}/metrics`, [
+                    ...new Set([...alerts, ...panels].flatMap((q) => q.series)),
+                ]);
                 record(series.row);
                 evidence["controller-metrics.txt"] = series.text;
             }
@@ -124,7 +141,9 @@ async function main(): Promise<number> {
                 record(operatorRow(env, "promote", "on the retried canary", true));
             }
             if (scenario.tag === "v7") {
-                record(await analysisRunAlertRow(env, history, { alert: "CanaryAnalysisErrored", phase: "Error", since, scenario: scenario.name, outage: true }));
+                record(
+                    await analysisRunAlertRow(env, history, { alert: "CanaryAnalysisErrored", phase: "Error", since, scenario: scenario.name, outage: true }),
+                );
             }
         }
         // A broken canary during a long pause: only the watchdog (a background run) can abort it in time.
@@ -132,8 +151,11 @@ async function main(): Promise<number> {
         for (const result of await stableComparisons(env)) record(result);
         record(await noChanges(env, "after all canary scenarios"));
         record(await destroyMidCanary(env, objects));
-        record(await destroyHealthy(env, objects, original, "pulumi destroy of the whole stack on a healthy Rollout, the stack's kubeconfig file moved away",
-            { kubeconfigMoved: true }));
+        record(
+            await destroyHealthy(env, objects, original, "pulumi destroy of the whole stack on a healthy Rollout, the stack's kubeconfig file moved away", {
+                kubeconfigMoved: true,
+            }),
+        );
         record(await migrate(env, objects, "pulumi up after the destroy migrates the app again"));
         // The rollback migration when the controller is gone: after it ran, and when it never did.
         await stop(env.controller);
@@ -173,7 +195,8 @@ async function main(): Promise<number> {
     if (process.env.CANARY_E2E_DEMO !== "skip") await demoPhase(`${dir}-demo`, log, recordPhase);
     if (process.env.CANARY_E2E_PLATFORM !== "skip") await platformPhase(`${dir}-platform`, log, recordPhase);
     const written = writeReport(out, results, {
-        startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000,
+        startedAt: new Date(started).toISOString(),
+        durationSeconds: (Date.now() - started) / 1000,
         versions: { kubernetes: "v1.35.4", argoRollouts: "v1.8.3", prometheus: run("prometheus", ["--version"]).split("\n")[0] },
     });
     for (const [file, text] of Object.entries(evidence)) {
@@ -186,7 +209,10 @@ async function main(): Promise<number> {
     return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        process.stderr.write(`${err}\n`);
+        process.exit(1);
+    },
+);

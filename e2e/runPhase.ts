@@ -36,7 +36,9 @@ async function main(phase: Phase): Promise<number> {
     const out = process.env.CANARY_E2E_OUT ?? `${dir}-${phase}-report`;
     const written = writeReport(out, results, { startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, versions: {} });
     const failed = results.filter((r) => !r.passed).length;
-    process.stdout.write(`${results.map((r) => `${r.passed ? "pass" : "FAIL"} ${r.seconds.toFixed(1)}s ${r.name}: ${r.observed}`).join("\n")}\n\nreport: ${written.join(", ")}\n`);
+    process.stdout.write(
+        `${results.map((r) => `${r.passed ? "pass" : "FAIL"} ${r.seconds.toFixed(1)}s ${r.name}: ${r.observed}`).join("\n")}\n\nreport: ${written.join(", ")}\n`,
+    );
     process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
     return failed === 0 ? 0 : 1;
 }
@@ -46,7 +48,10 @@ if (!(phase in PHASES)) {
     process.stderr.write(`usage: e2e/runPhase.ts ${Object.keys(PHASES).join("|")}\n`);
     process.exit(2);
 }
-main(phase as Phase).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-});
+main(phase as Phase).then(
+    (code) => process.exit(code),
+    (err) => {
+        process.stderr.write(`${err}\n`);
+        process.exit(1);
+    },
+);

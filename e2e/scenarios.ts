@@ -91,22 +91,33 @@ export function outcomeOf(rollout: any, previousStable: string, runs: () => any[
 /** Waits until the last window holds no errors, so a previous bad image does not colour this scenario's numbers. */
 async function cleanWindow(env: Env): Promise<void> {
     env.log(`waiting for a ${window} window without errors`);
-    await waitFor("a window without errors", 120000, async () => {
-        const values = await query(PROMETHEUS_PORT, errorShare());
-        return values.length > 0 && values[0] === 0 ? true : undefined;
-    }, 1000);
+    await waitFor(
+        "a window without errors",
+        120000,
+        async () => {
+            const values = await query(PROMETHEUS_PORT, errorShare());
+            return values.length > 0 && values[0] === 0 ? true : undefined;
+        },
+        1000,
+    );
 }
 
 /** Waits until the stable ReplicaSet runs every replica Ready and no other ReplicaSet has a pod, so a previous canary's pods do not count in this one. */
 async function atRest(env: Env, app: AppConfig): Promise<void> {
-    await waitFor("the Rollout to be at rest on its stable ReplicaSet", 120000, () => {
-        const stable: string | undefined = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.stableRS;
-        const sets = env.kubectl.list("replicaset", DEMO.namespace, "rollouts-pod-template-hash");
-        const hash = (rs: any) => rs.metadata.labels["rollouts-pod-template-hash"];
-        const ok = sets.some((rs) => hash(rs) === stable && (rs.status?.readyReplicas ?? 0) === app.replicas)
-            && sets.every((rs) => hash(rs) === stable || (rs.status?.replicas ?? 0) === 0);
-        return ok ? true : undefined;
-    }, 500);
+    await waitFor(
+        "the Rollout to be at rest on its stable ReplicaSet",
+        120000,
+        () => {
+            const stable: string | undefined = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.stableRS;
+            const sets = env.kubectl.list("replicaset", DEMO.namespace, "rollouts-pod-template-hash");
+            const hash = (rs: any) => rs.metadata.labels["rollouts-pod-template-hash"];
+            const ok =
+                sets.some((rs) => hash(rs) === stable && (rs.status?.readyReplicas ?? 0) === app.replicas) &&
+                sets.every((rs) => hash(rs) === stable || (rs.status?.replicas ?? 0) === 0);
+            return ok ? true : undefined;
+        },
+        500,
+    );
 }
 
 /**
@@ -150,8 +161,12 @@ export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConf
     let outcome: Outcome | undefined;
     let error: string | undefined;
     try {
-        outcome = await waitFor(`${scenario.name} to be promoted, aborted or paused`, (scenario.timeoutSeconds ?? 240) * 1000,
-            () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns(), previousCanary), 500);
+        outcome = await waitFor(
+            `${scenario.name} to be promoted, aborted or paused`,
+            (scenario.timeoutSeconds ?? 240) * 1000,
+            () => outcomeOf(observer.sample(), previousStable, () => observer.analysisRuns(), previousCanary),
+            500,
+        );
     } catch (err) {
         error = (err as Error).message;
     }
@@ -168,8 +183,9 @@ export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConf
     const shares = observedShares(sampler.samples, app);
     // The value each query had when the analysis decided: the last sample before the outcome.
     const last = (name: string) => probed[name]?.at(-1);
-    const observed = `${outcome} after ${seconds}s; analysis runs: ${runs.join(", ") || "none"}; pods at each setWeight: ${sharesText(shares)}`
-        + (check ? `; ${check.text}` : "");
+    const observed =
+        `${outcome} after ${seconds}s; analysis runs: ${runs.join(", ") || "none"}; pods at each setWeight: ${sharesText(shares)}` +
+        (check ? `; ${check.text}` : "");
     return {
         name: scenario.name,
         image,
@@ -182,7 +198,9 @@ export async function runCanary(env: Env, scenario: CanaryScenario, app: AppConf
         measurements: observer.measurements(),
         events,
         extra: {
-            ...scenario.extra, ...check?.extra, ...Object.fromEntries(Object.keys(probed).map((k) => [k, last(k)])),
+            ...scenario.extra,
+            ...check?.extra,
+            ...Object.fromEntries(Object.keys(probed).map((k) => [k, last(k)])),
             shares: shares.map((c) => ({ step: c.step, setWeight: c.setWeight, observed: c.observed, model: c.model })),
         },
     };
@@ -199,8 +217,9 @@ function pausedPastDeadline(app: AppConfig): (run: CanaryRun) => Promise<Check> 
         const status = env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status ?? {};
         const paused = pausedInconclusive(status);
         return {
-            text: `${hold}s later (progressDeadlineSeconds ${app.progressDeadlineSeconds}): phase ${status.phase}, `
-                + `pause conditions ${(status.pauseConditions ?? []).map((c: any) => c.reason).join(", ") || "none"}, ${status.abort ? "aborted" : "not aborted"}`,
+            text:
+                `${hold}s later (progressDeadlineSeconds ${app.progressDeadlineSeconds}): phase ${status.phase}, ` +
+                `pause conditions ${(status.pauseConditions ?? []).map((c: any) => c.reason).join(", ") || "none"}, ${status.abort ? "aborted" : "not aborted"}`,
             passed: paused && !status.abort,
         };
     };
@@ -215,27 +234,49 @@ export function canaryScenarios(app: AppConfig): CanaryScenario[] {
     return [
         { name: "healthy image", tag: "v2", behaviour: healthy(), expected: "promoted", expectedText: "promoted to 100%, analysis Successful" },
         {
-            name: "image failing 30% of requests", tag: "v3", behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
-            expected: "aborted", expectedText: "aborted, traffic back on stable", ...detection(0.3),
+            name: "image failing 30% of requests",
+            tag: "v3",
+            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted",
+            expectedText: "aborted, traffic back on stable",
+            ...detection(0.3),
         },
         {
-            name: "image failing 5% of requests", tag: "v4", behaviour: { errorRate: 0.05, latencySeconds: BASE_LATENCY_SECONDS },
-            expected: "aborted", expectedText: "caught by the canary-scoped error rate", ...detection(0.05),
+            name: "image failing 5% of requests",
+            tag: "v4",
+            behaviour: { errorRate: 0.05, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted",
+            expectedText: "caught by the canary-scoped error rate",
+            ...detection(0.05),
         },
         {
-            name: "image with 2x latency", tag: "v5", behaviour: healthy(2 * BASE_LATENCY_SECONDS),
-            expected: "aborted", expectedText: "caught by the p95 latency metric",
+            name: "image with 2x latency",
+            tag: "v5",
+            behaviour: healthy(2 * BASE_LATENCY_SECONDS),
+            expected: "aborted",
+            expectedText: "caught by the p95 latency metric",
         },
         {
-            name: "no traffic to the canary", tag: "v6", behaviour: { ...healthy(), noTraffic: true },
-            expected: "paused", expectedText: "never promoted: inconclusive, paused, and still paused past the progress deadline (it does not run while paused)",
+            name: "no traffic to the canary",
+            tag: "v6",
+            behaviour: { ...healthy(), noTraffic: true },
+            expected: "paused",
+            expectedText: "never promoted: inconclusive, paused, and still paused past the progress deadline (it does not run while paused)",
             check: pausedPastDeadline(app),
         },
         {
-            name: "Prometheus stopped during analysis", tag: "v7", behaviour: healthy(), expected: "aborted",
+            name: "Prometheus stopped during analysis",
+            tag: "v7",
+            behaviour: healthy(),
+            expected: "aborted",
             expectedText: "never promoted: measurements error, the analysis errors, the canary aborts",
             during: async (env, observer, events) => {
-                await waitFor("the canary to reach its first analysis step", 120000, () => ((observer.latest?.status?.currentStepIndex ?? 0) >= 2 ? true : undefined), 250);
+                await waitFor(
+                    "the canary to reach its first analysis step",
+                    120000,
+                    () => ((observer.latest?.status?.currentStepIndex ?? 0) >= 2 ? true : undefined),
+                    250,
+                );
                 await stopPrometheus(env);
                 events.push({ t: observer.seconds(), kind: "prometheus-stopped", label: "Prometheus stopped" });
                 await waitFor("the canary to be aborted", 180000, () => (observer.latest?.status?.abort ? true : undefined), 500).catch(() => undefined);

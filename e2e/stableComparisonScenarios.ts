@@ -51,26 +51,41 @@ interface Comparison {
 const COMPARISONS: Comparison[] = [
     {
         scenario: {
-            name: "canary 3% errors, stable 1%", tag: "v9", behaviour: { errorRate: 0.03, latencySeconds: BASE_LATENCY_SECONDS }, expected: "aborted",
+            name: "canary 3% errors, stable 1%",
+            tag: "v9",
+            behaviour: { errorRate: 0.03, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted",
             expectedText: "the 5% absolute gate passes it, the relative gate (stable + 1 point) aborts it",
         },
-        stable: { errorRate: 0.01, latencySeconds: BASE_LATENCY_SECONDS }, fails: "error-vs-stable", passes: "error-rate",
+        stable: { errorRate: 0.01, latencySeconds: BASE_LATENCY_SECONDS },
+        fails: "error-vs-stable",
+        passes: "error-rate",
     },
     {
         scenario: {
-            name: "canary and stable both 4% errors (a shared dependency degraded)", tag: "v10", behaviour: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS },
-            expected: "promoted", expectedText: "the relative gate does not abort; the row says what the 5% absolute gate did",
+            name: "canary and stable both 4% errors (a shared dependency degraded)",
+            tag: "v10",
+            behaviour: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "promoted",
+            expectedText: "the relative gate does not abort; the row says what the 5% absolute gate did",
         },
-        stable: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS }, passes: "error-vs-stable", absoluteMayAbort: "error-rate",
+        stable: { errorRate: 0.04, latencySeconds: BASE_LATENCY_SECONDS },
+        passes: "error-vs-stable",
+        absoluteMayAbort: "error-rate",
     },
     {
         scenario: {
             // 0.25 s requests land in the (0.2, 0.3] bucket, the stable's 0.2 s in (0.15, 0.2]: p95 0.295 s against 0.1975 s, 1.49x.
             // (1.5 x 0.2 s is 0.30000000000000004 s in floating point, one bucket up: p95 0.49 s, 2.5x, in the first run.)
-            name: "canary p95 1.5x stable's, under the absolute limit", tag: "v11", behaviour: { errorRate: 0, latencySeconds: 0.25 },
-            expected: "aborted", expectedText: "the 0.5 s absolute p95 gate passes it, the relative gate (1.2x stable) aborts it",
+            name: "canary p95 1.5x stable's, under the absolute limit",
+            tag: "v11",
+            behaviour: { errorRate: 0, latencySeconds: 0.25 },
+            expected: "aborted",
+            expectedText: "the 0.5 s absolute p95 gate passes it, the relative gate (1.2x stable) aborts it",
         },
-        stable: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS }, fails: "latency-vs-stable", passes: "latency-p95",
+        stable: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
+        fails: "latency-vs-stable",
+        passes: "latency-p95",
     },
 ];
 
@@ -100,23 +115,36 @@ function verdicts(result: ScenarioResult): Map<string, string[]> {
 async function compare(env: Env, c: Comparison, app: AppConfig): Promise<ScenarioResult> {
     const stable = stableVersion(env);
     setBehaviour(env, stable.image, c.stable);
-    env.log(`${c.scenario.name}: stable ${stable.image} now fails ${c.stable.errorRate * 100}% at ${c.stable.latencySeconds}s; waiting for a full window of it`);
-    await waitFor("the stable pods' window to show their new behaviour", 120000, async () => {
-        const [errors] = await query(PROMETHEUS_PORT, errorShare(ofHash(stable.hash)));
-        return errors !== undefined && Math.abs(errors - c.stable.errorRate) < 0.002 ? true : undefined;
-    }, 1000);
+    env.log(
+        `${c.scenario.name}: stable ${stable.image} now fails ${c.stable.errorRate * 100}% at ${c.stable.latencySeconds}s; waiting for a full window of it`,
+    );
+    await waitFor(
+        "the stable pods' window to show their new behaviour",
+        120000,
+        async () => {
+            const [errors] = await query(PROMETHEUS_PORT, errorShare(ofHash(stable.hash)));
+            return errors !== undefined && Math.abs(errors - c.stable.errorRate) < 0.002 ? true : undefined;
+        },
+        1000,
+    );
     // The error scenarios are rows of the detection-power table too (the p95 one is not about errors).
     const errors = c.scenario.behaviour.errorRate > 0 || c.stable.errorRate > 0;
     const detection = errorDetection(c.scenario.behaviour.errorRate, c.stable.errorRate, COMPARISON_GATES.errorMax);
-    const result = await runCanary(env, {
-        ...c.scenario,
-        errorsBeforehand: true,
-        probes: (canary) => ({
-            ...detection.probes!(canary), stableErrorRate: errorShare(ofHash(stable.hash)),
-            canaryP95: p95(ofHash(canary)), stableP95: p95(ofHash(stable.hash)),
-        }),
-        extra: errors ? detection.extra : undefined,
-    }, app);
+    const result = await runCanary(
+        env,
+        {
+            ...c.scenario,
+            errorsBeforehand: true,
+            probes: (canary) => ({
+                ...detection.probes!(canary),
+                stableErrorRate: errorShare(ofHash(stable.hash)),
+                canaryP95: p95(ofHash(canary)),
+                stableP95: p95(ofHash(stable.hash)),
+            }),
+            extra: errors ? detection.extra : undefined,
+        },
+        app,
+    );
     // A promoted canary is the new stable: it behaves as a healthy image from now on, as the old stable does again.
     for (const image of [stable.image, result.image]) setBehaviour(env, image, { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS });
     const byMetric = verdicts(result);
@@ -129,7 +157,14 @@ async function compare(env: Env, c: Comparison, app: AppConfig): Promise<Scenari
         ...result,
         observed: `${result.observed}; measurements ${gates}`,
         passed: outcome && judged,
-        extra: { ...result.extra, stableBehaviour: c.stable, canaryBehaviour: c.scenario.behaviour, gates: COMPARISON_GATES, fails: c.fails ?? null, passes: c.passes },
+        extra: {
+            ...result.extra,
+            stableBehaviour: c.stable,
+            canaryBehaviour: c.scenario.behaviour,
+            gates: COMPARISON_GATES,
+            fails: c.fails ?? null,
+            passes: c.passes,
+        },
     };
 }
 
@@ -142,10 +177,13 @@ export async function stableComparisons(env: Env): Promise<ScenarioResult[]> {
     const up = env.pulumi.up();
     const template = env.kubectl.get("analysistemplate", DEMO.name, DEMO.namespace);
     const args = (template?.spec?.args ?? []).map((a: any) => a.name);
-    const applied = stepResult("pulumi up with absolute and against-stable gates",
+    const applied = stepResult(
+        "pulumi up with absolute and against-stable gates",
         "the AnalysisTemplate takes canary-hash and stable-hash and has the five metrics",
         `${up.summary}; template args ${args.join(", ")}; metrics ${(template?.spec?.metrics ?? []).map((m: any) => m.name).join(", ")}`,
-        args.join(",") === "canary-hash,stable-hash" && template.spec.metrics.length === GATE_METRICS.length, (Date.now() - t0) / 1000);
+        args.join(",") === "canary-hash,stable-hash" && template.spec.metrics.length === GATE_METRICS.length,
+        (Date.now() - t0) / 1000,
+    );
     const results = [applied];
     const app = parseStackConfig({ platform: config.config["canary-stack:platform"], apps: config.config["canary-stack:apps"] }).apps[0];
     for (const c of COMPARISONS) results.push(await compare(env, c, app));

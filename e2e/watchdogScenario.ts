@@ -57,12 +57,28 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
         // A healthy release with the watchdog on the local ladder as it is: the watchdog must not abort it.
         const on = withWatchdog(original, false);
         fs.writeFileSync(env.pulumi.configFile, on.text);
-        rows.push(upRow(env, "watchdog on, pulumi up", "creates the watchdog's AnalysisTemplate and updates the Rollout, nothing else",
-            (c) => c.length === 2 && c.some((x) => x.startsWith("create") && x.includes(`${DEMO.name}-watchdog`)) && c.some((x) => x.startsWith("update") && x.includes("Rollout"))));
-        const healthy = await runCanary(env, {
-            name: "healthy image, watchdog on", tag: "watchdog-healthy", behaviour: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
-            expected: "promoted", expectedText: "promoted; the background run ends Successful, not Failed",
-        }, on.app);
+        rows.push(
+            upRow(
+                env,
+                "watchdog on, pulumi up",
+                "creates the watchdog's AnalysisTemplate and updates the Rollout, nothing else",
+                (c) =>
+                    c.length === 2 &&
+                    c.some((x) => x.startsWith("create") && x.includes(`${DEMO.name}-watchdog`)) &&
+                    c.some((x) => x.startsWith("update") && x.includes("Rollout")),
+            ),
+        );
+        const healthy = await runCanary(
+            env,
+            {
+                name: "healthy image, watchdog on",
+                tag: "watchdog-healthy",
+                behaviour: { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS },
+                expected: "promoted",
+                expectedText: "promoted; the background run ends Successful, not Failed",
+            },
+            on.app,
+        );
         const afterHealthy = currentRuns(env);
         const backgroundOk = afterHealthy.background.length > 0 && afterHealthy.background.every((r) => r.status?.phase === "Successful");
         rows.push({ ...healthy, passed: healthy.passed && backgroundOk, observed: `${healthy.observed}; background runs: ${phases(afterHealthy.background)}` });
@@ -72,15 +88,27 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
 
         const changed = withWatchdog(original, true);
         fs.writeFileSync(env.pulumi.configFile, changed.text);
-        rows.push(upRow(env, `steps[${changed.pauseStep}] a ${LONG_PAUSE} pause, pulumi up`, "updates the Rollout alone",
-            (c) => c.length === 1 && c[0].startsWith("update") && c[0].includes("Rollout")));
+        rows.push(
+            upRow(
+                env,
+                `steps[${changed.pauseStep}] a ${LONG_PAUSE} pause, pulumi up`,
+                "updates the Rollout alone",
+                (c) => c.length === 1 && c[0].startsWith("update") && c[0].includes("Rollout"),
+            ),
+        );
 
-        const result = await runCanary(env, {
-            name: `image failing 30% of requests, ${LONG_PAUSE} pause, watchdog on`, tag: "watchdog-broken",
-            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
-            expected: "aborted", expectedText: `aborted by the watchdog's background run during the ${LONG_PAUSE} pause`,
-            ...errorDetection(0.3, 0, errorThreshold(changed.app)),
-        }, changed.app);
+        const result = await runCanary(
+            env,
+            {
+                name: `image failing 30% of requests, ${LONG_PAUSE} pause, watchdog on`,
+                tag: "watchdog-broken",
+                behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
+                expected: "aborted",
+                expectedText: `aborted by the watchdog's background run during the ${LONG_PAUSE} pause`,
+                ...errorDetection(0.3, 0, errorThreshold(changed.app)),
+            },
+            changed.app,
+        );
         const { background, inline } = currentRuns(env);
         const failedBackground = background.find((r: any) => r.status?.phase === "Failed");
         const pauseSeconds = 300;
@@ -88,14 +116,24 @@ export async function watchdogCatches(env: Env): Promise<ScenarioResult[]> {
         rows.push({
             ...result,
             passed,
-            observed: `${result.observed}; failed background run: ${failedBackground ? `${failedBackground.metadata.name} (${failedBackground.status?.message ?? "no message"})` : "none"}; inline runs: ${inline.length} (the ladder never reached its analysis step); `
-                + `model: aborted by ${changed.predictedSeconds}s`,
+            observed:
+                `${result.observed}; failed background run: ${failedBackground ? `${failedBackground.metadata.name} (${failedBackground.status?.message ?? "no message"})` : "none"}; inline runs: ${inline.length} (the ladder never reached its analysis step); ` +
+                `model: aborted by ${changed.predictedSeconds}s`,
             extra: { ...result.extra, predictedAbortSeconds: changed.predictedSeconds, backgroundRun: failedBackground?.metadata.name },
         });
     } finally {
         fs.writeFileSync(env.pulumi.configFile, original);
     }
-    rows.push(upRow(env, "watchdog off again, pulumi up", "deletes the watchdog's AnalysisTemplate and updates the Rollout back",
-        (c) => c.length === 2 && c.some((x) => x.startsWith("delete") && x.includes(`${DEMO.name}-watchdog`)) && c.some((x) => x.startsWith("update") && x.includes("Rollout"))));
+    rows.push(
+        upRow(
+            env,
+            "watchdog off again, pulumi up",
+            "deletes the watchdog's AnalysisTemplate and updates the Rollout back",
+            (c) =>
+                c.length === 2 &&
+                c.some((x) => x.startsWith("delete") && x.includes(`${DEMO.name}-watchdog`)) &&
+                c.some((x) => x.startsWith("update") && x.includes("Rollout")),
+        ),
+    );
     return rows;
 }

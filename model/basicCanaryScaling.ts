@@ -41,7 +41,12 @@ function scaledDown(drain: ReplicaSetCounts, desired: number, scaleDown: number,
 
 /** `adjustReplicaWithinLimits`: [drain count, adjust count] within maxSurge, without going below the available minimum. */
 function withinLimits(
-    drain: ReplicaSetCounts, adjust: ReplicaSetCounts, drainCount: number, adjustCount: number, maxAllowed: number, minAvailable: number,
+    drain: ReplicaSetCounts,
+    adjust: ReplicaSetCounts,
+    drainCount: number,
+    adjustCount: number,
+    maxAllowed: number,
+    minAvailable: number,
 ): [number, number] {
     let over = Math.max(0, adjustCount + drainCount - maxAllowed);
     let available = Math.min(drain.available, drainCount);
@@ -55,7 +60,10 @@ function withinLimits(
 
 /** The counts the controller scales the canary and the stable ReplicaSets to next, at `weight`. */
 export function basicCanaryCounts(
-    limits: BasicCanaryLimits, weight: number, canary: ReplicaSetCounts, stable: ReplicaSetCounts,
+    limits: BasicCanaryLimits,
+    weight: number,
+    canary: ReplicaSetCounts,
+    stable: ReplicaSetCounts,
 ): { canary: number; stable: number } {
     const { replicas, maxSurge, maxUnavailable } = limits;
     const desired = approximateCounts(replicas, weight, 100, maxSurge);

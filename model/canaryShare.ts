@@ -54,7 +54,7 @@ function valueFromIntOrPercent(value: Fencepost, total: number, roundUp: boolean
     if (typeof value === "number") return value;
     const digits = value.replace(/%/g, "");
     if (!/^[+-]?\d+$/.test(digits)) throw new Error(`invalid value for IntOrString: ${JSON.stringify(value)}`);
-    const scaled = Number(digits) * total / 100;
+    const scaled = (Number(digits) * total) / 100;
     return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
 }
 

@@ -35,8 +35,10 @@ function refusing(command: GuardedCommand): string {
 
 /** The up records the accepted cluster (a refresh would not: it checks against the state's inputs, not the config). */
 function acceptance(uid: string, command: GuardedCommand): string {
-    return `If the stack's cluster was rebuilt and ${uid} is its successor, accept it: `
-        + `pulumi config set --path ${KUBE_SYSTEM_UID_KEY} ${uid}, then pulumi up${command === "destroy" ? " and pulumi destroy" : ""}.`;
+    return (
+        `If the stack's cluster was rebuilt and ${uid} is its successor, accept it: ` +
+        `pulumi config set --path ${KUBE_SYSTEM_UID_KEY} ${uid}, then pulumi up${command === "destroy" ? " and pulumi destroy" : ""}.`
+    );
 }
 
 /**
@@ -44,15 +46,20 @@ function acceptance(uid: string, command: GuardedCommand): string {
  * cluster is the `accepted` UID (config) when set, else the `recorded` one
  * (state; none before the first `pulumi up`, when any cluster is accepted).
  */
-export function wrongCluster(live: ClusterIdentity, recorded: ClusterIdentity | undefined, accepted: string | undefined,
-    command: GuardedCommand): string | undefined {
+export function wrongCluster(
+    live: ClusterIdentity,
+    recorded: ClusterIdentity | undefined,
+    accepted: string | undefined,
+    command: GuardedCommand,
+): string | undefined {
     const expected = accepted ?? recorded?.uid;
     if (expected === undefined || live.uid === expected) return undefined;
     const now = `the kubeconfig now points at ${describeCluster(live)}`;
     if (recorded && recorded.uid === expected) {
-        return `wrong cluster: this stack's cluster is ${describeCluster(recorded)}, as recorded in its state, but ${now}; `
-            + `${refusing(command)}. ${SELECT} ${acceptance(live.uid, command)}`;
+        return (
+            `wrong cluster: this stack's cluster is ${describeCluster(recorded)}, as recorded in its state, but ${now}; ` +
+            `${refusing(command)}. ${SELECT} ${acceptance(live.uid, command)}`
+        );
     }
-    return `wrong cluster: ${KUBE_SYSTEM_UID_KEY} is ${expected}, but ${now}; ${refusing(command)}. `
-        + `${SELECT} ${acceptance(live.uid, command)}`;
+    return `wrong cluster: ${KUBE_SYSTEM_UID_KEY} is ${expected}, but ${now}; ${refusing(command)}. ` + `${SELECT} ${acceptance(live.uid, command)}`;
 }

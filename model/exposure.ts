@@ -2,8 +2,19 @@ import { AppConfig, MetricConfig } from "../stacks/types";
 import { formatShare } from "./canaryShare";
 import { NeverReadyRelease, neverReadyRelease } from "./exposureNeverReady";
 import {
-    abortTraffic, analysisRunSeconds, delaySeconds, firstLimitReached, firstServedAt, intervalSeconds, LadderEvent, shareAt, signalDelaySeconds,
-    Timeline, timeline, trafficUntil, weightSeconds,
+    abortTraffic,
+    analysisRunSeconds,
+    delaySeconds,
+    firstLimitReached,
+    firstServedAt,
+    intervalSeconds,
+    LadderEvent,
+    shareAt,
+    signalDelaySeconds,
+    Timeline,
+    timeline,
+    trafficUntil,
+    weightSeconds,
 } from "./exposureTimeline";
 
 /**
@@ -129,10 +140,13 @@ export function withoutWatchdog(app: AppConfig): AppConfig {
 
 /** Seconds from a run's start to its last measurement when every measurement errors as often as Argo tolerates. */
 export function slowestPassingRunSeconds(metrics: MetricConfig[]): number {
-    return Math.max(0, ...metrics.map((m) => {
-        const measurements = (m.count ?? 1) * (1 + m.consecutiveErrorLimit);
-        return delaySeconds(m) + intervalSeconds(m) * (measurements - 1);
-    }));
+    return Math.max(
+        0,
+        ...metrics.map((m) => {
+            const measurements = (m.count ?? 1) * (1 + m.consecutiveErrorLimit);
+            return delaySeconds(m) + intervalSeconds(m) * (measurements - 1);
+        }),
+    );
 }
 
 function bestTimeline(app: AppConfig): Timeline {
@@ -164,7 +178,12 @@ function completed(line: Timeline): LadderStop {
 export function brokenRelease(app: AppConfig): BrokenRelease {
     const line = bestTimeline(app);
     const servedAt = firstServedAt(line);
-    const abort = firstLimitReached(line, app.analysis.metrics, (m) => servedAt + signalDelaySeconds(m), (m) => m.failureLimit);
+    const abort = firstLimitReached(
+        line,
+        app.analysis.metrics,
+        (m) => servedAt + signalDelaySeconds(m),
+        (m) => m.failureLimit,
+    );
     if (!abort) return { ...completed(line), aborted: false, maxWeight: 100, exposure: Infinity };
     const served = trafficUntil(line, abort);
     return {
@@ -178,13 +197,21 @@ export function brokenRelease(app: AppConfig): BrokenRelease {
 /** A release whose every measurement is inconclusive, from the first one on. */
 export function noTrafficRelease(app: AppConfig): NoTrafficRelease {
     const line = bestTimeline(app);
-    const pause = firstLimitReached(line, app.analysis.metrics, () => -Infinity, (m) => m.inconclusiveLimit);
+    const pause = firstLimitReached(
+        line,
+        app.analysis.metrics,
+        () => -Infinity,
+        (m) => m.inconclusiveLimit,
+    );
     return pause ? { ...stopAt(line, pause), waits: true } : { ...completed(line), waits: false };
 }
 
 export function exposureReport(app: AppConfig): ExposureReport {
     const report: ExposureReport = {
-        healthy: healthyRelease(app), broken: brokenRelease(app), noTraffic: noTrafficRelease(app), neverReady: neverReadyRelease(app),
+        healthy: healthyRelease(app),
+        broken: brokenRelease(app),
+        noTraffic: noTrafficRelease(app),
+        neverReady: neverReadyRelease(app),
     };
     if (app.analysis.watchdog) report.brokenWithoutWatchdog = brokenRelease(withoutWatchdog(app));
     return report;
@@ -200,9 +227,7 @@ export function formatSeconds(seconds: number): string {
 }
 
 function healthyText(h: HealthyRelease): string {
-    const range = h.bestSeconds === h.worstSeconds
-        ? formatSeconds(h.bestSeconds)
-        : `${formatSeconds(h.bestSeconds)}-${formatSeconds(h.worstSeconds)}`;
+    const range = h.bestSeconds === h.worstSeconds ? formatSeconds(h.bestSeconds) : `${formatSeconds(h.bestSeconds)}-${formatSeconds(h.worstSeconds)}`;
     const n = h.humanPauses.length;
     return `healthy ladder ${range}${n ? ` plus ${n} manual promotion${n > 1 ? "s" : ""}` : ""}`;
 }
@@ -231,9 +256,12 @@ function neverReadyText(n: NeverReadyRelease, deadlineSeconds: number): string {
     const at = `steps[${n.step}]`;
     const deadline = `(progressDeadlineSeconds ${deadlineSeconds})`;
     switch (n.outcome) {
-        case "aborted": return `pods never Ready: aborted at ${at} by ${formatSeconds(n.seconds)} ${deadline}`;
-        case "degraded": return `pods never Ready: Degraded at ${at} by ${formatSeconds(n.seconds)} ${deadline}, not aborted`;
-        case "paused": return `pods never Ready: waits at ${at} after ${formatSeconds(n.seconds)}, paused with no deadline`;
+        case "aborted":
+            return `pods never Ready: aborted at ${at} by ${formatSeconds(n.seconds)} ${deadline}`;
+        case "degraded":
+            return `pods never Ready: Degraded at ${at} by ${formatSeconds(n.seconds)} ${deadline}, not aborted`;
+        case "paused":
+            return `pods never Ready: waits at ${at} after ${formatSeconds(n.seconds)}, paused with no deadline`;
     }
 }
 
@@ -242,6 +270,8 @@ export function exposureSummary(app: AppConfig): string {
     const r = exposureReport(app);
     const without = r.brokenWithoutWatchdog;
     const watchdog = without ? ` (without the watchdog: ${without.aborted ? `${Math.round(without.exposure)} %·s` : "never aborted"})` : "";
-    return `${app.name}: ${healthyText(r.healthy)}${untimedText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}; `
-        + `${neverReadyText(r.neverReady, app.progressDeadlineSeconds)}`;
+    return (
+        `${app.name}: ${healthyText(r.healthy)}${untimedText(r.healthy)}; ${brokenText(r.broken)}${watchdog}; ${noTrafficText(r.noTraffic)}; ` +
+        `${neverReadyText(r.neverReady, app.progressDeadlineSeconds)}`
+    );
 }

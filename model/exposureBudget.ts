@@ -73,10 +73,12 @@ function analysisBeforeWeightAbove(app: AppConfig, cap: number): Candidate[] {
     if (servesBefore) return [{ advice: `add an analysis step ${where}`, app: insertSteps(app, at, [OWN_ANALYSIS]) }];
     const lower = weightWithin(app, cap);
     if (lower === undefined) return [];
-    return [{
-        advice: `add ${setWeightText(app, lower)} and an analysis step ${where}`,
-        app: insertSteps(app, at, [{ setWeight: lower }, OWN_ANALYSIS]),
-    }];
+    return [
+        {
+            advice: `add ${setWeightText(app, lower)} and an analysis step ${where}`,
+            app: insertSteps(app, at, [{ setWeight: lower }, OWN_ANALYSIS]),
+        },
+    ];
 }
 
 /** An analysis step right after the first setWeight that serves traffic. */
@@ -84,10 +86,12 @@ function analysisAfterFirstWeight(app: AppConfig): Candidate[] {
     const at = app.steps.findIndex((s) => shareOf(app, s) > 0);
     const next = app.steps[at + 1];
     if (at === -1 || (next && isOwnAnalysis(next))) return [];
-    return [{
-        advice: `add an analysis step after steps[${at}] (setWeight ${weightOf(app.steps[at])})`,
-        app: insertSteps(app, at + 1, [OWN_ANALYSIS]),
-    }];
+    return [
+        {
+            advice: `add an analysis step after steps[${at}] (setWeight ${weightOf(app.steps[at])})`,
+            app: insertSteps(app, at + 1, [OWN_ANALYSIS]),
+        },
+    ];
 }
 
 function analysisStepCandidates(app: AppConfig, cap: number): Candidate[] {
@@ -99,9 +103,10 @@ function analysisStepCandidates(app: AppConfig, cap: number): Candidate[] {
 function intervalCandidates(app: AppConfig): Candidate[] {
     const intervals = new Set(app.analysis.metrics.map((m) => m.interval));
     return Array.from({ length: MAX_HALVINGS }, (_, i) => 2 ** (i + 1)).map((divisor) => ({
-        advice: intervals.size === 1
-            ? `lower interval to ${formatSeconds(intervalSeconds(app.analysis.metrics[0]) / divisor)}`
-            : `divide every metric's interval by ${divisor}`,
+        advice:
+            intervals.size === 1
+                ? `lower interval to ${formatSeconds(intervalSeconds(app.analysis.metrics[0]) / divisor)}`
+                : `divide every metric's interval by ${divisor}`,
         app: withMetrics(app, (m) => ({ ...m, interval: formatSeconds(intervalSeconds(m) / divisor) })),
     }));
 }
@@ -137,15 +142,20 @@ function watchdogCandidates(app: AppConfig): Candidate[] {
 }
 
 function withinBudget(broken: BrokenRelease, budget: ExposureBudget): boolean {
-    return broken.maxWeight <= budget.maxBadCanaryWeight &&
-        (budget.maxBadCanaryExposure === undefined || broken.exposure <= budget.maxBadCanaryExposure);
+    return broken.maxWeight <= budget.maxBadCanaryWeight && (budget.maxBadCanaryExposure === undefined || broken.exposure <= budget.maxBadCanaryExposure);
 }
 
 /** The first candidate change (in the order an operator would rather make them) that brings the app within budget. */
 function smallestFix(app: AppConfig, budget: ExposureBudget, broken: BrokenRelease): string | undefined {
     const cap = broken.maxWeight > budget.maxBadCanaryWeight ? budget.maxBadCanaryWeight : firstServedWeight(app);
     const candidates = hasOwnAnalysis(app)
-        ? [...analysisStepCandidates(app, cap), ...intervalCandidates(app), ...failureLimitCandidates(app), ...windowCandidates(app), ...watchdogCandidates(app)]
+        ? [
+              ...analysisStepCandidates(app, cap),
+              ...intervalCandidates(app),
+              ...failureLimitCandidates(app),
+              ...windowCandidates(app),
+              ...watchdogCandidates(app),
+          ]
         : analysisStepCandidates(app, cap);
     return candidates.find((c) => withinBudget(brokenRelease(c.app), budget))?.advice;
 }
@@ -165,8 +175,8 @@ function shareText(app: AppConfig, share: number): string {
 
 function brokenFigures(app: AppConfig, broken: BrokenRelease): string {
     return broken.aborted
-        ? `a broken release reaches ${shareText(app, broken.maxWeight)} before the abort at ${formatSeconds(broken.seconds)} `
-            + `(exposure ${Math.round(broken.exposure)} %·s)`
+        ? `a broken release reaches ${shareText(app, broken.maxWeight)} before the abort at ${formatSeconds(broken.seconds)} ` +
+              `(exposure ${Math.round(broken.exposure)} %·s)`
         : brokenText(broken);
 }
 
@@ -189,10 +199,15 @@ function unreachableWeightBudget(app: AppConfig, budget: ExposureBudget): string
     for (let replicas = app.replicas + 1; replicas <= MAX_SUGGESTED_REPLICAS && enough === undefined; replicas++) {
         if (lowest(replicas) <= budget.maxBadCanaryWeight) enough = replicas;
     }
-    const ways = ["set stableIngress (traffic routing splits by weight)", ...(enough ? [`run at least ${enough} replicas`] : []),
-        `raise maxBadCanaryWeight to ${Math.ceil(share)}`];
-    return `no setWeight runs the canary below ${formatShare(share)}% on ${replicasText(app)} without traffic routing `
-        + `(${split.canary} canary pod beside ${split.stable} stable); ${ways.slice(0, -1).join(", ")}, or ${ways[ways.length - 1]}`;
+    const ways = [
+        "set stableIngress (traffic routing splits by weight)",
+        ...(enough ? [`run at least ${enough} replicas`] : []),
+        `raise maxBadCanaryWeight to ${Math.ceil(share)}`,
+    ];
+    return (
+        `no setWeight runs the canary below ${formatShare(share)}% on ${replicasText(app)} without traffic routing ` +
+        `(${split.canary} canary pod beside ${split.stable} stable); ${ways.slice(0, -1).join(", ")}, or ${ways[ways.length - 1]}`
+    );
 }
 
 function limitsText(broken: BrokenRelease, budget: ExposureBudget): string {
@@ -204,7 +219,8 @@ function limitsText(broken: BrokenRelease, budget: ExposureBudget): string {
     return `budget ${limits.join(" and ")}`;
 }
 
-const NO_FIX = "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights";
+const NO_FIX =
+    "no single change (an analysis step, a shorter interval, a lower failureLimit, a shorter window, a watchdog) is enough; lower the ladder's weights";
 
 /**
  * Undefined when a fully broken release stays within `budget`, else one

@@ -65,7 +65,12 @@ export function neverReadyRelease(app: AppConfig): NeverReadyRelease {
     const stuck = stuckStep(app);
     const reached = stuck < line.steps.length ? line.steps[stuck].start : ladderEnd(line.steps);
     const deadline = reached + app.progressDeadlineSeconds;
-    const pause = firstLimitReached(stuckTimeline(line, stuck), app.analysis.metrics, () => -Infinity, (m) => m.inconclusiveLimit);
+    const pause = firstLimitReached(
+        stuckTimeline(line, stuck),
+        app.analysis.metrics,
+        () => -Infinity,
+        (m) => m.inconclusiveLimit,
+    );
     if (pause && pause.seconds < deadline) return { step: pause.step, outcome: "paused", seconds: pause.seconds };
     return { step: stuck, outcome: app.progressDeadlineAbort ? "aborted" : "degraded", seconds: deadline };
 }

@@ -65,7 +65,7 @@ function stepSeconds(step: CanaryStep, runSeconds: number): number {
  */
 function backgroundRun(app: AppConfig, steps: StepSpan[], end: number): RunSpan[] {
     const watchdog = app.analysis.watchdog;
-    const step = watchdog ? watchdog.startingStep : app.analysis.mode === "background" ? app.analysis.startingStep ?? 0 : undefined;
+    const step = watchdog ? watchdog.startingStep : app.analysis.mode === "background" ? (app.analysis.startingStep ?? 0) : undefined;
     if (step === undefined) return [];
     const start = steps[step]?.start ?? ladderEnd(steps);
     return [{ start, deadline: end, step, inline: false, ...(watchdog ? { metrics: watchdog.metrics } : {}) }];
@@ -90,10 +90,11 @@ export function timeline(app: AppConfig, runSeconds: number): Timeline {
     });
     clock.runUntilPromoted();
     const end = clock.now;
-    const inline = app.steps.flatMap((step, i) =>
-        isOwnAnalysis(step) ? [{ start: steps[i].start, deadline: Infinity, step: i, inline: true }] : []);
+    const inline = app.steps.flatMap((step, i) => (isOwnAnalysis(step) ? [{ start: steps[i].start, deadline: Infinity, step: i, inline: true }] : []));
     return {
-        steps, end, runs: [...inline, ...backgroundRun(app, steps, end)],
+        steps,
+        end,
+        runs: [...inline, ...backgroundRun(app, steps, end)],
         humanPauses: app.steps.flatMap((step, i) => ("pause" in step && step.pause.duration === undefined ? [i] : [])),
         untimedAnalyses: app.steps.flatMap((step, i) => ("analysis" in step && !isOwnAnalysis(step) ? [i] : [])),
         traffic: clock.spans,
@@ -101,7 +102,7 @@ export function timeline(app: AppConfig, runSeconds: number): Timeline {
 }
 
 export function delaySeconds(metric: MetricConfig): number {
-    return metric.initialDelay ? goDurationSeconds(metric.initialDelay) ?? 0 : 0;
+    return metric.initialDelay ? (goDurationSeconds(metric.initialDelay) ?? 0) : 0;
 }
 
 export function intervalSeconds(metric: MetricConfig): number {
@@ -125,7 +126,7 @@ export function analysisRunSeconds(metrics: MetricConfig[]): number {
 
 /** Inline runs end after `count` measurements (config requires one; unset counts as 1, as in `analysisRunSeconds`). */
 function runCount(run: RunSpan, metric: MetricConfig): number | undefined {
-    return run.inline ? metric.count ?? 1 : metric.count;
+    return run.inline ? (metric.count ?? 1) : metric.count;
 }
 
 /** Float slack, so that 120/60 is 2 and not 2.0000000001. */
@@ -159,7 +160,10 @@ export function metricLimitReached(run: RunSpan, metric: MetricConfig, from: num
  * that starts at that same second.
  */
 export function firstLimitReached(
-    line: Timeline, metrics: MetricConfig[], from: (m: MetricConfig) => number, limit: (m: MetricConfig) => number,
+    line: Timeline,
+    metrics: MetricConfig[],
+    from: (m: MetricConfig) => number,
+    limit: (m: MetricConfig) => number,
 ): LadderEvent | undefined {
     let first: LadderEvent | undefined;
     for (const run of line.runs) {

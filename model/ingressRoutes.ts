@@ -30,19 +30,27 @@ export interface Backend {
 /** Every Service backend of the Ingress, rules' paths first, then the defaultBackend. */
 export function serviceBackends(ingress: IIngress): Backend[] {
     const backends: Backend[] = [];
-    (ingress.spec?.rules ?? []).forEach((rule, r) => (rule.http?.paths ?? []).forEach((path, p) => {
-        const service = path.backend.service;
-        if (!service) return;
-        backends.push({
-            where: `spec.rules[${r}].http.paths[${p}]`, pointer: `/spec/rules/${r}/http/paths/${p}/backend/service/name`,
-            service: service.name, port: service.port?.number ?? service.port?.name, ofRule: true,
-        });
-    }));
+    (ingress.spec?.rules ?? []).forEach((rule, r) =>
+        (rule.http?.paths ?? []).forEach((path, p) => {
+            const service = path.backend.service;
+            if (!service) return;
+            backends.push({
+                where: `spec.rules[${r}].http.paths[${p}]`,
+                pointer: `/spec/rules/${r}/http/paths/${p}/backend/service/name`,
+                service: service.name,
+                port: service.port?.number ?? service.port?.name,
+                ofRule: true,
+            });
+        }),
+    );
     const fallback = ingress.spec?.defaultBackend?.service;
     if (fallback) {
         backends.push({
-            where: "spec.defaultBackend", pointer: "/spec/defaultBackend/service/name",
-            service: fallback.name, port: fallback.port?.number ?? fallback.port?.name, ofRule: false,
+            where: "spec.defaultBackend",
+            pointer: "/spec/defaultBackend/service/name",
+            service: fallback.name,
+            port: fallback.port?.number ?? fallback.port?.name,
+            ofRule: false,
         });
     }
     return backends;
@@ -59,7 +67,10 @@ export function routesTo(ingress: IIngress, service: string): boolean {
  * Ingress since it was read, the API server refuses the whole patch.
  */
 export function repointPatch(backends: Backend[], to: string): object[] {
-    return backends.flatMap((b) => [{ op: "test", path: b.pointer, value: b.service }, { op: "replace", path: b.pointer, value: to }]);
+    return backends.flatMap((b) => [
+        { op: "test", path: b.pointer, value: b.service },
+        { op: "replace", path: b.pointer, value: to },
+    ]);
 }
 
 /** The same patch without its `test`s: shorter, for an operator to run by hand. */

@@ -73,8 +73,10 @@ const pods = (n: number, what: string) => `${n} ${what} pod${n === 1 ? "" : "s"}
 function runsAt(scaling: RolloutScaling, share: StepShare, steps: number[]): string {
     const [low, high] = weightsWithSplit(scaling, share.setWeight);
     const others = low === high ? "" : `, as every setWeight from ${low} to ${high} does`;
-    return `${steps.map((i) => `steps[${i}]`).join(", ")} setWeight ${share.setWeight} runs at ${formatShare(share.share)}% `
-        + `(${pods(share.canary, "canary")} beside ${pods(share.stable, "stable")}${others})`;
+    return (
+        `${steps.map((i) => `steps[${i}]`).join(", ")} setWeight ${share.setWeight} runs at ${formatShare(share.share)}% ` +
+        `(${pods(share.canary, "canary")} beside ${pods(share.stable, "stable")}${others})`
+    );
 }
 
 /** Weights from 1 to 99 this many replicas run as written, when few enough to list. */
@@ -103,7 +105,9 @@ export function unrealizedWeightsWarning(app: AppConfig): string | undefined {
     const exact = exactWeights(scaling);
     const run = app.replicas === 1 ? "runs" : "run";
     const instead = exact?.length ? `, or use weights that ${replicas} ${run} as written (${exact.join(", ")})` : "";
-    return `${app.name}: without traffic routing the canary's share of traffic is its share of the pods, and ${replicas} cannot run `
-        + `every weight of the ladder: ${[...off.values()].map(({ share, steps }) => runsAt(scaling, share, steps)).join("; ")}. `
-        + `The exposure figures and the budget use these shares; set stableIngress to split traffic by weight${instead}`;
+    return (
+        `${app.name}: without traffic routing the canary's share of traffic is its share of the pods, and ${replicas} cannot run ` +
+        `every weight of the ladder: ${[...off.values()].map(({ share, steps }) => runsAt(scaling, share, steps)).join("; ")}. ` +
+        `The exposure figures and the budget use these shares; set stableIngress to split traffic by weight${instead}`
+    );
 }

@@ -132,7 +132,10 @@ export class RolloutClock {
     private readonly routed: boolean;
 
     /** From the stable at full strength and no canary at the image change, or from a span of another clock at `now`. */
-    constructor(private readonly app: AppConfig, from?: { pods: Pods; now: number; phase: Phase }) {
+    constructor(
+        private readonly app: AppConfig,
+        from?: { pods: Pods; now: number; phase: Phase },
+    ) {
         this.routed = appScaling(app).trafficRouting;
         this.pods = from?.pods ?? { canary: { ready: 0, starting: [] }, stable: { ready: app.replicas, starting: [] } };
         this.now = from?.now ?? 0;

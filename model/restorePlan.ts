@@ -58,8 +58,7 @@ export type RestoreCase =
 
 export type RestoreDecision =
     /** `why` says, for the log, which case and where the images come from. */
-    | { kind: "restore"; case: RestoreCase; why: string; plan: RestorePlan }
-    | { kind: "refuse"; message: string };
+    { kind: "restore"; case: RestoreCase; why: string; plan: RestorePlan } | { kind: "refuse"; message: string };
 
 export function deploymentRecord(deployment: IDeployment): DeploymentRecord {
     const containers = deployment.spec?.template.spec?.containers ?? [];
@@ -113,8 +112,9 @@ export function lastSetWeight(rollout: IRollout): number {
     return 0;
 }
 
-const ALLOW_MID_CANARY = "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
-    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+const ALLOW_MID_CANARY =
+    "or set allowDestroyMidCanary: true on the app to restore the stable image and go on " +
+    "(run pulumi up after setting it: a destroy reads it from the stack's state).";
 
 export function refusalMessage(rollout: IRollout, state: string): string {
     const { name, namespace, path } = rolloutId(rollout);
@@ -129,10 +129,12 @@ export function refusalMessage(rollout: IRollout, state: string): string {
 function behindRefusalMessage(rollout: IRollout, canary: IReplicaSet, behind: string): string {
     const { name, namespace, path } = rolloutId(rollout);
     const target = `${name} -n ${namespace}`;
-    return `Rollout ${path} has a canary in progress: ReplicaSet ${canary.metadata?.name} (pod template ${rollout.status?.currentPodHash}, `
-        + `not the stable ${rollout.status?.stableRS}) has ${canary.status?.readyReplicas} ready pods, and ${behind}: `
-        + "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary "
-        + `(kubectl argo rollouts promote ${target}) or abort it (kubectl argo rollouts abort ${target}), ${ALLOW_MID_CANARY}`;
+    return (
+        `Rollout ${path} has a canary in progress: ReplicaSet ${canary.metadata?.name} (pod template ${rollout.status?.currentPodHash}, ` +
+        `not the stable ${rollout.status?.stableRS}) has ${canary.status?.readyReplicas} ready pods, and ${behind}: ` +
+        "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary " +
+        `(kubectl argo rollouts promote ${target}) or abort it (kubectl argo rollouts abort ${target}), ${ALLOW_MID_CANARY}`
+    );
 }
 
 /** The stable ReplicaSet: the Rollout's own, labelled with `status.stableRS`. */
@@ -169,8 +171,11 @@ export function restorePlan(input: RestoreInput): RestoreDecision {
         const canary = canaryWithTraffic(rollout, input.replicaSets);
         if (!canary) return stableRestore(input, "controller-behind", `has no ready canary pods, and ${behind}`);
         if (!input.allowUnhealthy) return { kind: "refuse", message: behindRefusalMessage(rollout, canary, behind) };
-        return stableRestore(input, "mid-canary-allowed",
-            `has a canary in progress (ReplicaSet ${canary.metadata?.name} has ${canary.status?.readyReplicas} ready pods, and ${behind}), restored as allowDestroyMidCanary says`);
+        return stableRestore(
+            input,
+            "mid-canary-allowed",
+            `has a canary in progress (ReplicaSet ${canary.metadata?.name} has ${canary.status?.readyReplicas} ready pods, and ${behind}), restored as allowDestroyMidCanary says`,
+        );
     }
 
     const state = unhealthyState(rollout);
@@ -210,9 +215,10 @@ function stableRestore(input: RestoreInput, restoreCase: RestoreCase, state: str
         const hash = rollout.status?.stableRS;
         return {
             kind: "refuse",
-            message: `Rollout ${rolloutId(rollout).path} names stable ReplicaSet hash ${hash} (status.stableRS), but no ReplicaSet it owns `
-                + `carries ${ROLLOUT_HASH_LABEL}=${hash}: cannot tell which image is stable, so the Deployment was not touched. `
-                + "Set the stable image and replicas on the Deployment by hand (docs/rollback.md), then destroy again.",
+            message:
+                `Rollout ${rolloutId(rollout).path} names stable ReplicaSet hash ${hash} (status.stableRS), but no ReplicaSet it owns ` +
+                `carries ${ROLLOUT_HASH_LABEL}=${hash}: cannot tell which image is stable, so the Deployment was not touched. ` +
+                "Set the stable image and replicas on the Deployment by hand (docs/rollback.md), then destroy again.",
         };
     }
     const template = stable.spec?.template?.spec;
@@ -269,17 +275,19 @@ export function deploymentAvailability(deployment: IDeployment, plannedReplicas:
     const status = deployment.status ?? {};
     const condition = (status.conditions ?? []).find((c) => c.type === "Available");
     const updated = status.updatedReplicas ?? 0;
-    const available = (status.observedGeneration ?? 0) >= generation
-        && live >= plannedReplicas
-        && updated >= wanted
-        && (status.replicas ?? 0) <= updated
-        && (status.availableReplicas ?? 0) >= wanted
-        && condition?.status === "True";
+    const available =
+        (status.observedGeneration ?? 0) >= generation &&
+        live >= plannedReplicas &&
+        updated >= wanted &&
+        (status.replicas ?? 0) <= updated &&
+        (status.availableReplicas ?? 0) >= wanted &&
+        condition?.status === "True";
     const conditionText = condition ? `Available=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}` : "no Available condition";
     return {
         available,
-        seen: `generation ${generation}, observedGeneration ${status.observedGeneration ?? "unset"}, `
-            + `${plannedReplicas} replicas planned, ${live} in spec, ${updated} updated, ${status.availableReplicas ?? 0} available, ${conditionText}`,
+        seen:
+            `generation ${generation}, observedGeneration ${status.observedGeneration ?? "unset"}, ` +
+            `${plannedReplicas} replicas planned, ${live} in spec, ${updated} updated, ${status.availableReplicas ?? 0} available, ${conditionText}`,
     };
 }
 

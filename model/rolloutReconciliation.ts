@@ -13,8 +13,9 @@ import type { IReplicaSet } from "kubernetes-models/apps/v1/ReplicaSet" with { "
 export const ROLLOUT_HASH_LABEL = "rollouts-pod-template-hash";
 
 function isOwnedBy(replicaSet: IReplicaSet, rollout: IRollout): boolean {
-    return (replicaSet.metadata?.ownerReferences ?? []).some((o) =>
-        o.kind === "Rollout" && o.name === rollout.metadata?.name && (!rollout.metadata?.uid || o.uid === rollout.metadata.uid));
+    return (replicaSet.metadata?.ownerReferences ?? []).some(
+        (o) => o.kind === "Rollout" && o.name === rollout.metadata?.name && (!rollout.metadata?.uid || o.uid === rollout.metadata.uid),
+    );
 }
 
 /** The Rollout's own ReplicaSet for a pod-template hash. */

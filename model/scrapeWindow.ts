@@ -18,6 +18,6 @@ export function durationText(seconds: number): string {
 
 /** The shortest window a built-in rate metric may have at this scrape interval, in seconds; 0 when the app is not scraped. */
 export function minWindowSeconds(scrapeInterval: string | undefined): number {
-    const scrape = scrapeInterval === undefined ? 0 : goDurationSeconds(scrapeInterval) ?? 0;
+    const scrape = scrapeInterval === undefined ? 0 : (goDurationSeconds(scrapeInterval) ?? 0);
     return Number((MIN_WINDOW_SCRAPES * scrape).toPrecision(12));
 }

@@ -44,7 +44,11 @@ export function defaultWatchdog(app: AppConfig): WatchdogConfig | undefined {
     if (startingStep === -1 || startingStep >= app.steps.length || builtins.length === 0) return undefined;
     const window = defaultWatchdogWindow(app.metrics?.scrapeInterval);
     const metrics = builtins.map((m): BuiltinMetric => ({
-        ...m, interval: WATCHDOG_DEFAULTS.interval, count: undefined, initialDelay: window, failureLimit: WATCHDOG_DEFAULTS.failureLimit,
+        ...m,
+        interval: WATCHDOG_DEFAULTS.interval,
+        count: undefined,
+        initialDelay: window,
+        failureLimit: WATCHDOG_DEFAULTS.failureLimit,
         window,
         minRequests: WATCHDOG_DEFAULTS.minRequests,
     }));

@@ -32,14 +32,22 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 // The mock engine hands `newResource` no dependencies, transforms or options; the registration request has them.
-const requests = new Map<string, {
-    dependencies: string[]; transformCount: number; retainOnDelete?: boolean; secretInputs: string[]; additionalSecretOutputs: string[];
-}>();
+const requests = new Map<
+    string,
+    {
+        dependencies: string[];
+        transformCount: number;
+        retainOnDelete?: boolean;
+        secretInputs: string[];
+        additionalSecretOutputs: string[];
+    }
+>();
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registerResource = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
     requests.set(`${req.getType()}::${req.getName()}`, {
-        dependencies: req.getDependenciesList(), transformCount: req.getTransformsList().length,
+        dependencies: req.getDependenciesList(),
+        transformCount: req.getTransformsList().length,
         retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
         secretInputs: secretKeys(req.getObject()?.toJavaScript() ?? {}),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
@@ -80,9 +88,10 @@ function fixtureSource(fixtures: ClusterFixtures) {
         const fixture = fixtures[`${type} ${namespace}/${name}`] as { metadata?: object } | undefined;
         return fixture && { ...fixture, metadata: { ...fixture.metadata, name, namespace } };
     };
-    const list = (type: string, namespace: string) => Object.keys(fixtures)
-        .filter((key) => key.startsWith(`${type} ${namespace}/`))
-        .map((key) => object(type, namespace, key.slice(`${type} ${namespace}/`.length)));
+    const list = (type: string, namespace: string) =>
+        Object.keys(fixtures)
+            .filter((key) => key.startsWith(`${type} ${namespace}/`))
+            .map((key) => object(type, namespace, key.slice(`${type} ${namespace}/`.length)));
     return async (target: LiveTarget): Promise<LiveObjects | undefined> => {
         const deployment = object(FIXTURE_TYPES.Deployment, target.namespace, target.deployment);
         if (!deployment) return undefined;
@@ -146,21 +155,34 @@ export function installMocks(fixtures: ClusterFixtures, stack: string, fallback?
     setLiveSource(fixtureSource(fixtures));
     setLiveClusterSource(async () => undefined);
     process.off("unhandledRejection", collectProgramError).on("unhandledRejection", collectProgramError);
-    pulumi.runtime.setMocks({
-        newResource: (args) => {
-            registered.push({
-                type: args.type, name: args.name, inputs: args.inputs, readId: args.id, provider: args.provider,
-                dependencies: [], transformCount: 0, secretInputs: [], additionalSecretOutputs: [], ...requests.get(`${args.type}::${args.name}`),
-            });
-            if (args.id) {
-                const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);
-                if (!live) throw new Error(`no live ${args.type} ${args.id} in the cluster`);
-                return { id: args.id, state: { ...args.inputs, ...live } };
-            }
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type) } };
+    pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    readId: args.id,
+                    provider: args.provider,
+                    dependencies: [],
+                    transformCount: 0,
+                    secretInputs: [],
+                    additionalSecretOutputs: [],
+                    ...requests.get(`${args.type}::${args.name}`),
+                });
+                if (args.id) {
+                    const live = fixtures[`${args.type} ${args.id}`] ?? fallback?.(args.type, args.id);
+                    if (!live) throw new Error(`no live ${args.type} ${args.id} in the cluster`);
+                    return { id: args.id, state: { ...args.inputs, ...live } };
+                }
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type) } };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, "canary-stack", stack, true);
+        "canary-stack",
+        stack,
+        true,
+    );
 }
 
 /** Sets the stack config as the CLI hands it over (`namespace:key` -> string, objects as JSON). */

@@ -60,7 +60,8 @@ function liveFixtures(file: string): ClusterFixtures {
             if (!LIVE_KINDS.includes(item.kind)) throw new Error(`${file}: only ${LIVE_KINDS.join(", ")} objects are read live, not ${item.kind}`);
             const { labels, annotations } = item.metadata;
             fixtures[`${FIXTURE_TYPES[item.kind as keyof typeof FIXTURE_TYPES]} ${item.metadata.namespace}/${item.metadata.name}`] = {
-                metadata: { labels, annotations }, spec: item.spec,
+                metadata: { labels, annotations },
+                spec: item.spec,
             };
         }
     }

@@ -28,7 +28,9 @@ export function renderConfig(file: StackFile): RenderConfig {
 
 /** Said on stderr when the placeholder reached an object: the stack needs the key before preview and up. */
 export function apiKeyNote(stack: string): string {
-    return `note: ${API_KEY} is unset: the render used a placeholder for it (written as [secret]); `
-        + `pulumi preview and up require it, since a metric uses provider newRelic: `
-        + `pulumi config set --secret ${API_KEY} <personal-api-key> --stack ${stack}`;
+    return (
+        `note: ${API_KEY} is unset: the render used a placeholder for it (written as [secret]); ` +
+        `pulumi preview and up require it, since a metric uses provider newRelic: ` +
+        `pulumi config set --secret ${API_KEY} <personal-api-key> --stack ${stack}`
+    );
 }

@@ -23,7 +23,11 @@ export function redactSecrets(value: unknown): unknown {
     }
     if (Array.isArray(value)) return value.map(redactSecrets);
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, redactSecrets(v)]));
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, redactSecrets(v)]),
+        );
     }
     return value;
 }
@@ -67,7 +71,11 @@ export function renderedChartSource(chart: string, repo: string | undefined): Re
 
 function chartName(chart: string, source: RenderedChartSource): string {
     if ("repo" in source) return chart;
-    return chart.replace(/\/+$/, "").split("/").pop()!.replace(/-v?\d+\.\d+\.\d+.*\.tgz$/, "");
+    return chart
+        .replace(/\/+$/, "")
+        .split("/")
+        .pop()!
+        .replace(/-v?\d+\.\d+\.\d+.*\.tgz$/, "");
 }
 
 function helmInstall(r: Registered): HelmInstall | undefined {
@@ -83,9 +91,11 @@ function helmInstall(r: Registered): HelmInstall | undefined {
         // The component's typed inputs are chart values, merged over helmOptions.values as its provider does;
         // the rest of helmOptions says which chart release. Its provider defaults chart and repo to jetstack's.
         const { helmOptions, ...typed } = i;
-        return install(helmOptions?.name ?? r.name, helmOptions?.chart ?? "cert-manager",
-            helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io",
-            { version: helmOptions?.version, namespace: helmOptions?.namespace, values: { ...helmOptions?.values, ...typed } });
+        return install(helmOptions?.name ?? r.name, helmOptions?.chart ?? "cert-manager", helmOptions?.repositoryOpts?.repo ?? "https://charts.jetstack.io", {
+            version: helmOptions?.version,
+            namespace: helmOptions?.namespace,
+            values: { ...helmOptions?.values, ...typed },
+        });
     }
     return undefined;
 }

@@ -47,9 +47,7 @@ export async function renderStack(stack: string, file: StackFile, live: ClusterF
     const header = [
         `# canary-stack render of stack ${stack}: ${documents.length} objects, as they would be applied.`,
         "# Secret values are shown as [secret]. HelmChart documents are chart installs (chart, version, source: repo, oci or path, values).",
-        ...(placeholders.length
-            ? [`# Placeholder ports/selector for the live Service(s) ${placeholders.join(", ")}: pass --live to use the real ones.`]
-            : []),
+        ...(placeholders.length ? [`# Placeholder ports/selector for the live Service(s) ${placeholders.join(", ")}: pass --live to use the real ones.`] : []),
         ...(placeholderUsed ? ["# The New Relic API key is unset: a placeholder stands in for it; pulumi preview and up require it."] : []),
     ].join("\n");
     const body = documents.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");

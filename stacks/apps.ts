@@ -3,21 +3,64 @@ import { APP_DEFAULTS } from "./defaults";
 import { parseMetricDefaults, parseMetrics, SHARED_METRIC_KEYS } from "./metrics";
 import { parseWatchdog } from "./watchdog";
 import {
-    AnalysisConfig, AnalysisMode, ANALYSIS_MODES, AppConfig, AppSeries, CanaryStep, DeployerConfig, ExposureBudgetConfig, MetricsEndpoint,
+    AnalysisConfig,
+    AnalysisMode,
+    ANALYSIS_MODES,
+    AppConfig,
+    AppSeries,
+    CanaryStep,
+    DeployerConfig,
+    ExposureBudgetConfig,
+    MetricsEndpoint,
     PlatformConfig,
-    ScaleDown, SCALE_DOWN_VALUES,
+    ScaleDown,
+    SCALE_DOWN_VALUES,
 } from "./types";
 import {
-    bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str,
-    DNS_1123_LABEL, DNS_1123_LABEL_WHAT, DNS_LABEL, DNS_LABEL_WHAT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT,
+    bool,
+    fail,
+    int,
+    list,
+    Obj,
+    obj,
+    oneOf,
+    optionalInt,
+    optionalNumber,
+    optionalStr,
+    show,
+    str,
+    DNS_1123_LABEL,
+    DNS_1123_LABEL_WHAT,
+    DNS_LABEL,
+    DNS_LABEL_WHAT,
+    DNS_SUBDOMAIN,
+    DNS_SUBDOMAIN_WHAT,
 } from "./reader";
 import { goDurationSeconds } from "../model/duration";
 import { budgetViolation } from "../model/exposureBudget";
 
 const APP_KEYS = [
-    "name", "namespace", "workloadRef", "replicas", "scaleDown", "service", "metrics", "series", "steps", "analysis",
-    "stableIngress", "abortScaleDownDelaySeconds", "deployer", "maxBadCanaryWeight", "maxBadCanaryExposure", "allowNoAnalysis",
-    "allowDestroyMidCanary", "revisionHistoryLimit", "progressDeadlineSeconds", "progressDeadlineAbort", "podReadySeconds",
+    "name",
+    "namespace",
+    "workloadRef",
+    "replicas",
+    "scaleDown",
+    "service",
+    "metrics",
+    "series",
+    "steps",
+    "analysis",
+    "stableIngress",
+    "abortScaleDownDelaySeconds",
+    "deployer",
+    "maxBadCanaryWeight",
+    "maxBadCanaryExposure",
+    "allowNoAnalysis",
+    "allowDestroyMidCanary",
+    "revisionHistoryLimit",
+    "progressDeadlineSeconds",
+    "progressDeadlineAbort",
+    "podReadySeconds",
 ];
 const ANALYSIS_KEYS = ["mode", "startingStep", "metrics", "watchdog", ...SHARED_METRIC_KEYS];
 
@@ -38,9 +81,12 @@ function parsePodReadySeconds(app: Obj, path: string, progressDeadlineSeconds: n
     }
     if (value >= progressDeadlineSeconds) {
         // A step that adds pods shows no progress while they start (RolloutProgressing, utils/conditions, v1.8.3).
-        fail(at, `${value} is not below progressDeadlineSeconds (${progressDeadlineSeconds}): every step that adds canary pods would pass the `
-            + "progress deadline while they start, and the controller would count each release as stuck (Degraded, and aborted with "
-            + "progressDeadlineAbort); raise progressDeadlineSeconds");
+        fail(
+            at,
+            `${value} is not below progressDeadlineSeconds (${progressDeadlineSeconds}): every step that adds canary pods would pass the ` +
+                "progress deadline while they start, and the controller would count each release as stuck (Degraded, and aborted with " +
+                "progressDeadlineAbort); raise progressDeadlineSeconds",
+        );
     }
     return value;
 }
@@ -87,29 +133,58 @@ function parseBudget(app: Obj, path: string, platform: PlatformConfig): Exposure
     };
 }
 
-function parseAnalysis(value: unknown, path: string, steps: CanaryStep[], stepsPath: string, ctx: {
-    job?: string; scrapeInterval?: string; appPath: string; series: AppSeries; platform: PlatformConfig;
-}): AnalysisConfig {
+function parseAnalysis(
+    value: unknown,
+    path: string,
+    steps: CanaryStep[],
+    stepsPath: string,
+    ctx: {
+        job?: string;
+        scrapeInterval?: string;
+        appPath: string;
+        series: AppSeries;
+        platform: PlatformConfig;
+    },
+): AnalysisConfig {
     const analysis: Obj = obj(value, path, ANALYSIS_KEYS);
     const mode = oneOf<AnalysisMode>(analysis, "mode", path, ANALYSIS_MODES, APP_DEFAULTS.analysis.mode);
     const startingStep = optionalInt(analysis, "startingStep", path, 0, steps.length - 1);
     if (startingStep !== undefined && mode !== "background") fail(`${path}.startingStep`, `only used with mode background (mode is ${mode})`);
     if (analysis.metrics === undefined) fail(`${path}.metrics`, "missing (a list of metrics, e.g. [{name: error-rate, kind: errorRate, max: 0.01}])");
-    const metrics = parseMetrics(analysis.metrics, `${path}.metrics`, {
-        mode, job: ctx.job, scrapeInterval: ctx.scrapeInterval, appPath: ctx.appPath, series: ctx.series,
-        prometheusAddress: ctx.platform.monitoring.prometheusAddress, defaults: parseMetricDefaults(analysis),
-    }, path);
+    const metrics = parseMetrics(
+        analysis.metrics,
+        `${path}.metrics`,
+        {
+            mode,
+            job: ctx.job,
+            scrapeInterval: ctx.scrapeInterval,
+            appPath: ctx.appPath,
+            series: ctx.series,
+            prometheusAddress: ctx.platform.monitoring.prometheusAddress,
+            defaults: parseMetricDefaults(analysis),
+        },
+        path,
+    );
 
     const inlineSteps = ownAnalysisSteps(steps);
     const endless = metrics.find((m) => m.count === undefined);
     if (inlineSteps.length > 0 && endless) {
-        fail(`${stepsPath}[${inlineSteps[0]}].analysis`, `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`);
+        fail(
+            `${stepsPath}[${inlineSteps[0]}].analysis`,
+            `runs the app's template inline, but metric ${show(endless.name)} has no count, so the step would never finish; set its count`,
+        );
     }
     const metricContext = {
-        job: ctx.job, scrapeInterval: ctx.scrapeInterval, appPath: ctx.appPath, series: ctx.series, prometheusAddress: ctx.platform.monitoring.prometheusAddress,
+        job: ctx.job,
+        scrapeInterval: ctx.scrapeInterval,
+        appPath: ctx.appPath,
+        series: ctx.series,
+        prometheusAddress: ctx.platform.monitoring.prometheusAddress,
     };
-    const watchdog = analysis.watchdog === undefined ? undefined
-        : parseWatchdog(analysis.watchdog, `${path}.watchdog`, { analysis, analysisPath: path, mode, steps, stepsPath, metrics: metricContext });
+    const watchdog =
+        analysis.watchdog === undefined
+            ? undefined
+            : parseWatchdog(analysis.watchdog, `${path}.watchdog`, { analysis, analysisPath: path, mode, steps, stepsPath, metrics: metricContext });
     return { mode, startingStep, metrics, ...(watchdog ? { watchdog } : {}) };
 }
 
@@ -136,7 +211,11 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     if (app.analysis === undefined) fail(`${path}.analysis`, "missing (the metric gate: {mode, metrics})");
     const budget = parseBudget(app, path, platform);
     const analysis = parseAnalysis(app.analysis, `${path}.analysis`, steps, `${path}.steps`, {
-        job: metrics?.job, scrapeInterval: metrics?.scrapeInterval, appPath: path, series, platform,
+        job: metrics?.job,
+        scrapeInterval: metrics?.scrapeInterval,
+        appPath: path,
+        series,
+        platform,
     });
     const stableIngress = optionalStr(app, "stableIngress", path, DNS_SUBDOMAIN, DNS_SUBDOMAIN_WHAT);
     const abortScaleDownDelaySeconds = optionalInt(app, "abortScaleDownDelaySeconds", path, 0, 86400);
@@ -146,7 +225,18 @@ export function parseApp(raw: unknown, path: string, platform: PlatformConfig): 
     // From 1: Argo rejects a deadline not above minReadySeconds (0 here; validation.go ValidateRolloutSpec).
     const progressDeadlineSeconds = int(app, "progressDeadlineSeconds", path, 1, MAX_INT32, APP_DEFAULTS.progressDeadlineSeconds);
     const config: AppConfig = {
-        name, namespace, deployment, container, replicas, service, metrics, series, steps, analysis, stableIngress, abortScaleDownDelaySeconds,
+        name,
+        namespace,
+        deployment,
+        container,
+        replicas,
+        service,
+        metrics,
+        series,
+        steps,
+        analysis,
+        stableIngress,
+        abortScaleDownDelaySeconds,
         scaleDown: oneOf<ScaleDown>(app, "scaleDown", path, SCALE_DOWN_VALUES, APP_DEFAULTS.scaleDown),
         deployer: parseDeployer(app.deployer, `${path}.deployer`, namespace),
         budget,
@@ -172,4 +262,3 @@ export function parseApps(value: unknown, path: string, platform: PlatformConfig
     });
     return apps;
 }
-

@@ -39,8 +39,13 @@ export function parseChartSource(section: Obj, sectionPath: string, install: boo
     if (given.length !== 1) fail(key, `give one of ${WHAT}${given.length ? `, not ${given.join(" and ")}` : ""}`);
     const repo = optionalStr(o, "repo", key, URL_PATTERN, "an http(s) chart repository URL such as https://charts.example.com/argo");
     if (repo !== undefined) return { kind: "repo", repo };
-    const ref = optionalStr(o, "oci", key, OCI_REFERENCE,
-        "an OCI chart reference without a tag (oci://<registry>/<repository>/<chart>; the version is the pinned one)");
+    const ref = optionalStr(
+        o,
+        "oci",
+        key,
+        OCI_REFERENCE,
+        "an OCI chart reference without a tag (oci://<registry>/<repository>/<chart>; the version is the pinned one)",
+    );
     if (ref !== undefined) return { kind: "oci", ref };
     const chartPath = optionalStr(o, "path", key) as string;
     checkChartPath(chartPath, `${key}.path`);

@@ -18,13 +18,17 @@ function shellWord(value: string): string {
  */
 export function flatKeyError(config: Record<string, string>, namespace: string, isSecret: (key: string) => boolean): string | undefined {
     const prefix = `${namespace}:`;
-    const flat = Object.keys(config).sort().find((key) => key.startsWith(prefix) && /[.[]/.test(key.slice(prefix.length)));
+    const flat = Object.keys(config)
+        .sort()
+        .find((key) => key.startsWith(prefix) && /[.[]/.test(key.slice(prefix.length)));
     if (flat === undefined) return undefined;
     const secret = isSecret(flat);
     const value = secret ? "<value>" : shellWord(config[flat]);
     const name = flat.slice(prefix.length);
     const head = name.split(/[.[]/)[0];
-    return `${flat}: ${secret ? "a secret" : JSON.stringify(config[flat])} set without --path, as one key named "${name}", `
-        + `which this program never reads (it reads ${head} as a whole); set it with --path instead: `
-        + `pulumi config rm ${shellWord(flat)} && pulumi config set --path ${secret ? "--secret " : ""}${shellWord(flat)} ${value}`;
+    return (
+        `${flat}: ${secret ? "a secret" : JSON.stringify(config[flat])} set without --path, as one key named "${name}", ` +
+        `which this program never reads (it reads ${head} as a whole); set it with --path instead: ` +
+        `pulumi config rm ${shellWord(flat)} && pulumi config set --path ${secret ? "--secret " : ""}${shellWord(flat)} ${value}`
+    );
 }

@@ -41,9 +41,11 @@ const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function kubeconfigFile(value: string | undefined, delimiter = nodePath.delimiter): string | undefined {
     const files = (value ?? "").split(delimiter).filter((file) => file !== "");
     if (files.length <= 1) return files[0];
-    throw new ConfigError(`KUBECONFIG: lists ${files.length} files (${files.join(", ")}); this stack reads one kubeconfig file `
-        + "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
-        + `as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml`);
+    throw new ConfigError(
+        `KUBECONFIG: lists ${files.length} files (${files.join(", ")}); this stack reads one kubeconfig file ` +
+            "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, " +
+            `as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml`,
+    );
 }
 
 function parseCluster(value: unknown, path: string, raw: RawStackConfig): ClusterConfig {
@@ -55,16 +57,19 @@ function parseCluster(value: unknown, path: string, raw: RawStackConfig): Cluste
         kubeconfigFile: source?.file,
         kubeconfig: source && stackKubeconfig(source, context),
         context,
-        kubeSystemUid: optionalStr(cluster, "kubeSystemUid", path, UID,
-            "a UID (the kube-system namespace's metadata.uid: kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')"),
+        kubeSystemUid: optionalStr(
+            cluster,
+            "kubeSystemUid",
+            path,
+            UID,
+            "a UID (the kube-system namespace's metadata.uid: kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')",
+        ),
     };
 }
 
 /** Every New Relic metric with the path of the app it belongs to, for the credential checks. */
 export function newRelicMetrics(apps: AppConfig[]): { app: AppConfig; metric: CustomNewRelicMetric }[] {
-    return apps.flatMap((app) => app.analysis.metrics
-        .filter((m): m is CustomNewRelicMetric => m.provider === "newRelic")
-        .map((metric) => ({ app, metric })));
+    return apps.flatMap((app) => app.analysis.metrics.filter((m): m is CustomNewRelicMetric => m.provider === "newRelic").map((metric) => ({ app, metric })));
 }
 
 function checkNewRelic(apps: AppConfig[], platform: PlatformConfig, hasApiKey: boolean): void {
@@ -113,11 +118,14 @@ export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): S
     const all = pulumi.runtime.allConfig();
     const flat = flatKeyError(all, CONFIG_NAMESPACE, isConfigSecret) ?? unknownTopKeyError(all, CONFIG_NAMESPACE, CONFIG_KEYS);
     if (flat) throw new ConfigError(flat);
-    return parseStackConfig({
-        cluster: readObject(config, "cluster"),
-        platform: readObject(config, "platform"),
-        apps: readObject(config, "apps"),
-        kubeconfigEnv: process.env.KUBECONFIG,
-        readKubeconfig: readKubeconfigSource,
-    }, newRelicApiKey(config));
+    return parseStackConfig(
+        {
+            cluster: readObject(config, "cluster"),
+            platform: readObject(config, "platform"),
+            apps: readObject(config, "apps"),
+            kubeconfigEnv: process.env.KUBECONFIG,
+            readKubeconfig: readKubeconfigSource,
+        },
+        newRelicApiKey(config),
+    );
 }

@@ -22,11 +22,14 @@ export interface KubeconfigSource {
 
 /** A path-valued field and the `-data` field kubectl's `--flatten` inlines it into. */
 const CLUSTER_FILES = [["certificate-authority", "certificate-authority-data"]] as const;
-const USER_FILES = [["client-certificate", "client-certificate-data"], ["client-key", "client-key-data"]] as const;
+const USER_FILES = [
+    ["client-certificate", "client-certificate-data"],
+    ["client-key", "client-key-data"],
+] as const;
 
 function named(list: unknown, name: string, field: "cluster" | "user" | "context"): Obj | undefined {
     const entry = Array.isArray(list) ? list.find((e) => isObj(e) && e.name === name) : undefined;
-    return isObj(entry) && isObj(entry[field]) ? entry[field] as Obj : undefined;
+    return isObj(entry) && isObj(entry[field]) ? (entry[field] as Obj) : undefined;
 }
 
 function names(list: unknown): string[] {

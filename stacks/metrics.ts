@@ -4,21 +4,37 @@ import { MIN_WINDOW_SCRAPES, minWindowSeconds } from "../model/scrapeWindow";
 import { METRIC_DEFAULTS } from "./defaults";
 import { nrqlCheck, unselectedKey } from "./nrql";
 import { promqlError } from "./promql";
-import {
-    AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider,
-} from "./types";
-import {
-    bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str, DNS_1123_LABEL, DNS_1123_LABEL_WHAT,
-} from "./reader";
+import { AnalysisMode, AppSeries, MetricConfig, MeasurementSettings, METRIC_KINDS, METRIC_PROVIDERS, MetricKind, MetricProvider } from "./types";
+import { bool, fail, int, list, Obj, obj, oneOf, optionalInt, optionalNumber, optionalStr, show, str, DNS_1123_LABEL, DNS_1123_LABEL_WHAT } from "./reader";
 
 /** Keys that may be set on `analysis` as defaults for every metric, and on each metric. */
 export const SHARED_METRIC_KEYS = [
-    "interval", "count", "initialDelay", "failureLimit", "inconclusiveLimit", "consecutiveErrorLimit",
-    "window", "minRequests", "canaryScoped", "prometheusAddress",
+    "interval",
+    "count",
+    "initialDelay",
+    "failureLimit",
+    "inconclusiveLimit",
+    "consecutiveErrorLimit",
+    "window",
+    "minRequests",
+    "canaryScoped",
+    "prometheusAddress",
 ] as const;
 
 const METRIC_KEYS = [
-    "name", "kind", "provider", "enabled", "min", "max", "maxIncrease", "maxRatio", "query", "nrql", "profile", "successCondition", "failureCondition",
+    "name",
+    "kind",
+    "provider",
+    "enabled",
+    "min",
+    "max",
+    "maxIncrease",
+    "maxRatio",
+    "query",
+    "nrql",
+    "profile",
+    "successCondition",
+    "failureCondition",
     ...SHARED_METRIC_KEYS,
 ];
 
@@ -46,8 +62,7 @@ type Reader<T> = (o: Obj, key: string, path: string) => T;
 
 /** Reads a key from the metric, else from the analysis defaults, so an error names where the value was written. */
 function inherited(metric: Obj, metricPath: string, ctx: MetricContext, analysisPath: string) {
-    return <T>(key: string, reader: Reader<T>): T =>
-        metric[key] !== undefined ? reader(metric, key, metricPath) : reader(ctx.defaults, key, analysisPath);
+    return <T>(key: string, reader: Reader<T>): T => (metric[key] !== undefined ? reader(metric, key, metricPath) : reader(ctx.defaults, key, analysisPath));
 }
 
 function goDuration(o: Obj, key: string, path: string): string | undefined {
@@ -66,11 +81,13 @@ function promDuration(o: Obj, key: string, path: string): string | undefined {
 
 function measurement(metric: Obj, path: string, ctx: MetricContext, analysisPath: string, provider: MetricProvider): MeasurementSettings {
     const read = inherited(metric, path, ctx, analysisPath);
-    const limit = (fallback: number): Reader<number> => (o, k, p) => int(o, k, p, 0, 1000, fallback);
+    const limit =
+        (fallback: number): Reader<number> =>
+        (o, k, p) =>
+            int(o, k, p, 0, 1000, fallback);
     return {
         interval: read("interval", goDuration) ?? METRIC_DEFAULTS.interval,
-        count: read("count", (o, k, p) => optionalInt(o, k, p, 1, 10000)) ??
-            (ctx.mode === "inline" ? METRIC_DEFAULTS.inlineCount : undefined),
+        count: read("count", (o, k, p) => optionalInt(o, k, p, 1, 10000)) ?? (ctx.mode === "inline" ? METRIC_DEFAULTS.inlineCount : undefined),
         initialDelay: read("initialDelay", goDuration) ?? (provider === "newRelic" ? METRIC_DEFAULTS.newRelicInitialDelay : undefined),
         failureLimit: read("failureLimit", limit(METRIC_DEFAULTS.failureLimit)),
         inconclusiveLimit: read("inconclusiveLimit", limit(METRIC_DEFAULTS.inconclusiveLimit)),
@@ -85,8 +102,11 @@ function checkNrql(nrql: string, conditions: Record<"successCondition" | "failur
     for (const [key, condition] of Object.entries(conditions)) {
         const missing = condition === undefined ? undefined : unselectedKey(shape, condition);
         if (missing !== undefined) {
-            fail(`${path}.${key}`, `reads result.${missing}, which the nrql does not select (it selects ${shape.keys!.join(", ")}); `
-                + `name the value with AS ${missing} in the SELECT, or read one of those`);
+            fail(
+                `${path}.${key}`,
+                `reads result.${missing}, which the nrql does not select (it selects ${shape.keys!.join(", ")}); ` +
+                    `name the value with AS ${missing} in the SELECT, or read one of those`,
+            );
         }
     }
 }
@@ -109,31 +129,46 @@ function checkWindow(window: string, where: string, isDefault: boolean, scrapeIn
     const scrape = minimum / MIN_WINDOW_SCRAPES;
     const scrapes = Math.floor(seconds / scrape + 1e-9);
     const app = `of the app (metrics.scrapeInterval ${scrapeInterval})`;
-    const held = scrapes < 2
-        ? `holds fewer than two scrapes ${app}, and rate() needs two samples; a measurement that finds one is inconclusive`
-        : `holds ${COUNTS[scrapes]} scrapes ${app}; a rate() over it is inconclusive after ${scrapes === 2 ? "one late scrape" : `${COUNTS[scrapes - 1]} late scrapes`}`;
-    fail(`${where}.window`, `${show(window)}${isDefault ? " (the default)" : ""} ${held}: `
-        + `use a window of at least ${minimum}s (${MIN_WINDOW_SCRAPES} x the scrape interval) or scrape more often`);
+    const held =
+        scrapes < 2
+            ? `holds fewer than two scrapes ${app}, and rate() needs two samples; a measurement that finds one is inconclusive`
+            : `holds ${COUNTS[scrapes]} scrapes ${app}; a rate() over it is inconclusive after ${scrapes === 2 ? "one late scrape" : `${COUNTS[scrapes - 1]} late scrapes`}`;
+    fail(
+        `${where}.window`,
+        `${show(window)}${isDefault ? " (the default)" : ""} ${held}: ` +
+            `use a window of at least ${minimum}s (${MIN_WINDOW_SCRAPES} x the scrape interval) or scrape more often`,
+    );
 }
 
 /** The tolerance of a comparison with the stable pods: its key, range and meaning. */
 const TOLERANCES: Record<StableComparisonKind, { key: string; lower: number; upper: number; what: string }> = {
     errorRateVsStable: {
-        key: "maxIncrease", lower: 0, upper: 1,
+        key: "maxIncrease",
+        lower: 0,
+        upper: 1,
         what: "the most the canary's error rate may exceed the stable pods', a fraction from 0 to 1: 0.01 is one point",
     },
     latencyP95VsStable: {
-        key: "maxRatio", lower: 1, upper: 100,
+        key: "maxRatio",
+        lower: 1,
+        upper: 100,
         what: "the most the canary's p95 latency may be as a multiple of the stable pods', a number from 1 to 100, e.g. 1.2",
     },
 };
 
 function tolerance(metric: Obj, path: string, kind: StableComparisonKind): number {
     const { key, lower, upper, what } = TOLERANCES[kind];
-    for (const other of ["min", "max", ...Object.values(TOLERANCES).map((t) => t.key).filter((k) => k !== key)]) {
+    for (const other of [
+        "min",
+        "max",
+        ...Object.values(TOLERANCES)
+            .map((t) => t.key)
+            .filter((k) => k !== key),
+    ]) {
         if (metric[other] !== undefined) fail(`${path}.${other}`, `${kind} takes ${key} (${what}), not ${other}`);
     }
-    if (metric.canaryScoped !== undefined) fail(`${path}.canaryScoped`, `${kind} always reads the canary's pods against the stable pods; leave canaryScoped out`);
+    if (metric.canaryScoped !== undefined)
+        fail(`${path}.canaryScoped`, `${kind} always reads the canary's pods against the stable pods; leave canaryScoped out`);
     const value = optionalNumber(metric, key, path, lower, upper);
     return value ?? fail(`${path}.${key}`, `missing (${kind} needs ${key}: ${what})`);
 }
@@ -147,8 +182,11 @@ function resolvable(metric: Obj, path: string, ctx: MetricContext, analysisPath:
     const where = metric.minRequests !== undefined ? path : ctx.defaults.minRequests !== undefined ? analysisPath : path;
     const needed = Math.ceil(1 / maxIncrease - 1e-9);
     const points = Number((100 / minRequests).toPrecision(3));
-    fail(`${where}.minRequests`, `${minRequests} is too few for errorRateVsStable with maxIncrease ${maxIncrease}: at ${minRequests} requests one request `
-        + `moves an error rate by ${points} points, more than the tolerance; use at least ${needed} (1 / maxIncrease)`);
+    fail(
+        `${where}.minRequests`,
+        `${minRequests} is too few for errorRateVsStable with maxIncrease ${maxIncrease}: at ${minRequests} requests one request ` +
+            `moves an error rate by ${points} points, more than the tolerance; use at least ${needed} (1 / maxIncrease)`,
+    );
 }
 
 function threshold(metric: Obj, path: string, kind: BuiltinKind): number {
@@ -171,12 +209,18 @@ const GIVE_A_PROMETHEUS = "or give a Prometheus (platform.monitoring.prometheus:
 /** A Prometheus metric on a cluster without Prometheus: say what to write instead. */
 function noPrometheus(metric: Obj, path: string, kind: MetricKind): never {
     if (kind !== "custom") {
-        return fail(`${path}.kind`, `${kind} is a built-in PromQL query, and this cluster has no Prometheus (platform.monitoring.prometheus: false); `
-            + `use a New Relic metric (kind: custom, provider: newRelic, nrql and conditions) ${GIVE_A_PROMETHEUS}`);
+        return fail(
+            `${path}.kind`,
+            `${kind} is a built-in PromQL query, and this cluster has no Prometheus (platform.monitoring.prometheus: false); ` +
+                `use a New Relic metric (kind: custom, provider: newRelic, nrql and conditions) ${GIVE_A_PROMETHEUS}`,
+        );
     }
     const provider = metric.provider === undefined ? "prometheus (the default)" : "prometheus";
-    return fail(`${path}.provider`, `${provider} needs a Prometheus, and this cluster has none (platform.monitoring.prometheus: false); `
-        + `use provider: newRelic with an nrql query ${GIVE_A_PROMETHEUS}`);
+    return fail(
+        `${path}.provider`,
+        `${provider} needs a Prometheus, and this cluster has none (platform.monitoring.prometheus: false); ` +
+            `use provider: newRelic with an nrql query ${GIVE_A_PROMETHEUS}`,
+    );
 }
 
 /** One metric, or undefined when it is disabled (still validated, so turning it on cannot surprise). */
@@ -192,12 +236,14 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     const failureCondition = optionalStr(metric, "failureCondition", path);
 
     if (provider === "newRelic") {
-        if (kind !== "custom") fail(`${path}.provider`, `"newRelic" is only for kind custom (give its nrql and conditions); ${kind} is a built-in Prometheus query`);
+        if (kind !== "custom")
+            fail(`${path}.provider`, `"newRelic" is only for kind custom (give its nrql and conditions); ${kind} is a built-in Prometheus query`);
         for (const key of ["query", "prometheusAddress"]) {
             if (metric[key] !== undefined) fail(`${path}.${key}`, `not used with provider newRelic (use nrql)`);
         }
         const nrql = str(metric, "nrql", path, undefined, "an NRQL query");
-        if (!successCondition && !failureCondition) fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
+        if (!successCondition && !failureCondition)
+            fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
         checkNrql(nrql, { successCondition, failureCondition }, path);
         const profile = optionalStr(metric, "profile", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT);
         return enabled ? { name, kind, provider, profile, nrql, successCondition, failureCondition, ...settings } : undefined;
@@ -207,7 +253,10 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     if (metric.profile !== undefined) fail(`${path}.profile`, `only used with provider newRelic`);
     if (ctx.prometheusAddress === undefined) noPrometheus(metric, path, kind);
     if (ctx.job === undefined) {
-        fail(`${ctx.appPath}.metrics`, `missing (metric ${show(name)} queries Prometheus, which scrapes the app through metrics: {port, job}; only an app whose metrics all use provider newRelic goes without)`);
+        fail(
+            `${ctx.appPath}.metrics`,
+            `missing (metric ${show(name)} queries Prometheus, which scrapes the app through metrics: {port, job}; only an app whose metrics all use provider newRelic goes without)`,
+        );
     }
     const read = inherited(metric, path, ctx, analysisPath);
     const prometheusAddress = read("prometheusAddress", (o, k, p) => optionalStr(o, k, p, URL_PATTERN, URL_WHAT)) ?? ctx.prometheusAddress;
@@ -215,7 +264,8 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     if (kind === "custom") {
         const query = str(metric, "query", path, undefined, "a PromQL query");
         checkPromql(query, `${path}.query`);
-        if (!successCondition && !failureCondition) fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
+        if (!successCondition && !failureCondition)
+            fail(path, "a custom metric needs successCondition or failureCondition (both, to make no data inconclusive)");
         return enabled ? { name, kind, provider, prometheusAddress, query, successCondition, failureCondition, ...settings } : undefined;
     }
 
@@ -233,9 +283,7 @@ export function parseMetric(raw: unknown, path: string, ctx: MetricContext, anal
     const canaryScoped = comparesWithStable(kind) || read("canaryScoped", (o, k, p) => bool(o, k, p, METRIC_DEFAULTS.canaryScoped));
     const query = builtinQuery({ kind, job: ctx.job, canaryScoped, window, minRequests, ...ctx.series });
     checkPromql(query, `${path} (built-in ${kind} query)`);
-    return enabled
-        ? { name, kind, provider, prometheusAddress, threshold: limit, window, minRequests, canaryScoped, query, ...settings }
-        : undefined;
+    return enabled ? { name, kind, provider, prometheusAddress, threshold: limit, window, minRequests, canaryScoped, query, ...settings } : undefined;
 }
 
 /** The analysis-level defaults: the same keys a metric takes, checked where they are written. */

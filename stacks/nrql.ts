@@ -30,7 +30,10 @@ function tokenize(query: string): Token[] | string {
     let i = 0;
     while (i < query.length) {
         const c = query[i];
-        if (/\s/.test(c)) { i++; continue; }
+        if (/\s/.test(c)) {
+            i++;
+            continue;
+        }
         if (query.startsWith("{{", i)) {
             const end = query.indexOf("}}", i + 2);
             if (end < 0) return `NRQL: the placeholder at character ${i + 1} is not closed with }} (near ${near(query, i)})`;
@@ -41,13 +44,20 @@ function tokenize(query: string): Token[] | string {
         if (c === "'" || c === "`") {
             let j = i + 1;
             for (; j < query.length; j++) {
-                if (c === "'" && query[j] === "\\") { j++; continue; }
+                if (c === "'" && query[j] === "\\") {
+                    j++;
+                    continue;
+                }
                 if (query[j] === c) {
-                    if (c === "'" && query[j + 1] === "'") { j++; continue; }
+                    if (c === "'" && query[j + 1] === "'") {
+                        j++;
+                        continue;
+                    }
                     break;
                 }
             }
-            if (j >= query.length) return `NRQL: the ${c === "'" ? "string" : "identifier"} opened at character ${i + 1} is not closed with ${c} (near ${near(query, i)})`;
+            if (j >= query.length)
+                return `NRQL: the ${c === "'" ? "string" : "identifier"} opened at character ${i + 1} is not closed with ${c} (near ${near(query, i)})`;
             const open = query.slice(i + 1, j).search(/\{\{(?![^{}]*\}\})/);
             if (open >= 0) return `NRQL: the placeholder at character ${i + 2 + open} is not closed with }} (near ${near(query, i + 1 + open)})`;
             tokens.push({ kind: c === "'" ? "string" : "ident", text: query.slice(i + 1, j), at: i });
@@ -93,7 +103,8 @@ function itemKeys(item: Token[]): string[] | undefined {
 
 function depthBefore(tokens: Token[], index: number): number {
     let d = 0;
-    for (let k = 0; k < index; k++) d += tokens[k].text === "(" && tokens[k].kind === "punct" ? 1 : tokens[k].text === ")" && tokens[k].kind === "punct" ? -1 : 0;
+    for (let k = 0; k < index; k++)
+        d += tokens[k].text === "(" && tokens[k].kind === "punct" ? 1 : tokens[k].text === ")" && tokens[k].kind === "punct" ? -1 : 0;
     return d;
 }
 

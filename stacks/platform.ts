@@ -1,10 +1,16 @@
 import { promDurationSeconds } from "../model/duration";
 import {
-    AlertFor, ALERTS_WITH_FOR, ArgoRolloutsConfig, CertManagerConfig, MonitoringConfig, NEW_RELIC_REGIONS, NewRelicConfig, NewRelicRegion, PlatformConfig,
+    AlertFor,
+    ALERTS_WITH_FOR,
+    ArgoRolloutsConfig,
+    CertManagerConfig,
+    MonitoringConfig,
+    NEW_RELIC_REGIONS,
+    NewRelicConfig,
+    NewRelicRegion,
+    PlatformConfig,
 } from "./types";
-import {
-    bool, fail, int, obj, oneOf, optionalNumber, optionalStr, show, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj,
-} from "./reader";
+import { bool, fail, int, obj, oneOf, optionalNumber, optionalStr, show, str, stringMap, DNS_1123_LABEL, DNS_1123_LABEL_WHAT, Obj } from "./reader";
 import { URL_PATTERN, URL_WHAT } from "./metrics";
 import { parseChartSource } from "./chartSource";
 import { PLATFORM_DEFAULTS } from "./defaults";
@@ -49,8 +55,15 @@ function parseNoPrometheus(o: Obj, path: string): MonitoringConfig {
         if (bool(o, key, path, false)) fail(`${path}.${key}`, `true ${what}, but prometheus is false; remove it, or set prometheus: true`);
     }
     return {
-        prometheus: false, install: false, chart: { kind: "repo" }, namespace: D.monitoring.namespace, release: D.monitoring.release,
-        selectorLabels: {}, alerts: false, grafanaDashboard: false, alertFor: { ...D.monitoring.alertFor },
+        prometheus: false,
+        install: false,
+        chart: { kind: "repo" },
+        namespace: D.monitoring.namespace,
+        release: D.monitoring.release,
+        selectorLabels: {},
+        alerts: false,
+        grafanaDashboard: false,
+        alertFor: { ...D.monitoring.alertFor },
     };
 }
 
@@ -78,7 +91,10 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     const release = optionalStr(o, "release", path, DNS_1123_LABEL, DNS_1123_LABEL_WHAT) ?? D.monitoring.release;
     const address = optionalStr(o, "prometheusAddress", path, URL_PATTERN, URL_WHAT);
     if (!install && address === undefined) {
-        fail(`${path}.prometheusAddress`, `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT}; or prometheus: false for a cluster without one)`);
+        fail(
+            `${path}.prometheusAddress`,
+            `missing (with install: false, the address of the existing Prometheus, ${URL_WHAT}; or prometheus: false for a cluster without one)`,
+        );
     }
     const labels = stringMap(o, "selectorLabels", path);
     if (install && o.selectorLabels !== undefined) {
@@ -86,7 +102,11 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
     }
     const alerts = bool(o, "alerts", path, D.monitoring.alerts);
     return {
-        prometheus: true, install, chart: parseChartSource(o, path, install), namespace, release,
+        prometheus: true,
+        install,
+        chart: parseChartSource(o, path, install),
+        namespace,
+        release,
         // The operator creates the `prometheus-operated` Service for every Prometheus it runs.
         prometheusAddress: address ?? `http://prometheus-operated.${namespace}.svc:9090`,
         // kube-prometheus-stack selects ServiceMonitors and PrometheusRules labelled with its release
@@ -101,8 +121,15 @@ function parseMonitoring(o: Obj, path: string): MonitoringConfig {
 
 /** Where this project's docs are published, ending in "/": each alert's runbook_url is its section of docs/platform.md under it. */
 function parseRunbookBaseUrl(o: Obj, path: string, alerts: boolean): string | undefined {
-    const url = optionalStr(o, "runbookBaseUrl", path, /^https?:\/\/\S+\/$/, "an http(s) URL ending in / (the folder that holds docs/, e.g. https://github.com/acme/canary-stack/blob/main/)");
-    if (url !== undefined && !alerts) fail(`${path}.runbookBaseUrl`, "only used with alerts: true (alerts is false, so there is no alert to link from); remove it");
+    const url = optionalStr(
+        o,
+        "runbookBaseUrl",
+        path,
+        /^https?:\/\/\S+\/$/,
+        "an http(s) URL ending in / (the folder that holds docs/, e.g. https://github.com/acme/canary-stack/blob/main/)",
+    );
+    if (url !== undefined && !alerts)
+        fail(`${path}.runbookBaseUrl`, "only used with alerts: true (alerts is false, so there is no alert to link from); remove it");
     return url;
 }
 
@@ -129,16 +156,30 @@ function parseNewRelic(value: unknown, path: string): NewRelicConfig | undefined
 }
 
 export function parsePlatform(value: unknown, path: string): PlatformConfig {
-    const platform = obj(value ?? {}, path, [
-        "shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic",
-    ]);
+    const platform = obj(value ?? {}, path, ["shared", "maxBadCanaryWeight", "maxBadCanaryExposure", "argoRollouts", "monitoring", "certManager", "newRelic"]);
     const argoSection = section(platform, "argoRollouts", path, ["install", "chart", "namespace", "dashboard", "metricsJob"]);
     const argo = parseArgoRollouts(argoSection, `${path}.argoRollouts`);
-    const monitoring = parseMonitoring(section(platform, "monitoring", path, [
-        "prometheus", "install", "chart", "namespace", "release", "prometheusAddress", "selectorLabels", "alerts", "alertFor", "runbookBaseUrl", "grafanaDashboard",
-    ]), `${path}.monitoring`);
+    const monitoring = parseMonitoring(
+        section(platform, "monitoring", path, [
+            "prometheus",
+            "install",
+            "chart",
+            "namespace",
+            "release",
+            "prometheusAddress",
+            "selectorLabels",
+            "alerts",
+            "alertFor",
+            "runbookBaseUrl",
+            "grafanaDashboard",
+        ]),
+        `${path}.monitoring`,
+    );
     if (!monitoring.prometheus && argoSection.metricsJob !== undefined) {
-        fail(`${path}.argoRollouts.metricsJob`, "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it");
+        fail(
+            `${path}.argoRollouts.metricsJob`,
+            "only used by the controller-down alert, which needs Prometheus (platform.monitoring.prometheus is false); remove it",
+        );
     }
     const certManager = parseCertManager(section(platform, "certManager", path, ["install", "chart", "namespace", "present"]), `${path}.certManager`);
     return {

@@ -91,8 +91,10 @@ export function constantFallbackWarnings(app: AppConfig): string[] {
     return app.analysis.metrics.flatMap((metric) => {
         const fallback = metric.kind === "custom" && metric.provider === "prometheus" ? constantFallback(metric.query) : undefined;
         if (!fallback) return [];
-        return [`${app.name}: metric ${JSON.stringify(metric.name)} falls back on a constant (${fallback}) when its series are missing: not scraped, `
-            + "a wrong job label or pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. "
-            + `Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(${canaryUp} == 1)) (docs/metrics.md, "Custom counter gates")`];
+        return [
+            `${app.name}: metric ${JSON.stringify(metric.name)} falls back on a constant (${fallback}) when its series are missing: not scraped, ` +
+                "a wrong job label or pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. " +
+                `Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(${canaryUp} == 1)) (docs/metrics.md, "Custom counter gates")`,
+        ];
     });
 }

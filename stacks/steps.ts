@@ -16,9 +16,10 @@ function parsePause(value: unknown, path: string): CanaryStep {
     const pause = obj(value ?? {}, path, ["duration"]);
     const duration = pause.duration;
     if (duration === undefined) return { pause: {} };
-    const ok = typeof duration === "number"
-        ? Number.isInteger(duration) && duration >= 0
-        : typeof duration === "string" && (/^\d+$/.test(duration) || goDurationSeconds(duration) !== undefined);
+    const ok =
+        typeof duration === "number"
+            ? Number.isInteger(duration) && duration >= 0
+            : typeof duration === "string" && (/^\d+$/.test(duration) || goDurationSeconds(duration) !== undefined);
     if (!ok) fail(`${path}.duration`, `${show(duration)} is not a duration (use e.g. "30s", "5m", or whole seconds)`);
     return { pause: { duration: duration as string | number } };
 }
@@ -82,8 +83,11 @@ export function parseSteps(value: unknown, path: string): CanaryStep[] {
     const firstTraffic = steps.findIndex((s) => "setWeight" in s && s.setWeight > 0);
     const early = steps.findIndex((s, i) => "analysis" in s && (firstTraffic === -1 || i < firstTraffic));
     if (early !== -1) {
-        fail(`${path}[${early}].analysis`, "runs before any setWeight above 0: the canary has no pods and no traffic yet, so every measurement "
-            + "is inconclusive and the rollout pauses there; put a setWeight above 0 (and a pause) before it");
+        fail(
+            `${path}[${early}].analysis`,
+            "runs before any setWeight above 0: the canary has no pods and no traffic yet, so every measurement " +
+                "is inconclusive and the rollout pauses there; put a setWeight above 0 (and a pause) before it",
+        );
     }
     return steps;
 }

@@ -32,9 +32,14 @@ export function nearestKey(key: string, known: readonly string[]): string {
  */
 export function unknownTopKeyError(config: Record<string, string>, namespace: string, known: readonly string[]): string | undefined {
     const prefix = `${namespace}:`;
-    const unknown = Object.keys(config).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length))
-        .filter((name) => !/[.[]/.test(name) && !known.includes(name)).sort()[0];
+    const unknown = Object.keys(config)
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => key.slice(prefix.length))
+        .filter((name) => !/[.[]/.test(name) && !known.includes(name))
+        .sort()[0];
     if (unknown === undefined) return undefined;
-    return `${prefix}${unknown}: unknown key, which this program never reads (did you mean ${prefix}${nearestKey(unknown, known)}?); `
-        + `the keys of ${namespace} are ${known.join(", ")}. Remove it with: pulumi config rm ${prefix}${unknown}`;
+    return (
+        `${prefix}${unknown}: unknown key, which this program never reads (did you mean ${prefix}${nearestKey(unknown, known)}?); ` +
+        `the keys of ${namespace} are ${known.join(", ")}. Remove it with: pulumi config rm ${prefix}${unknown}`
+    );
 }

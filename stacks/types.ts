@@ -249,7 +249,7 @@ export interface MonitoringConfig {
 
 /** The canary alerts whose `for` a stack may set (`platform.monitoring.alertFor`). */
 export const ALERTS_WITH_FOR = ["RolloutDegraded", "RolloutPausedTooLong", "RolloutsControllerDown"] as const;
-export type AlertWithFor = typeof ALERTS_WITH_FOR[number];
+export type AlertWithFor = (typeof ALERTS_WITH_FOR)[number];
 /** A Prometheus duration ("1h", "90s") per alert. */
 export type AlertFor = Record<AlertWithFor, string>;
 

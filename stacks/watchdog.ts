@@ -33,7 +33,9 @@ export interface WatchdogContext {
 
 /** Names of the analysis's enabled metrics (disabled ones are not measured inline either). */
 function enabledMetrics(analysis: Obj): Obj[] {
-    return list(analysis.metrics, "").filter(isObj).filter((m) => m.enabled !== false);
+    return list(analysis.metrics, "")
+        .filter(isObj)
+        .filter((m) => m.enabled !== false);
 }
 
 function chosen(watchdog: Obj, path: string, available: Obj[]): Obj[] {
@@ -41,7 +43,10 @@ function chosen(watchdog: Obj, path: string, available: Obj[]): Obj[] {
     if (watchdog.metrics === undefined) {
         const builtins = available.filter((m) => BUILTIN_KINDS.includes(m.kind as string));
         if (builtins.length === 0) {
-            fail(`${path}.metrics`, `missing (the analysis has no enabled built-in metric to watch by default; name the metrics to watch, of: ${names.join(", ")})`);
+            fail(
+                `${path}.metrics`,
+                `missing (the analysis has no enabled built-in metric to watch by default; name the metrics to watch, of: ${names.join(", ")})`,
+            );
         }
         return builtins;
     }
@@ -83,9 +88,12 @@ function startingStep(path: string, steps: CanaryStep[], stepsPath: string): num
     const start = watchdogStartingStep(steps);
     if (start >= steps.length) {
         const step = steps[first] as { setWeight: number };
-        fail(path, `the ladder's first setWeight above 0 is its last step (${stepsPath}[${first}], setWeight ${step.setWeight}): the watchdog starts `
-            + "once that step's canary pods are Ready, and the rollout is promoted as that step completes, so it would never measure; "
-            + "add a pause after that step, or leave the watchdog out");
+        fail(
+            path,
+            `the ladder's first setWeight above 0 is its last step (${stepsPath}[${first}], setWeight ${step.setWeight}): the watchdog starts ` +
+                "once that step's canary pods are Ready, and the rollout is promoted as that step completes, so it would never measure; " +
+                "add a pause after that step, or leave the watchdog out",
+        );
     }
     return start;
 }
@@ -94,7 +102,10 @@ function startingStep(path: string, steps: CanaryStep[], stepsPath: string): num
 export function parseWatchdog(value: unknown, path: string, ctx: WatchdogContext): WatchdogConfig {
     const watchdog = obj(value, path, WATCHDOG_KEYS);
     if (ctx.mode !== "inline") {
-        fail(path, `only with mode inline (mode ${ctx.mode} already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)`);
+        fail(
+            path,
+            `only with mode inline (mode ${ctx.mode} already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)`,
+        );
     }
     const start = startingStep(path, ctx.steps, ctx.stepsPath);
     const replaced = replacedKeys(watchdog);

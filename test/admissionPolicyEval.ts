@@ -33,7 +33,11 @@ export type Verdict = { matched: false } | { matched: true; denied: string[] };
 export function celValue(json: unknown): any {
     if (Array.isArray(json)) return json.map(celValue);
     if (json !== null && typeof json === "object") {
-        return new Map(Object.entries(json).filter(([, v]) => v !== null).map(([k, v]) => [k, celValue(v)]));
+        return new Map(
+            Object.entries(json)
+                .filter(([, v]) => v !== null)
+                .map(([k, v]) => [k, celValue(v)]),
+        );
     }
     if (typeof json === "number" && Number.isInteger(json)) return BigInt(json);
     return json;
@@ -50,8 +54,9 @@ function resourceMatches(policy: any, req: AdmissionRequest): boolean {
     const name = req.subResource ? `${req.resource}/${req.subResource}` : req.resource;
     const selected = constraints.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
     if (selected !== undefined && selected !== req.namespace) return false;
-    return constraints.resourceRules.some((rule: any) =>
-        rule.apiGroups.includes(req.group) && rule.resources.includes(name) && rule.operations.includes(req.operation) && !rule.resourceNames);
+    return constraints.resourceRules.some(
+        (rule: any) => rule.apiGroups.includes(req.group) && rule.resources.includes(name) && rule.operations.includes(req.operation) && !rule.resourceNames,
+    );
 }
 
 export function admit(policy: any, req: AdmissionRequest): Verdict {
@@ -60,10 +65,15 @@ export function admit(policy: any, req: AdmissionRequest): Verdict {
     // username) are absent when empty, not "" (k8s.io/apiserver plugin/cel/activation.go).
     const omitEmpty = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined));
     const bindings: Record<string, unknown> = {
-        request: celValue(omitEmpty({
-            operation: req.operation, subResource: req.subResource, namespace: req.namespace,
-            resource: { group: req.group, version: "v1", resource: req.resource }, userInfo: omitEmpty({ username: req.username }),
-        })),
+        request: celValue(
+            omitEmpty({
+                operation: req.operation,
+                subResource: req.subResource,
+                namespace: req.namespace,
+                resource: { group: req.group, version: "v1", resource: req.resource },
+                userInfo: omitEmpty({ username: req.username }),
+            }),
+        ),
         object: celValue(req.object),
         oldObject: celValue(req.oldObject),
     };

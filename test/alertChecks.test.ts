@@ -11,16 +11,18 @@ import { hasPromtool } from "./promtool";
 
 describe("e2e: the controller's /metrics", () => {
     it("reads metric names, label names and phases, skipping comments", () => {
-        const families = parseExposition([
-            "# HELP rollout_info Information about rollout.",
-            "# TYPE rollout_info gauge",
-            'rollout_info{name="demo",namespace="demo",phase="Abort",strategy="canary",traffic_router=""} 1',
-            'rollout_info{name="other",namespace="demo",phase="Completed",strategy="canary",traffic_router=""} 1',
-            'analysis_run_info{name="demo-745c4456f8-3-2",namespace="demo",phase="Failed"} 1',
-            'argo_rollouts_controller_info{version="v1.8.3 \\"x\\""} 1',
-            "go_goroutines 42",
-            "",
-        ].join("\n"));
+        const families = parseExposition(
+            [
+                "# HELP rollout_info Information about rollout.",
+                "# TYPE rollout_info gauge",
+                'rollout_info{name="demo",namespace="demo",phase="Abort",strategy="canary",traffic_router=""} 1',
+                'rollout_info{name="other",namespace="demo",phase="Completed",strategy="canary",traffic_router=""} 1',
+                'analysis_run_info{name="demo-745c4456f8-3-2",namespace="demo",phase="Failed"} 1',
+                'argo_rollouts_controller_info{version="v1.8.3 \\"x\\""} 1',
+                "go_goroutines 42",
+                "",
+            ].join("\n"),
+        );
         assert.deepEqual([...families.keys()], ["rollout_info", "analysis_run_info", "argo_rollouts_controller_info", "go_goroutines"]);
         assert.deepEqual([...families.get("rollout_info")!.labels].sort(), ["name", "namespace", "phase", "strategy", "traffic_router"]);
         assert.deepEqual([...families.get("rollout_info")!.phases], ["Abort", "Completed"]);
@@ -40,13 +42,19 @@ describe("e2e: the promtool test of the rule file", () => {
         fs.writeFileSync(file, stringify(canaryAlertRule({ name: "a", namespace: "monitoring" }, {}, "argo", alertFor).spec));
         return file;
     }
-    const firingAt = (yaml: string, alert: string) => (parseYaml(yaml).tests[0].alert_rule_test as any[])
-        .filter((t) => t.alertname === alert).map((t) => [t.eval_time, t.exp_alerts.map((a: any) => a.exp_labels.name ?? a.exp_labels.severity)]);
+    const firingAt = (yaml: string, alert: string) =>
+        (parseYaml(yaml).tests[0].alert_rule_test as any[])
+            .filter((t) => t.alertname === alert)
+            .map((t) => [t.eval_time, t.exp_alerts.map((a: any) => a.exp_labels.name ?? a.exp_labels.severity)]);
 
     it("expects an analysis alert for exactly 10 minutes from the run's phase, then never again", () => {
         const { yaml } = promtoolTests(ruleFile({ RolloutDegraded: "5s", RolloutPausedTooLong: "20s", RolloutsControllerDown: "10s" }), "argo");
         assert.deepEqual(firingAt(yaml, "CanaryAnalysisFailed"), [
-            ["290s", []], ["300s", ["demo-failed"]], ["890s", ["demo-failed"]], ["900s", []], ["9000s", []],
+            ["290s", []],
+            ["300s", ["demo-failed"]],
+            ["890s", ["demo-failed"]],
+            ["900s", []],
+            ["9000s", []],
         ]);
     });
 
@@ -68,9 +76,21 @@ describe("e2e: the promtool test of the rule file", () => {
 
     it("expects the for-alerts one evaluation after their for, from the file's own for values", () => {
         const local = promtoolTests(ruleFile({ RolloutDegraded: "5s", RolloutPausedTooLong: "20s", RolloutsControllerDown: "10s" }), "argo").yaml;
-        assert.deepEqual(firingAt(local, "RolloutPausedTooLong"), [["310s", []], ["320s", ["demo-paused"]], ["640s", []]]);
-        assert.deepEqual(firingAt(local, "RolloutsControllerDown"), [["300s", []], ["310s", ["critical"]], ["710s", ["critical"]]]);
+        assert.deepEqual(firingAt(local, "RolloutPausedTooLong"), [
+            ["310s", []],
+            ["320s", ["demo-paused"]],
+            ["640s", []],
+        ]);
+        assert.deepEqual(firingAt(local, "RolloutsControllerDown"), [
+            ["300s", []],
+            ["310s", ["critical"]],
+            ["710s", ["critical"]],
+        ]);
         const prod = promtoolTests(ruleFile({ RolloutDegraded: "1m", RolloutPausedTooLong: "1h", RolloutsControllerDown: "5m" }), "argo").yaml;
-        assert.deepEqual(firingAt(prod, "RolloutPausedTooLong"), [["3890s", []], ["3900s", ["demo-paused"]], ["4220s", []]]);
+        assert.deepEqual(firingAt(prod, "RolloutPausedTooLong"), [
+            ["3890s", []],
+            ["3900s", ["demo-paused"]],
+            ["4220s", []],
+        ]);
     });
 });

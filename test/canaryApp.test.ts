@@ -24,8 +24,14 @@ describe("CanaryApp under the mock engine", () => {
         const { apps, platform } = config();
         const component = new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
-        assert.deepEqual(ofType("canary:app:CanaryApp").map((r) => r.name), ["demo"]);
-        const children = registered.filter((r) => r.type !== "canary:app:CanaryApp").map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(
+            ofType("canary:app:CanaryApp").map((r) => r.name),
+            ["demo"],
+        );
+        const children = registered
+            .filter((r) => r.type !== "canary:app:CanaryApp")
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         assert.deepEqual(children, [
             "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy demo-deployer-policy",
             "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding demo-deployer-policy",
@@ -47,7 +53,9 @@ describe("CanaryApp under the mock engine", () => {
     });
 
     it("snapshots the Deployment before the Rollout, and restores it before the Rollout is deleted", async () => {
-        const { apps, platform } = config((app) => { app.allowDestroyMidCanary = true; });
+        const { apps, platform } = config((app) => {
+            app.allowDestroyMidCanary = true;
+        });
         new CanaryApp("demo", { app: apps[0], platform, connection: { context: "prod" } });
         await settle();
         const dynamic = ofType("pulumi-nodejs:dynamic:Resource");
@@ -56,26 +64,44 @@ describe("CanaryApp under the mock engine", () => {
         assert.deepEqual([snapshot.inputs.namespace, snapshot.inputs.deployment, snapshot.inputs.context], ["demo", "demo", "prod"]);
         assert.deepEqual(
             [restore.inputs.namespace, restore.inputs.rollout, restore.inputs.deployment, restore.inputs.allowUnhealthy, restore.inputs.context],
-            ["demo", "demo", "demo", true, "prod"]);
+            ["demo", "demo", "demo", true, "prod"],
+        );
         // The snapshot's record (unknown in a preview until the snapshot has read the Deployment) goes to the restore.
-        assert.deepEqual(Object.keys(restore.inputs).filter((k) => k.startsWith("recorded")).sort(), ["recordedImages", "recordedReplicas"]);
+        assert.deepEqual(
+            Object.keys(restore.inputs)
+                .filter((k) => k.startsWith("recorded"))
+                .sort(),
+            ["recordedImages", "recordedReplicas"],
+        );
         // Pulumi creates dependencies first and deletes dependents first: snapshot -> Rollout -> restore.
         const rollout = registered.find((r) => r.name === "demo-rollout")!;
         // The controller co-owns the steps list after its first update: the stack's apply forces the ladder.
         assert.equal(rollout.inputs.metadata.annotations["pulumi.com/patchForce"], "true");
-        assert.ok(rollout.dependencies.some((urn) => urn.endsWith("::demo-snapshot")), "the Rollout waits for the snapshot");
-        assert.ok(restore.dependencies.some((urn) => urn.endsWith("::demo-rollout")), "the restore depends on the Rollout");
+        assert.ok(
+            rollout.dependencies.some((urn) => urn.endsWith("::demo-snapshot")),
+            "the Rollout waits for the snapshot",
+        );
+        assert.ok(
+            restore.dependencies.some((urn) => urn.endsWith("::demo-rollout")),
+            "the restore depends on the Rollout",
+        );
         // ...and on every other object of the app, so a refused destroy has deleted nothing yet.
         // (The read of the existing Service too: a refused destroy leaves the state as it was.)
         const others = registered.filter((r) => r.type.startsWith("kubernetes:") && r.name !== "demo-rollout");
         assert.equal(others.length, 10);
-        for (const other of others) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
+        for (const other of others)
+            assert.ok(
+                restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)),
+                `the restore depends on ${other.name}`,
+            );
         assert.ok(!snapshot.dependencies.some((urn) => urn.endsWith("::demo-rollout")));
         assert.equal(restore.inputs.ingress, undefined, "without stableIngress the restore touches no Ingress");
     });
 
     it("gives the restore the stableIngress, the Services it moves between and Argo Rollouts' canary Ingress", async () => {
-        const { apps, platform } = config((app) => { app.stableIngress = "shop"; });
+        const { apps, platform } = config((app) => {
+            app.stableIngress = "shop";
+        });
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const restore = ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === "demo-restore")!;
@@ -90,12 +116,18 @@ describe("CanaryApp under the mock engine", () => {
         assert.equal(read?.readId, "demo/demo");
         for (const role of ["stable", "canary"]) {
             const svc = ofType("kubernetes:core/v1:Service").find((s) => s.name === `demo-${role}`);
-            assert.deepEqual(svc?.inputs.spec, { type: "ClusterIP", selector: { app: "demo" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }] });
+            assert.deepEqual(svc?.inputs.spec, {
+                type: "ClusterIP",
+                selector: { app: "demo" },
+                ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
+            });
         }
     });
 
     it("names the adopted Deployment and the Rollout in the deployer Role, and binds the configured service account", async () => {
-        const { apps, platform } = config((app) => { app.workloadRef.name = "demo-web"; });
+        const { apps, platform } = config((app) => {
+            app.workloadRef.name = "demo-web";
+        });
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const [role] = ofType("kubernetes:rbac.authorization.k8s.io/v1:Role");
@@ -107,26 +139,38 @@ describe("CanaryApp under the mock engine", () => {
     });
 
     it("narrows the deployer's writes with an admission policy bound after it, and the restore depends on both", async () => {
-        const { apps, platform } = config((app) => { app.workloadRef.name = "demo-web"; });
+        const { apps, platform } = config((app) => {
+            app.workloadRef.name = "demo-web";
+        });
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         const [policy] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
         assert.equal(policy.inputs.metadata.name, "canary-deployer.demo.demo");
-        assert.equal(policy.inputs.spec.matchConditions[0].expression, 'has(request.userInfo.username) && request.userInfo.username == "system:serviceaccount:ci:ci"');
+        assert.equal(
+            policy.inputs.spec.matchConditions[0].expression,
+            'has(request.userInfo.username) && request.userInfo.username == "system:serviceaccount:ci:ci"',
+        );
         assert.match(policy.inputs.spec.matchConditions[1].expression, /"demo-web" : "demo"\)$/);
         const [binding] = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
         assert.equal(binding.inputs.spec.policyName, "canary-deployer.demo.demo");
-        assert.ok(binding.dependencies.some((urn) => urn.endsWith("::demo-deployer-policy")), "the binding waits for its policy");
+        assert.ok(
+            binding.dependencies.some((urn) => urn.endsWith("::demo-deployer-policy")),
+            "the binding waits for its policy",
+        );
     });
 
     it("leaves out the deployer RBAC and policy when no deployer is configured, and the policy alone when it is turned off", async () => {
-        const { apps, platform } = config((app) => { delete app.deployer; });
+        const { apps, platform } = config((app) => {
+            delete app.deployer;
+        });
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
         assert.equal(ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length, 0);
         resetRegistered();
-        const off = config((app) => { app.deployer.admissionPolicy = false; });
+        const off = config((app) => {
+            app.deployer.admissionPolicy = false;
+        });
         new CanaryApp("demo", { app: off.apps[0], platform: off.platform, connection: {} });
         await settle();
         assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").length, 1);
@@ -138,26 +182,41 @@ describe("CanaryApp under the mock engine", () => {
         const { apps, platform } = parseStackConfig({ platform: noPrometheusPlatform(), apps: [newRelicOnlyApp()] }, pulumi.secret("k"));
         new CanaryApp("demo", { app: apps[0], platform, connection: {} });
         await settle();
-        const kinds = kubernetesObjects().map((o) => `${o.kind} ${o.metadata.name}`).sort();
+        const kinds = kubernetesObjects()
+            .map((o) => `${o.kind} ${o.metadata.name}`)
+            .sort();
         assert.deepEqual(kinds, [
-            "AnalysisTemplate demo", "Role demo-deployer", "RoleBinding demo-deployer", "Rollout demo", "Service demo-canary", "Service demo-stable",
-            "ValidatingAdmissionPolicy canary-deployer.demo.demo", "ValidatingAdmissionPolicyBinding canary-deployer.demo.demo",
+            "AnalysisTemplate demo",
+            "Role demo-deployer",
+            "RoleBinding demo-deployer",
+            "Rollout demo",
+            "Service demo-canary",
+            "Service demo-stable",
+            "ValidatingAdmissionPolicy canary-deployer.demo.demo",
+            "ValidatingAdmissionPolicyBinding canary-deployer.demo.demo",
         ]);
         for (const object of kubernetesObjects()) await validateObject(object);
         const restore = registered.find((r) => r.name === "demo-restore")!;
         for (const other of registered.filter((r) => r.type.startsWith("kubernetes:"))) {
-            assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)), `the restore depends on ${other.name}`);
+            assert.ok(
+                restore.dependencies.some((urn) => urn.endsWith(`::${other.name}`)),
+                `the restore depends on ${other.name}`,
+            );
         }
     });
 
     it("warns at preview, once, when the replicas cannot run the ladder's weights; not with traffic routing", async () => {
         const warned: string[] = [];
         const warn = pulumi.log.warn;
-        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => {
+            warned.push(message);
+        };
         try {
             const { apps, platform } = config();
             new CanaryApp("demo", { app: apps[0], platform, connection: {} });
-            const routed = config((app) => { app.stableIngress = "demo"; });
+            const routed = config((app) => {
+                app.stableIngress = "demo";
+            });
             new CanaryApp("routed", { app: { ...routed.apps[0], name: "routed" }, platform, connection: {} });
             await settle();
             assert.deepEqual(warned, [unrealizedWeightsWarning(apps[0])]);
@@ -170,9 +229,13 @@ describe("CanaryApp under the mock engine", () => {
     it("warns at preview when a timed pause is as long as the paused alert's for", async () => {
         const warned: string[] = [];
         const warn = pulumi.log.warn;
-        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => {
+            warned.push(message);
+        };
         try {
-            const { apps, platform } = config((app) => { app.stableIngress = "demo"; });
+            const { apps, platform } = config((app) => {
+                app.stableIngress = "demo";
+            });
             const monitoring = { ...platform.monitoring, alertFor: { ...platform.monitoring.alertFor, RolloutPausedTooLong: "1m" } };
             new CanaryApp("demo", { app: apps[0], platform: { ...platform, monitoring }, connection: {} });
             await settle();
@@ -186,11 +249,18 @@ describe("CanaryApp under the mock engine", () => {
     it("warns at preview when a custom PromQL gate falls back on a constant", async () => {
         const warned: string[] = [];
         const warn = pulumi.log.warn;
-        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warned.push(message); };
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => {
+            warned.push(message);
+        };
         try {
             const { apps, platform } = config((app) => {
                 app.stableIngress = "demo";
-                app.analysis.metrics.push({ name: "jobs-failed", kind: "custom", query: "sum(increase(jobs_failed_total[5m])) or vector(0)", successCondition: "result[0] == 0" });
+                app.analysis.metrics.push({
+                    name: "jobs-failed",
+                    kind: "custom",
+                    query: "sum(increase(jobs_failed_total[5m])) or vector(0)",
+                    successCondition: "result[0] == 0",
+                });
             });
             new CanaryApp("demo", { app: apps[0], platform, connection: {} });
             await settle();

@@ -36,11 +36,11 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
     }
 
     const refusal = (command: "preview or update: nothing was changed" | "destroy: nothing was deleted", then: string) =>
-        `wrong cluster: this stack's cluster is kube-system UID ${RECORDED_UID} (${fake.url}, context "fake"), as recorded in its state, `
-        + `but the kubeconfig now points at kube-system UID ${OTHER_UID} (${fake.url}, context "fake"); refusing to ${command}. `
-        + "Point the stack at its own cluster (canary-stack:cluster.context, or KUBECONFIG) and run it again. "
-        + `If the stack's cluster was rebuilt and ${OTHER_UID} is its successor, accept it: `
-        + `pulumi config set --path canary-stack:cluster.kubeSystemUid ${OTHER_UID}, then ${then}.`;
+        `wrong cluster: this stack's cluster is kube-system UID ${RECORDED_UID} (${fake.url}, context "fake"), as recorded in its state, ` +
+        `but the kubeconfig now points at kube-system UID ${OTHER_UID} (${fake.url}, context "fake"); refusing to ${command}. ` +
+        "Point the stack at its own cluster (canary-stack:cluster.context, or KUBECONFIG) and run it again. " +
+        `If the stack's cluster was rebuilt and ${OTHER_UID} is its successor, accept it: ` +
+        `pulumi config set --path canary-stack:cluster.kubeSystemUid ${OTHER_UID}, then ${then}.`;
 
     it("reads the cluster the connection names: kube-system's UID, the server and the context", async () => {
         assert.deepEqual(await readClusterIdentity({ kubeconfig, context: "fake" }), recorded);
@@ -50,8 +50,11 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
     it("says what the guard needs when kube-system cannot be read", async () => {
         fake.kubeSystemUid = undefined;
         const error = await rejection(() => readClusterIdentity({ kubeconfig, context: "fake" }));
-        assert.equal(error.message, `reading namespace kube-system at ${fake.url} (the cluster guard needs get on it) failed (HTTP 403): `
-            + 'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"');
+        assert.equal(
+            error.message,
+            `reading namespace kube-system at ${fake.url} (the cluster guard needs get on it) failed (HTTP 403): ` +
+                'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"',
+        );
     });
 
     it("reaches the cluster through a kubeconfig's contents, as the state stores them, and never prints them", async () => {
@@ -70,7 +73,12 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
         // As the engine hands the state back: keys sorted.
         const olds = { ...inputs, cluster: { context: recorded.context, server: recorded.server, uid: recorded.uid } };
         assert.deepEqual(await identityProvider.diff!("kube-system", olds, inputs), { changes: false });
-        const moved = { ...olds, kubeconfig: "/old/kubeconfig", context: "old", cluster: { ...recorded, server: "https://old-lb.example:443", context: "old" } };
+        const moved = {
+            ...olds,
+            kubeconfig: "/old/kubeconfig",
+            context: "old",
+            cluster: { ...recorded, server: "https://old-lb.example:443", context: "old" },
+        };
         assert.deepEqual(await identityProvider.diff!("kube-system", moved, inputs), { changes: false });
         // A state written before the guard recorded nothing: the first up records the cluster.
         const { cluster: _none, ...unrecorded } = olds;
@@ -97,10 +105,16 @@ describe("wrong-cluster guard against a fake Kubernetes API", () => {
 
     it("checks a new stack pinned to a UID at its first preview, and nothing else in check", async () => {
         const error = await rejection(() => identityProvider.check!({}, { ...inputs, kubeSystemUid: OTHER_UID }));
-        assert.match(error.details ?? "", /^wrong cluster: canary-stack:cluster\.kubeSystemUid is 22222222-2222-4222-8222-222222222222, but the kubeconfig now points at kube-system UID 11111111-/);
+        assert.match(
+            error.details ?? "",
+            /^wrong cluster: canary-stack:cluster\.kubeSystemUid is 22222222-2222-4222-8222-222222222222, but the kubeconfig now points at kube-system UID 11111111-/,
+        );
         assert.deepEqual(await identityProvider.check!({}, inputs), { inputs });
-        assert.deepEqual(await identityProvider.check!({ ...inputs, kubeSystemUid: OTHER_UID }, { ...inputs, kubeSystemUid: OTHER_UID }),
-            { inputs: { ...inputs, kubeSystemUid: OTHER_UID } }, "an existing stack is checked by diff");
+        assert.deepEqual(
+            await identityProvider.check!({ ...inputs, kubeSystemUid: OTHER_UID }, { ...inputs, kubeSystemUid: OTHER_UID }),
+            { inputs: { ...inputs, kubeSystemUid: OTHER_UID } },
+            "an existing stack is checked by diff",
+        );
         assert.equal(fake.requests.length, 1);
     });
 
@@ -149,10 +163,20 @@ describe("wrong-cluster guard: the providers as the state stores them", () => {
         assert.deepEqual(created.outs.cluster, recorded);
 
         fake.kubeSystemUid = OTHER_UID;
-        const diff = await providerOf(identityInputs).diff("kube-system", created.outs, identityInputs).then(() => undefined, (e: any) => e);
+        const diff = await providerOf(identityInputs)
+            .diff("kube-system", created.outs, identityInputs)
+            .then(
+                () => undefined,
+                (e: any) => e,
+            );
         assert.match(diff?.details ?? "", /^wrong cluster: .* refusing to preview or update: nothing was changed\./);
         const guardProps = { ...inputsOf("cluster-destroy-guard"), cluster: recorded };
-        const deleted = await providerOf(guardProps).delete("destroy-guard", guardProps).then(() => undefined, (e: any) => e);
+        const deleted = await providerOf(guardProps)
+            .delete("destroy-guard", guardProps)
+            .then(
+                () => undefined,
+                (e: any) => e,
+            );
         assert.match(deleted?.details ?? "", /^wrong cluster: .* refusing to destroy: nothing was deleted\./);
     });
 });

@@ -45,8 +45,13 @@ describe("clusterIdentifier: the live kube-system UID, checked against the ident
         const { value, error } = await outcome(checkedClusterUid(CONNECTION, pulumi.output(RECORDED), undefined));
         assert.equal(value, undefined);
         assert.ok(pulumi.RunError.isInstance(error), "a RunError: the engine shows the message without a stack trace");
-        assert.match(error!.message, new RegExp(`^wrong cluster: this stack's cluster is kube-system UID ${RECORDED.uid} .*as recorded in its state, `
-            + `but the kubeconfig now points at kube-system UID ${OTHER.uid} .*refusing to preview or update: nothing was changed`));
+        assert.match(
+            error!.message,
+            new RegExp(
+                `^wrong cluster: this stack's cluster is kube-system UID ${RECORDED.uid} .*as recorded in its state, ` +
+                    `but the kubeconfig now points at kube-system UID ${OTHER.uid} .*refusing to preview or update: nothing was changed`,
+            ),
+        );
     });
 
     it("is the accepted UID (cluster.kubeSystemUid) on that cluster, and refuses any other", async () => {
@@ -54,14 +59,22 @@ describe("clusterIdentifier: the live kube-system UID, checked against the ident
         assert.deepEqual(await outcome(checkedClusterUid(CONNECTION, pulumi.output(RECORDED), OTHER.uid)), { value: OTHER.uid });
         live = RECORDED;
         const { error } = await outcome(checkedClusterUid(CONNECTION, pulumi.output(RECORDED), OTHER.uid));
-        assert.match(error!.message, new RegExp(`^wrong cluster: canary-stack:cluster.kubeSystemUid is ${OTHER.uid}, but the kubeconfig now points at kube-system UID ${RECORDED.uid}`));
+        assert.match(
+            error!.message,
+            new RegExp(`^wrong cluster: canary-stack:cluster.kubeSystemUid is ${OTHER.uid}, but the kubeconfig now points at kube-system UID ${RECORDED.uid}`),
+        );
     });
 
     it("leaves the refusal to the identity when its record cannot come (its own diff refused the run)", async () => {
         live = OTHER;
         // What the SDK's output of a failed registration does, without a rejection nobody awaits (mocha would count it).
         const failure = () => Promise.reject(new Error("the identity's registration failed"));
-        const failed = { get isKnown() { return failure(); }, promise: failure } as unknown as pulumi.Output<ClusterIdentity>;
+        const failed = {
+            get isKnown() {
+                return failure();
+            },
+            promise: failure,
+        } as unknown as pulumi.Output<ClusterIdentity>;
         assert.deepEqual(await outcome(checkedClusterUid(CONNECTION, failed, undefined)), { value: OTHER.uid });
     });
 

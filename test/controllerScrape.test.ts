@@ -12,7 +12,9 @@ import { parseStackConfig } from "../stacks";
 import { PLATFORM_DEFAULTS } from "../stacks/defaults";
 import { validateObject } from "./schema";
 
-const local = parseStackConfig({ platform: parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"] }).platform;
+const local = parseStackConfig({
+    platform: parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.local.yaml"), "utf8")).config["canary-stack:platform"],
+}).platform;
 
 describe("e2e: the controller scraped through the operator's job", () => {
     const { service, serviceMonitor } = controllerMetricsObjects(local);
@@ -20,7 +22,10 @@ describe("e2e: the controller scraped through the operator's job", () => {
     it("writes the chart's metrics Service and ServiceMonitor, valid, selected by the e2e's Prometheus, with the namespace relabelings", async () => {
         await validateObject(service);
         await validateObject(serviceMonitor);
-        assert.deepEqual([service.metadata.name, service.metadata.namespace, serviceMonitor.metadata.name], ["argo-rollouts-metrics", "argo-rollouts", "argo-rollouts"]);
+        assert.deepEqual(
+            [service.metadata.name, service.metadata.namespace, serviceMonitor.metadata.name],
+            ["argo-rollouts-metrics", "argo-rollouts", "argo-rollouts"],
+        );
         assert.equal(serviceMonitor.metadata.labels.prometheus, "canary-e2e");
         assert.deepEqual(serviceMonitor.spec.endpoints, [{ port: "metrics", metricRelabelings: CONTROLLER_NAMESPACE_RELABELINGS }]);
         // The ServiceMonitor selects the Service by the chart's labels.
@@ -31,14 +36,19 @@ describe("e2e: the controller scraped through the operator's job", () => {
         const target = controllerTarget(service, "127.0.0.1:14091");
         assert.deepEqual(target.targets, ["127.0.0.1:14091"]);
         const l = target.labels;
-        assert.deepEqual([l.__metrics_path__, l.__meta_kubernetes_namespace, l.__meta_kubernetes_service_name, l.__meta_kubernetes_endpoint_port_name],
-            ["/metrics", "argo-rollouts", "argo-rollouts-metrics", "metrics"]);
+        assert.deepEqual(
+            [l.__metrics_path__, l.__meta_kubernetes_namespace, l.__meta_kubernetes_service_name, l.__meta_kubernetes_endpoint_port_name],
+            ["/metrics", "argo-rollouts", "argo-rollouts-metrics", "metrics"],
+        );
         assert.equal(l.__meta_kubernetes_service_label_app_kubernetes_io_component, "rollouts-controller");
     });
 
     it("runs the job at the generated global interval where the ServiceMonitor sets none", () => {
-        assert.deepEqual(withGlobalTimings({ job_name: "j" }, { scrape_interval: "30s", scrape_timeout: "10s" }),
-            { job_name: "j", scrape_interval: "30s", scrape_timeout: "10s" });
+        assert.deepEqual(withGlobalTimings({ job_name: "j" }, { scrape_interval: "30s", scrape_timeout: "10s" }), {
+            job_name: "j",
+            scrape_interval: "30s",
+            scrape_timeout: "10s",
+        });
         assert.equal(withGlobalTimings({ job_name: "j", scrape_interval: "15s" }, { scrape_interval: "30s" }).scrape_interval, "15s");
     });
 });
@@ -47,7 +57,9 @@ describe("e2e: the commands of an alert's summary", () => {
     const expand = (text: string) => text.replace(/\{\{ \$labels\.namespace \}\}/g, "demo").replace(/\{\{ \$labels\.name \}\}/g, "demo-abc-3");
 
     it("finds each alert's read-only command, up to a ; or the end, and never the retry", () => {
-        const commands = Object.fromEntries(canaryAlerts("argo", PLATFORM_DEFAULTS.monitoring.alertFor).map((a) => [a.alert, summaryCommands(expand(a.summary))]));
+        const commands = Object.fromEntries(
+            canaryAlerts("argo", PLATFORM_DEFAULTS.monitoring.alertFor).map((a) => [a.alert, summaryCommands(expand(a.summary))]),
+        );
         assert.deepEqual(commands, {
             CanaryAnalysisFailed: ["kubectl describe analysisrun demo-abc-3 -n demo"],
             CanaryAnalysisErrored: ["kubectl describe analysisrun demo-abc-3 -n demo"],

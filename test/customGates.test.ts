@@ -59,37 +59,52 @@ describe("prod's custom counter gates: evaluated by Prometheus (promtool)", func
             const at = (hash: string) => query.replace(/\{\{args\.canary-hash\}\}/g, hash);
             const before = (hash: string, job = "instant-api") =>
                 `sum(increase(${counter}{job="${job}", rollouts_pod_template_hash="${hash}"}[5m])) or vector(0)`;
-            const up = (hash: string, value: number, job = "instant-api"): InputSeries =>
-                ({ series: `up{job="${job}", rollouts_pod_template_hash="${hash}"}`, values: samples(0, value) });
-            const failures = (hash: string, values: string, job = "instant-api"): InputSeries =>
-                ({ series: `${counter}{job="${job}", rollouts_pod_template_hash="${hash}"}`, values });
+            const up = (hash: string, value: number, job = "instant-api"): InputSeries => ({
+                series: `up{job="${job}", rollouts_pod_template_hash="${hash}"}`,
+                values: samples(0, value),
+            });
+            const failures = (hash: string, values: string, job = "instant-api"): InputSeries => ({
+                series: `${counter}{job="${job}", rollouts_pod_template_hash="${hash}"}`,
+                values,
+            });
             const series = [
                 // failing: 1 failure at 60 s, a second at 120 s.
-                up("failing", 1), failures("failing", samples(0, 0, 0, 0, 0, 1, 1, 1, 1, 2)),
+                up("failing", 1),
+                failures("failing", samples(0, 0, 0, 0, 0, 1, 1, 1, 1, 2)),
                 // nothing failed: the counter does not exist, the pods are scraped.
                 up("clean", 1),
                 // scraped under another job (a wrong job label in the query): nothing under instant-api.
-                up("elsewhere", 1, "other-api"), failures("elsewhere", samples(0, 3), "other-api"),
+                up("elsewhere", 1, "other-api"),
+                failures("elsewhere", samples(0, 3), "other-api"),
                 // scraped but down, no counter.
                 up("down", 0),
                 // created at the first failure, at 135 s, with the value 1.
-                up("first", 1), failures("first", samples(9, 1)),
+                up("first", 1),
+                failures("first", samples(9, 1)),
                 // 3 failures, then a restart at 60 s resets the counter to 0.
-                up("restarted", 1), failures("restarted", samples(0, 0, 1, 2, 3, 0)),
+                up("restarted", 1),
+                failures("restarted", samples(0, 0, 1, 2, 3, 0)),
             ];
-            assert.equal(promtoolTest(series, [
-                { expr: at("failing"), exp: 2 },
-                { expr: at("clean"), exp: 0 },
-                { expr: at("elsewhere"), exp: undefined },
-                { expr: at("down"), exp: undefined },
-                { expr: at("gone"), exp: undefined },
-                { expr: at("first"), exp: 1 },
-                { expr: at("restarted"), exp: 3 },
-                // The gate as it was passed all three: increase() of a counter born at 1 is 0, and no series at all reads 0.
-                { expr: before("first"), exp: 0 },
-                { expr: before("elsewhere"), exp: 0 },
-                { expr: before("gone"), exp: 0 },
-            ], "5m"), "SUCCESS");
+            assert.equal(
+                promtoolTest(
+                    series,
+                    [
+                        { expr: at("failing"), exp: 2 },
+                        { expr: at("clean"), exp: 0 },
+                        { expr: at("elsewhere"), exp: undefined },
+                        { expr: at("down"), exp: undefined },
+                        { expr: at("gone"), exp: undefined },
+                        { expr: at("first"), exp: 1 },
+                        { expr: at("restarted"), exp: 3 },
+                        // The gate as it was passed all three: increase() of a counter born at 1 is 0, and no series at all reads 0.
+                        { expr: before("first"), exp: 0 },
+                        { expr: before("elsewhere"), exp: 0 },
+                        { expr: before("gone"), exp: 0 },
+                    ],
+                    "5m",
+                ),
+                "SUCCESS",
+            );
         });
     }
 });
@@ -114,10 +129,10 @@ describe("custom PromQL gates: the preview warning for a constant fallback", () 
         raw.analysis.watchdog = { metrics: ["error-rate", "jobs-failed"] };
         const app = parseStackConfig({ platform: existingPlatform(), apps: [raw] }).apps[0];
         assert.deepEqual(constantFallbackWarnings(app), [
-            'demo: metric "jobs-failed" falls back on a constant (or vector(0)) when its series are missing: not scraped, a wrong job label or '
-            + "pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. "
-            + 'Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(up{job="demo", '
-            + 'rollouts_pod_template_hash="{{args.canary-hash}}"} == 1)) (docs/metrics.md, "Custom counter gates")',
+            'demo: metric "jobs-failed" falls back on a constant (or vector(0)) when its series are missing: not scraped, a wrong job label or ' +
+                "pod-template hash, or a counter the app creates at its first increment all read as that number, and can pass the gate. " +
+                'Fall back on a series that proves the canary is scraped instead: or on() (0 * sum(up{job="demo", ' +
+                'rollouts_pod_template_hash="{{args.canary-hash}}"} == 1)) (docs/metrics.md, "Custom counter gates")',
         ]);
         assert.deepEqual(constantFallbackWarnings(prodApp()), [], "prod's gates fall back on up");
     });

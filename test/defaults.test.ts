@@ -13,11 +13,19 @@ function defaultColumn(section: string): Map<string, string> {
     const start = page.indexOf(`### \`${section}\``);
     assert.ok(start >= 0, `docs/config-reference.md has no ### \`${section}\``);
     const end = page.indexOf("\n### ", start + 1);
-    const rows = page.slice(start, end < 0 ? undefined : end).split("\n").filter((l) => l.startsWith("| `"));
-    return new Map(rows.map((row) => {
-        const [key, value] = row.split("|").slice(1, 3).map((c) => c.trim());
-        return [key.split(",")[0].replace(/`/g, "").trim(), value];
-    }));
+    const rows = page
+        .slice(start, end < 0 ? undefined : end)
+        .split("\n")
+        .filter((l) => l.startsWith("| `"));
+    return new Map(
+        rows.map((row) => {
+            const [key, value] = row
+                .split("|")
+                .slice(1, 3)
+                .map((c) => c.trim());
+            return [key.split(",")[0].replace(/`/g, "").trim(), value];
+        }),
+    );
 }
 
 const code = (value: unknown) => `\`${value}\``;
@@ -73,22 +81,41 @@ describe("docs/config-reference.md states the defaults of stacks/defaults.ts", (
         const text = page.slice(page.indexOf("### Metrics")).replace(/\s+/g, " ");
         const M = METRIC_DEFAULTS;
         for (const phrase of [
-            `\`interval\` (default \`${M.interval}\`)`, `\`count\` (default ${M.inlineCount} in inline mode`, `\`${M.newRelicInitialDelay}\` for New Relic ones`,
-            `\`failureLimit\` (${M.failureLimit})`, `\`inconclusiveLimit\` (${M.inconclusiveLimit})`, `\`consecutiveErrorLimit\` (${M.consecutiveErrorLimit})`,
-            `default \`${M.window}\``, `\`minRequests\` (default ${M.minRequests})`, `\`canaryScoped\` (default ${M.canaryScoped}`,
-        ]) assert.ok(text.includes(phrase), `the Metrics section lacks: ${phrase}`);
+            `\`interval\` (default \`${M.interval}\`)`,
+            `\`count\` (default ${M.inlineCount} in inline mode`,
+            `\`${M.newRelicInitialDelay}\` for New Relic ones`,
+            `\`failureLimit\` (${M.failureLimit})`,
+            `\`inconclusiveLimit\` (${M.inconclusiveLimit})`,
+            `\`consecutiveErrorLimit\` (${M.consecutiveErrorLimit})`,
+            `default \`${M.window}\``,
+            `\`minRequests\` (default ${M.minRequests})`,
+            `\`canaryScoped\` (default ${M.canaryScoped}`,
+        ])
+            assert.ok(text.includes(phrase), `the Metrics section lacks: ${phrase}`);
     });
 
     it("the watchdog's, in its row", () => {
         assert.match(defaultColumn("apps").get("analysis.watchdog") ?? "", /none/);
-        assert.ok(page.includes(`measured every ${WATCHDOG_DEFAULTS.interval} over ${WATCHDOG_DEFAULTS.minWindowSeconds}s`), "the watchdog row's interval and window");
+        assert.ok(
+            page.includes(`measured every ${WATCHDOG_DEFAULTS.interval} over ${WATCHDOG_DEFAULTS.minWindowSeconds}s`),
+            "the watchdog row's interval and window",
+        );
     });
 });
 
 describe("stacks/defaults.ts is what the readers apply", () => {
     it("an app and a platform with nothing optional set come out with these defaults", () => {
         const raw = validApp();
-        for (const key of ["scaleDown", "series", "progressDeadlineSeconds", "podReadySeconds", "allowNoAnalysis", "allowDestroyMidCanary", "progressDeadlineAbort"]) delete raw[key];
+        for (const key of [
+            "scaleDown",
+            "series",
+            "progressDeadlineSeconds",
+            "podReadySeconds",
+            "allowNoAnalysis",
+            "allowDestroyMidCanary",
+            "progressDeadlineAbort",
+        ])
+            delete raw[key];
         delete raw.metrics.path;
         delete raw.metrics.scrapeInterval;
         delete raw.analysis.mode;
@@ -96,14 +123,53 @@ describe("stacks/defaults.ts is what the readers apply", () => {
         const config = parseStackConfig({ platform: { monitoring: platform.monitoring, argoRollouts: { install: false } }, apps: [raw] });
         const app = config.apps[0];
         assert.deepEqual(
-            [app.scaleDown, app.series, app.progressDeadlineSeconds, app.podReadySeconds, app.budget.allowNoAnalysis, app.allowDestroyMidCanary,
-                app.progressDeadlineAbort, app.metrics?.path, app.metrics?.scrapeInterval, app.analysis.mode],
-            [A.scaleDown, A.series, A.progressDeadlineSeconds, A.podReadySeconds, A.allowNoAnalysis, A.allowDestroyMidCanary,
-                A.progressDeadlineAbort, A.metrics.path, A.metrics.scrapeInterval, A.analysis.mode]);
+            [
+                app.scaleDown,
+                app.series,
+                app.progressDeadlineSeconds,
+                app.podReadySeconds,
+                app.budget.allowNoAnalysis,
+                app.allowDestroyMidCanary,
+                app.progressDeadlineAbort,
+                app.metrics?.path,
+                app.metrics?.scrapeInterval,
+                app.analysis.mode,
+            ],
+            [
+                A.scaleDown,
+                A.series,
+                A.progressDeadlineSeconds,
+                A.podReadySeconds,
+                A.allowNoAnalysis,
+                A.allowDestroyMidCanary,
+                A.progressDeadlineAbort,
+                A.metrics.path,
+                A.metrics.scrapeInterval,
+                A.analysis.mode,
+            ],
+        );
         const p = config.platform;
-        assert.deepEqual([p.shared, p.maxBadCanaryWeight, p.argoRollouts.namespace, p.argoRollouts.metricsJob, p.argoRollouts.dashboard,
-            p.certManager.install, p.certManager.namespace, p.monitoring.alertFor],
-        [P.shared, P.maxBadCanaryWeight, P.argoRollouts.namespace, P.argoRollouts.metricsJob, P.argoRollouts.dashboard,
-            P.certManager.install, P.certManager.namespace, P.monitoring.alertFor]);
+        assert.deepEqual(
+            [
+                p.shared,
+                p.maxBadCanaryWeight,
+                p.argoRollouts.namespace,
+                p.argoRollouts.metricsJob,
+                p.argoRollouts.dashboard,
+                p.certManager.install,
+                p.certManager.namespace,
+                p.monitoring.alertFor,
+            ],
+            [
+                P.shared,
+                P.maxBadCanaryWeight,
+                P.argoRollouts.namespace,
+                P.argoRollouts.metricsJob,
+                P.argoRollouts.dashboard,
+                P.certManager.install,
+                P.certManager.namespace,
+                P.monitoring.alertFor,
+            ],
+        );
     });
 });

@@ -46,7 +46,10 @@ describe("the commands npm start prints (e2e/demo/commands.ts)", () => {
     const text = formatDemoCommands(commands, demoLinks(demoApp()));
 
     it("reads back, in order, exactly what it printed", () => {
-        assert.deepEqual(parseDemoCommands(text), commands.map(({ title, command }) => ({ title, command })));
+        assert.deepEqual(
+            parseDemoCommands(text),
+            commands.map(({ title, command }) => ({ title, command })),
+        );
     });
 
     it("quotes for bash: each command parses, and a quoted argument comes back as it was", () => {
@@ -63,8 +66,11 @@ describe("the commands npm start prints (e2e/demo/commands.ts)", () => {
         const byKey = Object.fromEntries(commands.map((c) => [c.key, c.command]));
         assert.equal(byKey.env, "source /tmp/canary-demo/env.sh");
         assert.equal(byKey.good, "kubectl set image deployment/demo app=registry.example/demo:v2 -n demo --as=system:serviceaccount:demo:ci-deployer");
-        assert.equal(byKey.bad, `npm --prefix '/work/my checkout' run -s demo:fail -- registry.example/demo:v3 ${BAD_ERROR_RATE} && `
-            + "kubectl set image deployment/demo app=registry.example/demo:v3 -n demo --as=system:serviceaccount:demo:ci-deployer");
+        assert.equal(
+            byKey.bad,
+            `npm --prefix '/work/my checkout' run -s demo:fail -- registry.example/demo:v3 ${BAD_ERROR_RATE} && ` +
+                "kubectl set image deployment/demo app=registry.example/demo:v3 -n demo --as=system:serviceaccount:demo:ci-deployer",
+        );
         assert.equal(byKey.destroy, "pulumi destroy --yes --stack demo --cwd '/work/my checkout' --config-file /tmp/canary-demo/Pulumi.demo.yaml");
         assert.equal(byKey.stop, "npm --prefix '/work/my checkout' stop");
     });

@@ -101,7 +101,10 @@ describe("docs links", () => {
         const file = path.join(dir, "a.md");
         fs.writeFileSync(path.join(dir, "b.md"), "# B\n\n## Use it\n");
         fs.writeFileSync(file, "[ok](b.md#use-it) [gone](c.md) [bad](b.md#limits) [self](#a) [web](https://example.com/x.md)\n\n# A\n");
-        assert.deepEqual(brokenLinks(file).map((p) => p.split(": ")[1]), ["c.md", "b.md#limits"]);
+        assert.deepEqual(
+            brokenLinks(file).map((p) => p.split(": ")[1]),
+            ["c.md", "b.md#limits"],
+        );
     });
 
     for (const file of files) {
@@ -116,7 +119,8 @@ describe("docs links", () => {
         const pages = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md") && !generated.has(f));
         for (const page of pages) {
             const headings = proseLines(fs.readFileSync(path.join(ROOT, "docs", page), "utf8"))
-                .filter((l) => /^## /.test(l)).map((l) => l.slice(3).trim());
+                .filter((l) => /^## /.test(l))
+                .map((l) => l.slice(3).trim());
             assert.deepEqual(headings, shape, page);
         }
     });

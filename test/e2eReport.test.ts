@@ -141,7 +141,10 @@ describe("e2e report: timeline SVG", () => {
         const svg = timelineSvg(scenario({ samples, seconds: 600, events: [{ t: 600, kind: "promoted", label: "promoted at the end" }] }));
         assertWellFormedXml(svg);
         const xs = [...svg.matchAll(/\bx[12]?="(-?[\d.]+)"/g)].map((m) => Number(m[1]));
-        assert.ok(xs.every((x) => x >= 0 && x <= 900), "all x inside the width");
+        assert.ok(
+            xs.every((x) => x >= 0 && x <= 900),
+            "all x inside the width",
+        );
         assert.equal(tickStep(600), 60);
         assert.ok(svg.includes(">600</text>"));
         // Weight only changes once, so the step line has one rise no matter how many samples.
@@ -164,11 +167,15 @@ describe("e2e report: summary", () => {
         ]);
         assert.match(md, /\*\*2 of 3 scenarios passed\.\*\*/);
         assert.match(md, /took 312\.4 s/);
-        assert.deepEqual(tableRows(md, "# Canary end-to-end report"), [["argo-rollouts", "v1.8.3"], ["prometheus", "2.53.0"]]);
+        assert.deepEqual(tableRows(md, "# Canary end-to-end report"), [
+            ["argo-rollouts", "v1.8.3"],
+            ["prometheus", "2.53.0"],
+        ]);
     });
     it("computes detection power: caught means strictly above the threshold; the failed gates, the watchdog's marked, and the outcome", () => {
         const relative = scenario({
-            name: "canary 3%, stable 1%", observed: "aborted after 30s",
+            name: "canary 3%, stable 1%",
+            observed: "aborted after 30s",
             extra: { injectedErrorRate: 0.03, injectedStableErrorRate: 0.01, canaryErrorRate: 0.03, wholeServiceErrorRate: 0.015, threshold: 0.05 },
             measurements: [
                 { t: 20, metric: "error-rate", phase: "Successful", value: "0.03", run: "Step" },
@@ -177,11 +184,15 @@ describe("e2e report: summary", () => {
             ],
         });
         const watchdog = scenario({
-            name: "30%, watchdog", observed: "aborted after 12s",
+            name: "30%, watchdog",
+            observed: "aborted after 12s",
             extra: { injectedErrorRate: 0.3, injectedStableErrorRate: 0, canaryErrorRate: 0.3, wholeServiceErrorRate: 0.06, threshold: 0.05 },
             measurements: [{ t: 10, metric: "error-rate", phase: "Failed", value: "0.3", run: "Background" }],
         });
-        const md = summaryMarkdown([detect("errors 20%", 0.2, 0.2, 0.021), detect("errors at threshold", undefined, 0.05, 0.004), relative, watchdog, good], meta);
+        const md = summaryMarkdown(
+            [detect("errors 20%", 0.2, 0.2, 0.021), detect("errors at threshold", undefined, 0.05, 0.004), relative, watchdog, good],
+            meta,
+        );
         assert.deepEqual(tableRows(md, "## Detection power"), [
             ["errors 20%", "0.2 / —", "0.2", "0.021", "0.05", "yes", "no", "error-rate", "aborted"],
             ["errors at threshold", "— / —", "0.05", "0.004", "0.05", "no", "no", "error-rate", "aborted"],
@@ -190,18 +201,24 @@ describe("e2e report: summary", () => {
         ]);
     });
     it("compares observed with predicted time to abort", () => {
-        const md = summaryMarkdown([scenario({ extra: { predictedAbortSeconds: 45 } }), scenario({ name: "slow", seconds: 50, extra: { predictedAbortSeconds: 45 } }), good], meta);
+        const md = summaryMarkdown(
+            [scenario({ extra: { predictedAbortSeconds: 45 } }), scenario({ name: "slow", seconds: 50, extra: { predictedAbortSeconds: 45 } }), good],
+            meta,
+        );
         assert.deepEqual(tableRows(md, "## Time to abort"), [
             ["bad image aborts", "41.3", "45.0", "-3.8"],
             ["slow", "50.0", "45.0", "+5.0"],
         ]);
     });
     it("tabulates each alert row: the event, the alert and the seconds to fire, or that it did not", () => {
-        const md = summaryMarkdown([
-            good,
-            scenario({ name: "alert A", extra: { alert: "CanaryAnalysisFailed", event: "run-1 Failed", secondsToFire: 1.96 } }),
-            scenario({ name: "alert B", extra: { alert: "RolloutsControllerDown", event: "the controller exited" } }),
-        ], meta);
+        const md = summaryMarkdown(
+            [
+                good,
+                scenario({ name: "alert A", extra: { alert: "CanaryAnalysisFailed", event: "run-1 Failed", secondsToFire: 1.96 } }),
+                scenario({ name: "alert B", extra: { alert: "RolloutsControllerDown", event: "the controller exited" } }),
+            ],
+            meta,
+        );
         assert.deepEqual(tableRows(md, "## Alerts"), [
             ["run-1 Failed", "CanaryAnalysisFailed", "2.0"],
             ["the controller exited", "RolloutsControllerDown", "did not fire"],
@@ -210,7 +227,9 @@ describe("e2e report: summary", () => {
     it("tabulates canary against stable: both versions as measured, each gate's verdict (Failed if any measurement failed)", () => {
         const gates = { errorMax: 0.05, errorMaxIncrease: 0.01, p95Max: 0.5, p95MaxRatio: 1.2 };
         const aborted = scenario({
-            name: "canary 3%, stable 1%", observed: "aborted after 30s; analysis runs: x", extra: { gates, canaryErrorRate: 0.03, stableErrorRate: 0.01, canaryP95: 0.1975, stableP95: 0.1975 },
+            name: "canary 3%, stable 1%",
+            observed: "aborted after 30s; analysis runs: x",
+            extra: { gates, canaryErrorRate: 0.03, stableErrorRate: 0.01, canaryP95: 0.1975, stableP95: 0.1975 },
             measurements: [
                 { t: 20, metric: "error-rate", phase: "Successful", value: "0.03" },
                 { t: 20, metric: "error-vs-stable", phase: "Failed", value: "0.02" },
@@ -221,7 +240,10 @@ describe("e2e report: summary", () => {
         assert.deepEqual(tableRows(md, "## Canary against stable"), [
             ["canary 3%, stable 1%", "0.03 / 0.01", "0.1975 / 0.1975", "Successful / Failed", "Successful / not measured", "aborted", "pass"],
         ]);
-        assert.match(md, /absolute \(error rate at most 0\.05, p95 at most 0\.5 s\) and relative \(the canary's error rate at most the stable pods' \+ 0\.01, its p95 at most 1\.2 times theirs\)/);
+        assert.match(
+            md,
+            /absolute \(error rate at most 0\.05, p95 at most 0\.5 s\) and relative \(the canary's error rate at most the stable pods' \+ 0\.01, its p95 at most 1\.2 times theirs\)/,
+        );
     });
     it("leaves out tables nothing measured, and links each timeline", () => {
         const md = summaryMarkdown([good, failed], meta);
@@ -230,7 +252,12 @@ describe("e2e report: summary", () => {
         assert.ok(md.includes("- flaky \\| metric: no weight samples, no timeline"));
     });
     it("slugs names into file-safe lower case", () => {
-        const cases: [string, string][] = [["Bad Image <&> 20%", "bad-image-20"], ["a_b.c", "a-b-c"], ["plain", "plain"], ["???", "scenario"]];
+        const cases: [string, string][] = [
+            ["Bad Image <&> 20%", "bad-image-20"],
+            ["a_b.c", "a-b-c"],
+            ["plain", "plain"],
+            ["???", "scenario"],
+        ];
         for (const [name, expected] of cases) assert.equal(slug(name), expected, name);
     });
 });

@@ -26,15 +26,30 @@ export const SETTINGS: MeasurementSettings = { interval: "30s", count: 3, failur
 
 export function custom(settings: Partial<MeasurementSettings> = {}): MetricConfig {
     return {
-        name: "custom", kind: "custom", provider: "prometheus", prometheusAddress: "http://prometheus:9090", query: "vector(1)",
-        successCondition: "result[0] == 1", ...SETTINGS, ...settings,
+        name: "custom",
+        kind: "custom",
+        provider: "prometheus",
+        prometheusAddress: "http://prometheus:9090",
+        query: "vector(1)",
+        successCondition: "result[0] == 1",
+        ...SETTINGS,
+        ...settings,
     };
 }
 
 export function builtin(kind: BuiltinMetric["kind"], window: string, settings: Partial<MeasurementSettings> = {}): MetricConfig {
     return {
-        name: kind.toLowerCase(), kind, provider: "prometheus", prometheusAddress: "http://prometheus:9090", threshold: 0.01,
-        window, minRequests: 20, canaryScoped: true, query: "vector(0)", ...SETTINGS, ...settings,
+        name: kind.toLowerCase(),
+        kind,
+        provider: "prometheus",
+        prometheusAddress: "http://prometheus:9090",
+        threshold: 0.01,
+        window,
+        minRequests: 20,
+        canaryScoped: true,
+        query: "vector(0)",
+        ...SETTINGS,
+        ...settings,
     };
 }
 
@@ -43,14 +58,23 @@ export function ladder(steps: CanaryStep[], metrics: MetricConfig[], mode: Analy
     return { ...routed, steps, analysis: { mode, startingStep, metrics } };
 }
 
-export const neverAborted = (steps: number, seconds: number) =>
-    ({ step: steps, weight: 100, seconds, aborted: false, maxWeight: 100, exposure: Infinity });
-export const aborted = (step: number, weight: number, seconds: number, maxWeight: number, exposure: number) =>
-    ({ step, weight, seconds, aborted: true, maxWeight, exposure });
+export const neverAborted = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, aborted: false, maxWeight: 100, exposure: Infinity });
+export const aborted = (step: number, weight: number, seconds: number, maxWeight: number, exposure: number) => ({
+    step,
+    weight,
+    seconds,
+    aborted: true,
+    maxWeight,
+    exposure,
+});
 export const waits = (step: number, weight: number, seconds: number) => ({ step, weight, seconds, waits: true });
 export const neverWaits = (steps: number, seconds: number) => ({ step: steps, weight: 100, seconds, waits: false });
-export const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = [], untimedAnalyses: number[] = []) =>
-    ({ bestSeconds, worstSeconds, humanPauses, untimedAnalyses });
+export const healthy = (bestSeconds: number, worstSeconds: number, humanPauses: number[] = [], untimedAnalyses: number[] = []) => ({
+    bestSeconds,
+    worstSeconds,
+    humanPauses,
+    untimedAnalyses,
+});
 /** Pods never Ready: the ladder stops at `step` and the progress deadline (600 s unless set) aborts, or a run gives up first. */
 export const abortsAt = (step: number, seconds: number) => ({ step, outcome: "aborted" as const, seconds });
 export const pausesAt = (step: number, seconds: number) => ({ step, outcome: "paused" as const, seconds });

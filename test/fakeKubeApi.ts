@@ -64,12 +64,16 @@ export function applyPatch(target: any, patch: any, strategic: boolean, key?: st
 export function applyJsonPatch(target: any, ops: { op: string; path: string; value?: unknown }[]): any {
     const result = structuredClone(target);
     for (const { op, path, value } of ops) {
-        const keys = path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+        const keys = path
+            .split("/")
+            .slice(1)
+            .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
         const last = keys.pop() as string;
         const parent = keys.reduce((node, key) => (node === undefined ? undefined : node[key]), result);
         if (parent === undefined) throw new Error(`the server rejected our request due to an error in our request: path ${path} does not exist`);
         if (op === "test") {
-            if (JSON.stringify(parent[last]) !== JSON.stringify(value)) throw new Error(`the server rejected our request due to an error in our request: testing path ${path} failed`);
+            if (JSON.stringify(parent[last]) !== JSON.stringify(value))
+                throw new Error(`the server rejected our request due to an error in our request: testing path ${path} failed`);
         } else if (op === "replace" || op === "add") {
             if (Array.isArray(parent) && last === "-") parent.push(value);
             else parent[last] = value;
@@ -89,8 +93,9 @@ function forbidden(r: RecordedRequest, kind: string): [number, unknown] {
     const group = segments[1] === "apis" ? segments[2] : "";
     const name = segments[segments.indexOf(kind) + 1];
     const verb = r.method === "GET" ? (name ? "get" : "list") : r.method.toLowerCase();
-    const message = `${kind}${group ? `.${group}` : ""} ${name ? `"${name}" ` : ""}is forbidden: User "system:anonymous" cannot ${verb} `
-        + `resource "${kind}" in API group "${group}" in the namespace "${segments[segments.indexOf("namespaces") + 1]}"`;
+    const message =
+        `${kind}${group ? `.${group}` : ""} ${name ? `"${name}" ` : ""}is forbidden: User "system:anonymous" cannot ${verb} ` +
+        `resource "${kind}" in API group "${group}" in the namespace "${segments[segments.indexOf("namespaces") + 1]}"`;
     return [403, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "Forbidden", code: 403 }];
 }
 
@@ -98,7 +103,10 @@ export function availableStatus(deployment: any) {
     const replicas = deployment.spec.replicas ?? 1;
     return {
         observedGeneration: deployment.metadata.generation,
-        replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
         conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable" }],
     };
 }
@@ -107,7 +115,10 @@ function progressingStatus(deployment: any) {
     const replicas = deployment.spec.replicas ?? 1;
     return {
         observedGeneration: deployment.metadata.generation,
-        replicas, updatedReplicas: replicas, readyReplicas: 0, availableReplicas: 0,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: 0,
+        availableReplicas: 0,
         conditions: [{ type: "Available", status: "False", reason: "MinimumReplicasUnavailable" }],
     };
 }
@@ -140,7 +151,15 @@ export class FakeKubeApi {
     /** Answer this verb on this resource with 403, as RBAC would. */
     deny?: {
         method: string;
-        kind: "rollouts" | "deployments" | "replicasets" | "services" | "horizontalpodautoscalers" | "poddisruptionbudgets" | "ingresses" | "ingressclasses"
+        kind:
+            | "rollouts"
+            | "deployments"
+            | "replicasets"
+            | "services"
+            | "horizontalpodautoscalers"
+            | "poddisruptionbudgets"
+            | "ingresses"
+            | "ingressclasses"
             | "endpointslices";
     };
     /**
@@ -172,21 +191,24 @@ export class FakeKubeApi {
      */
     writeKubeconfig(currentContext: "fake" | "elsewhere"): string {
         const file = path.join(this.dir, `kubeconfig-${currentContext}.json`);
-        fs.writeFileSync(file, JSON.stringify({
-            apiVersion: "v1",
-            kind: "Config",
-            // client-node refuses plain http unless TLS verification is off.
-            clusters: [
-                { name: "fake", cluster: { server: this.url, "insecure-skip-tls-verify": true } },
-                { name: "elsewhere", cluster: { server: "http://127.0.0.1:9", "insecure-skip-tls-verify": true } },
-            ],
-            users: [{ name: "anonymous", user: {} }],
-            contexts: [
-                { name: "fake", context: { cluster: "fake", user: "anonymous" } },
-                { name: "elsewhere", context: { cluster: "elsewhere", user: "anonymous" } },
-            ],
-            "current-context": currentContext,
-        }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                apiVersion: "v1",
+                kind: "Config",
+                // client-node refuses plain http unless TLS verification is off.
+                clusters: [
+                    { name: "fake", cluster: { server: this.url, "insecure-skip-tls-verify": true } },
+                    { name: "elsewhere", cluster: { server: "http://127.0.0.1:9", "insecure-skip-tls-verify": true } },
+                ],
+                users: [{ name: "anonymous", user: {} }],
+                contexts: [
+                    { name: "fake", context: { cluster: "fake", user: "anonymous" } },
+                    { name: "elsewhere", context: { cluster: "elsewhere", user: "anonymous" } },
+                ],
+                "current-context": currentContext,
+            }),
+        );
         return file;
     }
 
@@ -219,8 +241,11 @@ export class FakeKubeApi {
             const url = new URL(req.url ?? "/", this.url);
             const text = Buffer.concat(chunks).toString();
             const recorded: RecordedRequest = {
-                method: req.method ?? "GET", path: url.pathname, query: url.searchParams,
-                contentType: req.headers["content-type"]?.split(";")[0], body: text ? JSON.parse(text) : undefined,
+                method: req.method ?? "GET",
+                path: url.pathname,
+                query: url.searchParams,
+                contentType: req.headers["content-type"]?.split(";")[0],
+                body: text ? JSON.parse(text) : undefined,
             };
             this.requests.push(recorded);
             const [code, body] = this.route(recorded);
@@ -263,10 +288,14 @@ export class FakeKubeApi {
 
     private kubeSystem(): [number, unknown] {
         if (this.kubeSystemUid === undefined) {
-            const message = 'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"';
+            const message =
+                'namespaces "kube-system" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-system"';
             return [403, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "Forbidden", code: 403 }];
         }
-        return [200, { kind: "Namespace", apiVersion: "v1", metadata: { name: "kube-system", uid: this.kubeSystemUid }, spec: {}, status: { phase: "Active" } }];
+        return [
+            200,
+            { kind: "Namespace", apiVersion: "v1", metadata: { name: "kube-system", uid: this.kubeSystemUid }, spec: {}, status: { phase: "Active" } },
+        ];
     }
 
     private object(store: Map<string, any>, kind: string, key: string, r: RecordedRequest, patchTypes: string[]): [number, unknown] {
@@ -275,7 +304,14 @@ export class FakeKubeApi {
         if (r.method === "GET") return [200, current];
         if (r.method !== "PATCH") return [405, { kind: "Status", code: 405, message: `${r.method} is not served here` }];
         if (!patchTypes.includes(r.contentType ?? "")) {
-            return [415, { kind: "Status", code: 415, message: `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(", ")}` }];
+            return [
+                415,
+                {
+                    kind: "Status",
+                    code: 415,
+                    message: `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(", ")}`,
+                },
+            ];
         }
         const patched = applyPatch(current, r.body, r.contentType === STRATEGIC_MERGE_PATCH);
         if (JSON.stringify(patched.spec) !== JSON.stringify(current.spec)) {
@@ -333,9 +369,15 @@ export class FakeKubeApi {
 
     /** Equality (`key=value`) and existence (`key`) terms, as the API server reads them. */
     private listReplicaSets(namespace: string, selector: string) {
-        const wanted = selector.split(",").filter(Boolean).map((term) => term.split("="));
-        const items = this.replicaSets.filter((rs) => rs.metadata.namespace === namespace
-            && wanted.every(([k, v]) => (v === undefined ? rs.metadata.labels?.[k] !== undefined : rs.metadata.labels?.[k] === v)));
+        const wanted = selector
+            .split(",")
+            .filter(Boolean)
+            .map((term) => term.split("="));
+        const items = this.replicaSets.filter(
+            (rs) =>
+                rs.metadata.namespace === namespace &&
+                wanted.every(([k, v]) => (v === undefined ? rs.metadata.labels?.[k] !== undefined : rs.metadata.labels?.[k] === v)),
+        );
         return { apiVersion: "apps/v1", kind: "ReplicaSetList", metadata: { resourceVersion: "1" }, items };
     }
 }

@@ -7,14 +7,7 @@ export function validApp(): any {
         replicas: 4,
         service: "demo",
         metrics: { port: 9090, job: "demo" },
-        steps: [
-            { setWeight: 10 },
-            { pause: { duration: "1m" } },
-            { analysis: {} },
-            { setWeight: 50 },
-            { pause: { duration: "30s" } },
-            { analysis: {} },
-        ],
+        steps: [{ setWeight: 10 }, { pause: { duration: "1m" } }, { analysis: {} }, { setWeight: 50 }, { pause: { duration: "30s" } }, { analysis: {} }],
         analysis: {
             metrics: [
                 { name: "success-rate", kind: "successRate", min: 0.99 },
@@ -40,9 +33,12 @@ export function existingPlatform(): any {
 /** A New Relic metric of the demo app, canary-scoped through the pod names New Relic reports as host. */
 export function newRelicMetric(name = "nr-errors"): any {
     return {
-        name, kind: "custom", provider: "newRelic",
-        nrql: "SELECT percentage(count(*), WHERE error IS true) AS errorPercent, count(*) AS requests FROM Transaction "
-            + "WHERE appName = 'demo' AND host LIKE 'demo-{{args.canary-hash}}-%' SINCE 5 minutes ago",
+        name,
+        kind: "custom",
+        provider: "newRelic",
+        nrql:
+            "SELECT percentage(count(*), WHERE error IS true) AS errorPercent, count(*) AS requests FROM Transaction " +
+            "WHERE appName = 'demo' AND host LIKE 'demo-{{args.canary-hash}}-%' SINCE 5 minutes ago",
         successCondition: "result.requests >= 20 && result.errorPercent <= 1",
         failureCondition: "result.requests >= 20 && result.errorPercent > 1",
     };

@@ -17,7 +17,11 @@ describe("e2e: the app behind its Ingress", () => {
     it("expects the first-migration warning, whose command points the Ingress at demo-stable", () => {
         const warning = firstMigrationWarning(ingressApp(text));
         assert.match(warning, /^demo: Ingress demo\/demo routes to the app's Service demo \(spec\.rules\[0\]\.http\.paths\[0\]\), not yet to demo-stable, /);
-        assert.ok(warning.endsWith(`kubectl patch ingress demo -n demo --type json -p '[{"op":"replace","path":"/spec/rules/0/http/paths/0/backend/service/name","value":"demo-stable"}]'`));
+        assert.ok(
+            warning.endsWith(
+                `kubectl patch ingress demo -n demo --type json -p '[{"op":"replace","path":"/spec/rules/0/http/paths/0/backend/service/name","value":"demo-stable"}]'`,
+            ),
+        );
     });
 
     it("once pointed at demo-stable, the restore would move it back to demo", () => {

@@ -3,18 +3,28 @@ import { strict as assert } from "assert";
 import { ingressView, RoundRobin, routeRequest, shareWithinSamplingError } from "../e2e/traffic/ingressRoute";
 import { routeOne } from "../e2e/traffic/ingressStandIn";
 
-const ingress = (service: string, annotations?: Record<string, string>) => ({
-    metadata: { name: "x", annotations },
-    spec: { rules: [{ host: "demo.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } }] } }] },
-}) as any;
-const canary = (weight: string, total?: string) => ingress("demo-canary", {
-    "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": weight,
-    ...(total ? { "nginx.ingress.kubernetes.io/canary-weight-total": total } : {}),
-});
+const ingress = (service: string, annotations?: Record<string, string>) =>
+    ({
+        metadata: { name: "x", annotations },
+        spec: {
+            rules: [
+                { host: "demo.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } }] } },
+            ],
+        },
+    }) as any;
+const canary = (weight: string, total?: string) =>
+    ingress("demo-canary", {
+        "nginx.ingress.kubernetes.io/canary": "true",
+        "nginx.ingress.kubernetes.io/canary-weight": weight,
+        ...(total ? { "nginx.ingress.kubernetes.io/canary-weight-total": total } : {}),
+    });
 
 describe("the Ingress stand-in", () => {
     it("reads the stable Ingress's Service and the canary Ingress's Service, weight and total", () => {
-        assert.deepEqual(ingressView(ingress("demo-stable"), canary("10")), { stableService: "demo-stable", canary: { service: "demo-canary", weight: 10, total: 100 } });
+        assert.deepEqual(ingressView(ingress("demo-stable"), canary("10")), {
+            stableService: "demo-stable",
+            canary: { service: "demo-canary", weight: 10, total: 100 },
+        });
         assert.deepEqual(ingressView(ingress("demo-stable"), canary("3", "1000")).canary, { service: "demo-canary", weight: 3, total: 1000 });
         assert.deepEqual(ingressView(ingress("demo-stable"), ingress("other")), { stableService: "demo-stable" }, "not a canary without the annotation");
         assert.deepEqual(ingressView(undefined, undefined), { stableService: undefined });
@@ -31,11 +41,21 @@ describe("the Ingress stand-in", () => {
     it("spreads requests over the chosen Service's ready pods; none ready is unrouted (a 503)", () => {
         const state = {
             view: ingressView(ingress("demo-stable"), canary("50")),
-            readyPods: new Map([["demo-stable", ["demo-aaa-1", "demo-aaa-2"]], ["demo-canary", []]]),
-            hashOfPod: new Map([["demo-aaa-1", "aaa"], ["demo-aaa-2", "aaa"], ["demo-x", "deployment"]]),
+            readyPods: new Map([
+                ["demo-stable", ["demo-aaa-1", "demo-aaa-2"]],
+                ["demo-canary", []],
+            ]),
+            hashOfPod: new Map([
+                ["demo-aaa-1", "aaa"],
+                ["demo-aaa-2", "aaa"],
+                ["demo-x", "deployment"],
+            ]),
         };
         const robin = new RoundRobin();
-        assert.deepEqual([0.9, 0.9].map((d) => routeOne(state, robin, d).pod), ["demo-aaa-1", "demo-aaa-2"]);
+        assert.deepEqual(
+            [0.9, 0.9].map((d) => routeOne(state, robin, d).pod),
+            ["demo-aaa-1", "demo-aaa-2"],
+        );
         assert.deepEqual(routeOne(state, robin, 0), { side: "canary", service: "demo-canary", pod: undefined, key: "unrouted" });
         assert.deepEqual(routeOne({ ...state, view: { stableService: "gone" } }, robin, 0).key, "unrouted");
     });

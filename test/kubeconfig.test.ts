@@ -75,7 +75,8 @@ describe("the kubeconfig the stack stores", () => {
 
     it("refuses, naming the file and what it has, a missing context, cluster, user or certificate file, and a file that is not a kubeconfig", () => {
         assert.throws(() => stackKubeconfig(source(), "nowhere"), {
-            name: "ConfigError", message: 'cluster.context: "nowhere" is not in /home/ops/.kube/config (it has: prod-admin, staging-eks, staging-sa, broken)',
+            name: "ConfigError",
+            message: 'cluster.context: "nowhere" is not in /home/ops/.kube/config (it has: prod-admin, staging-eks, staging-sa, broken)',
         });
         assert.throws(() => stackKubeconfig(source(), "broken"), {
             message: 'KUBECONFIG: /home/ops/.kube/config: context "broken" names cluster "gone", which it does not define',
@@ -87,15 +88,20 @@ describe("the kubeconfig the stack stores", () => {
             message: "KUBECONFIG: /home/ops/.kube/config has no current-context; choose one: pulumi config set --path canary-stack:cluster.context <context>",
         });
         assert.throws(() => stackKubeconfig(source(KUBECONFIG, "/elsewhere/config"), "prod-admin"), {
-            message: "KUBECONFIG: /elsewhere/config: cluster \"prod\" certificate-authority /elsewhere/prod-ca.crt cannot be read "
-                + "(ENOENT: no such file or directory, open '/elsewhere/prod-ca.crt')",
+            message:
+                'KUBECONFIG: /elsewhere/config: cluster "prod" certificate-authority /elsewhere/prod-ca.crt cannot be read ' +
+                "(ENOENT: no such file or directory, open '/elsewhere/prod-ca.crt')",
         });
-        assert.throws(() => stackKubeconfig({ ...source(), text: "- a list" }), { message: "KUBECONFIG: /home/ops/.kube/config is not a kubeconfig (not a mapping)" });
+        assert.throws(() => stackKubeconfig({ ...source(), text: "- a list" }), {
+            message: "KUBECONFIG: /home/ops/.kube/config is not a kubeconfig (not a mapping)",
+        });
     });
 
     describe("the run's kubeconfig file", () => {
         let home: string;
-        beforeEach(() => { home = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-home-")); });
+        beforeEach(() => {
+            home = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-home-"));
+        });
         afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
         it("is KUBECONFIG's file, else ~/.kube/config; none without either (the provider's own defaults); a KUBECONFIG naming no file is refused", () => {
@@ -107,7 +113,8 @@ describe("the kubeconfig the stack stores", () => {
             fs.writeFileSync(file, "kind: Config # other\n");
             assert.equal(readKubeconfigSource(file, home)?.file, file);
             assert.throws(() => readKubeconfigSource(path.join(home, "moved.yaml"), home), {
-                name: "ConfigError", message: `KUBECONFIG: ${path.join(home, "moved.yaml")} does not exist; point KUBECONFIG at the cluster's kubeconfig file`,
+                name: "ConfigError",
+                message: `KUBECONFIG: ${path.join(home, "moved.yaml")} does not exist; point KUBECONFIG at the cluster's kubeconfig file`,
             });
         });
     });

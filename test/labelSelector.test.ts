@@ -15,17 +15,26 @@ describe("label selectors", () => {
         ["NotIn miss", { matchExpressions: [{ key: "app", operator: "NotIn", values: ["demo"] }] }, false, "not app notin (demo)"],
         ["Exists", { matchExpressions: [{ key: "release", operator: "Exists" }] }, true, "release"],
         ["DoesNotExist miss", { matchExpressions: [{ key: "release", operator: "DoesNotExist" }] }, false, "not !release"],
-        ["all of them must hold", { matchLabels: { app: "demo" }, matchExpressions: [{ key: "release", operator: "In", values: ["kube-prometheus-stack"] }] },
-            true, "app=demo, release in (kube-prometheus-stack)"],
+        [
+            "all of them must hold",
+            { matchLabels: { app: "demo" }, matchExpressions: [{ key: "release", operator: "In", values: ["kube-prometheus-stack"] }] },
+            true,
+            "app=demo, release in (kube-prometheus-stack)",
+        ],
     ];
     for (const [name, selector, matches, because] of cases) {
         it(name, () => assert.deepEqual(matchSelector(selector, labels), { matches, because }));
     }
 
     it("a nil namespace selector of a Prometheus resource is its own namespace only", () => {
-        assert.deepEqual(matchNamespaceSelector(undefined, "monitoring", {}, "monitoring"),
-            { matches: true, because: "no selector: only monitoring, the Prometheus resource's own" });
+        assert.deepEqual(matchNamespaceSelector(undefined, "monitoring", {}, "monitoring"), {
+            matches: true,
+            because: "no selector: only monitoring, the Prometheus resource's own",
+        });
         assert.equal(matchNamespaceSelector(undefined, "demo", {}, "monitoring").matches, false);
-        assert.deepEqual(matchNamespaceSelector({}, "demo", { "kubernetes.io/metadata.name": "demo" }, "monitoring"), { matches: true, because: "{} (everything)" });
+        assert.deepEqual(matchNamespaceSelector({}, "demo", { "kubernetes.io/metadata.name": "demo" }, "monitoring"), {
+            matches: true,
+            because: "{} (everything)",
+        });
     });
 });

@@ -24,18 +24,45 @@ function app(change: (raw: any) => void = () => undefined): AppConfig {
 const at = { name: "demo", namespace: "demo" };
 
 describe("durations", () => {
-    const go: [string, number | undefined][] = [["30s", 30], ["5m", 300], ["1h30m", 5400], ["1.5h", 5400], ["250ms", 0.25], ["5", undefined], ["5 m", undefined], ["", undefined], ["1d", undefined]];
+    const go: [string, number | undefined][] = [
+        ["30s", 30],
+        ["5m", 300],
+        ["1h30m", 5400],
+        ["1.5h", 5400],
+        ["250ms", 0.25],
+        ["5", undefined],
+        ["5 m", undefined],
+        ["", undefined],
+        ["1d", undefined],
+    ];
     for (const [text, seconds] of go) it(`Go duration ${JSON.stringify(text)} is ${seconds}`, () => assert.equal(goDurationSeconds(text), seconds));
-    const prom: [string, number | undefined][] = [["2m", 120], ["1h30m", 5400], ["1d", 86400], ["1.5m", undefined], ["m", undefined]];
+    const prom: [string, number | undefined][] = [
+        ["2m", 120],
+        ["1h30m", 5400],
+        ["1d", 86400],
+        ["1.5m", undefined],
+        ["m", undefined],
+    ];
     for (const [text, seconds] of prom) it(`PromQL range ${JSON.stringify(text)} is ${seconds}`, () => assert.equal(promDurationSeconds(text), seconds));
-    const pauses: [string | number | undefined, number | undefined][] = [[undefined, undefined], [90, 90], ["90", 90], ["2m", 120]];
+    const pauses: [string | number | undefined, number | undefined][] = [
+        [undefined, undefined],
+        [90, 90],
+        ["90", 90],
+        ["2m", 120],
+    ];
     for (const [duration, seconds] of pauses) it(`pause ${JSON.stringify(duration)} is ${seconds}`, () => assert.equal(pauseSeconds(duration), seconds));
 });
 
 describe("built-in queries", () => {
     const base: BuiltinQueryInput = {
-        kind: "errorRate", job: "demo", canaryScoped: true, window: "2m", minRequests: 20,
-        requestsTotal: "http_requests_total", codeLabel: "code", durationHistogram: "http_request_duration_seconds",
+        kind: "errorRate",
+        job: "demo",
+        canaryScoped: true,
+        window: "2m",
+        minRequests: 20,
+        requestsTotal: "http_requests_total",
+        codeLabel: "code",
+        durationHistogram: "http_request_duration_seconds",
     };
     for (const kind of ["successRate", "errorRate", "latencyP95", "targetsUp"] as const) {
         for (const canaryScoped of [true, false]) {
@@ -70,7 +97,12 @@ describe("built-in queries", () => {
 
 describe("Rollout builder", () => {
     it("adopts the Deployment through workloadRef with the configured scaleDown and no pod template", async () => {
-        const r = rollout(at, app((a) => { a.scaleDown = "onsuccess"; }));
+        const r = rollout(
+            at,
+            app((a) => {
+                a.scaleDown = "onsuccess";
+            }),
+        );
         assert.deepEqual(r.spec.workloadRef, { apiVersion: "apps/v1", kind: "Deployment", name: "demo", scaleDown: "onsuccess" });
         assert.equal(r.spec.template, undefined);
         assert.equal(r.spec.replicas, 4);
@@ -79,7 +111,12 @@ describe("Rollout builder", () => {
     it("writes revisionHistoryLimit when set, 0 included, and leaves it to Argo's default (10) when unset", async () => {
         assert.equal("revisionHistoryLimit" in rollout(at, app()).spec, false);
         for (const limit of [0, 3, 2147483647]) {
-            const r = rollout(at, app((a) => { a.revisionHistoryLimit = limit; }));
+            const r = rollout(
+                at,
+                app((a) => {
+                    a.revisionHistoryLimit = limit;
+                }),
+            );
             assert.equal(r.spec.revisionHistoryLimit, limit);
             await validateObject(r);
         }
@@ -89,7 +126,14 @@ describe("Rollout builder", () => {
         assert.equal(r.spec.strategy?.canary?.maxUnavailable, 0);
         assert.equal(r.spec.strategy?.canary?.maxSurge, undefined, "Argo's default maxSurge (25%), which model/canaryShare.ts assumes");
         assert.deepEqual([r.spec.progressDeadlineSeconds, r.spec.progressDeadlineAbort], [600, true]);
-        const set = rollout(at, app((a) => { a.progressDeadlineSeconds = 30; a.progressDeadlineAbort = false; a.podReadySeconds = 10; }));
+        const set = rollout(
+            at,
+            app((a) => {
+                a.progressDeadlineSeconds = 30;
+                a.progressDeadlineAbort = false;
+                a.podReadySeconds = 10;
+            }),
+        );
         assert.deepEqual([set.spec.progressDeadlineSeconds, set.spec.progressDeadlineAbort], [30, false]);
         await validateObject(set);
     });
@@ -106,10 +150,13 @@ describe("Rollout builder", () => {
         assert.deepEqual(steps.slice(0, 2), [{ setWeight: 10 }, { pause: { duration: "1m" } }]);
     });
     it("hands an analysis step that names its own templates both hashes (Argo drops the args a template does not declare)", async () => {
-        const r = rollout(at, app((a) => {
-            a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
-            a.steps.push({ analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }] } });
-        }));
+        const r = rollout(
+            at,
+            app((a) => {
+                a.steps.push({ analysis: { templates: [{ templateName: "smoke", clusterScope: true }] } });
+                a.steps.push({ analysis: { templates: [{ templateName: "smoke" }, { templateName: "db-check" }] } });
+            }),
+        );
         const steps = r.spec.strategy?.canary?.steps ?? [];
         const args = [
             { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
@@ -121,20 +168,31 @@ describe("Rollout builder", () => {
         await validateObject(r);
     });
     it("runs background analysis from startingStep", async () => {
-        const r = rollout(at, app((a) => {
-            a.analysis.mode = "background";
-            a.analysis.startingStep = 1;
-            a.maxBadCanaryWeight = 100;
-            a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: {} }];
-        }));
+        const r = rollout(
+            at,
+            app((a) => {
+                a.analysis.mode = "background";
+                a.analysis.startingStep = 1;
+                a.maxBadCanaryWeight = 100;
+                a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: {} }];
+            }),
+        );
         assert.deepEqual(r.spec.strategy?.canary?.analysis, {
-            templates: [{ templateName: "demo" }], args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }], startingStep: 1,
+            templates: [{ templateName: "demo" }],
+            args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+            startingStep: 1,
         });
         await validateObject(r);
     });
     it("adds nginx traffic routing and abortScaleDownDelaySeconds only when configured", async () => {
         assert.equal(rollout(at, app()).spec.strategy?.canary?.trafficRouting, undefined);
-        const r = rollout(at, app((a) => { a.stableIngress = "api"; a.abortScaleDownDelaySeconds = 30; }));
+        const r = rollout(
+            at,
+            app((a) => {
+                a.stableIngress = "api";
+                a.abortScaleDownDelaySeconds = 30;
+            }),
+        );
         assert.deepEqual(r.spec.strategy?.canary?.trafficRouting, { nginx: { stableIngress: "api" } });
         assert.equal(r.spec.strategy?.canary?.abortScaleDownDelaySeconds, 30);
         await validateObject(r);
@@ -143,7 +201,12 @@ describe("Rollout builder", () => {
 
 describe("AnalysisTemplate builder", () => {
     it("writes Argo's measurement fields and a Prometheus provider per built-in metric", async () => {
-        const t = analysisTemplate(at, app((a) => { a.analysis.metrics[1].initialDelay = "30s"; }));
+        const t = analysisTemplate(
+            at,
+            app((a) => {
+                a.analysis.metrics[1].initialDelay = "30s";
+            }),
+        );
         assert.deepEqual(t.spec.args, [{ name: "canary-hash" }]);
         const m = t.spec.metrics?.[1];
         assert.equal(m?.name, "error-rate");
@@ -153,7 +216,14 @@ describe("AnalysisTemplate builder", () => {
     });
     it("writes a New Relic provider with its profile for a New Relic metric", async () => {
         const raw = validApp();
-        raw.analysis.metrics.push({ name: "nr", kind: "custom", provider: "newRelic", profile: "team-a", nrql: "SELECT count(*) FROM Transaction", successCondition: "result.count > 0" });
+        raw.analysis.metrics.push({
+            name: "nr",
+            kind: "custom",
+            provider: "newRelic",
+            profile: "team-a",
+            nrql: "SELECT count(*) FROM Transaction",
+            successCondition: "result.count > 0",
+        });
         const platform = { ...existingPlatform(), newRelic: { accountId: "1" } };
         const { apps } = parseStackConfig({ platform, apps: [raw] }, {} as any);
         const t = analysisTemplate(at, apps[0]);
@@ -183,10 +253,14 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
         assert.equal(sm.metadata?.labels?.release, "kps");
         assert.deepEqual(sm.spec.podTargetLabels, ["rollouts-pod-template-hash"]);
         assert.equal(sm.spec.jobLabel, "canary-stack.io/job");
-        assert.deepEqual(sm.spec.endpoints[0].relabelings, [
-            { action: "drop", sourceLabels: ["__meta_kubernetes_endpoint_ready"], regex: "false" },
-            { action: "drop", sourceLabels: ["__meta_kubernetes_endpointslice_endpoint_conditions_ready"], regex: "false" },
-        ], "not-ready endpoints are not scraped, in either discovery role");
+        assert.deepEqual(
+            sm.spec.endpoints[0].relabelings,
+            [
+                { action: "drop", sourceLabels: ["__meta_kubernetes_endpoint_ready"], regex: "false" },
+                { action: "drop", sourceLabels: ["__meta_kubernetes_endpointslice_endpoint_conditions_ready"], regex: "false" },
+            ],
+            "not-ready endpoints are not scraped, in either discovery role",
+        );
         await validateObject(svc);
         await validateObject(sm);
     });
@@ -200,7 +274,11 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
             { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["list", "watch"] },
             { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
         ]);
-        const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", { serviceAccount: "ci", namespace: "ci", admissionPolicy: true });
+        const binding = deployerRoleBinding({ name: "demo-deployer", namespace: "demo" }, "demo", {
+            serviceAccount: "ci",
+            namespace: "ci",
+            admissionPolicy: true,
+        });
         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "ci", namespace: "ci" }]);
         await validateObject(role);
         await validateObject(binding);
@@ -225,14 +303,23 @@ describe("Services, ServiceMonitor and RBAC builders", () => {
 });
 
 describe("chart values", () => {
-    const argo = { install: true, chart: { kind: "repo" as const }, namespace: "argo-rollouts", dashboard: false, metricsJob: "argo-rollouts-metrics", scraped: true };
+    const argo = {
+        install: true,
+        chart: { kind: "repo" as const },
+        namespace: "argo-rollouts",
+        dashboard: false,
+        metricsJob: "argo-rollouts-metrics",
+        scraped: true,
+    };
     it("labels the Argo Rollouts chart's ServiceMonitor for the stack's Prometheus", () => {
         const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
         const metrics = (argoRolloutsValues(argo, { ...monitoring, selectorLabels: { team: "obs" } }).controller as any).metrics;
         assert.deepEqual(metrics, {
-            enabled: true, service: { port: 8090 },
+            enabled: true,
+            service: { port: 8090 },
             serviceMonitor: {
-                enabled: true, additionalLabels: { team: "obs" },
+                enabled: true,
+                additionalLabels: { team: "obs" },
                 // The series' own namespace back as `namespace`, where the scrape job had renamed it exported_namespace.
                 metricRelabelings: [
                     { sourceLabels: ["exported_namespace"], regex: "(.+)", targetLabel: "namespace", replacement: "$1", action: "replace" },
@@ -245,10 +332,13 @@ describe("chart values", () => {
         const { monitoring } = parseStackConfig({ platform: existingPlatform() }).platform;
         const values = (argoRolloutsValues(argo, monitoring).controller as any).metrics;
         await validateObject({
-            apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "argo-rollouts", namespace: "argo-rollouts" },
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "argo-rollouts", namespace: "argo-rollouts" },
             spec: {
                 endpoints: [{ port: "metrics", metricRelabelings: values.serviceMonitor.metricRelabelings }],
-                namespaceSelector: { matchNames: ["argo-rollouts"] }, selector: { matchLabels: { "app.kubernetes.io/component": "rollouts-controller" } },
+                namespaceSelector: { matchNames: ["argo-rollouts"] },
+                selector: { matchLabels: { "app.kubernetes.io/component": "rollouts-controller" } },
             },
         });
     });
@@ -270,20 +360,38 @@ describe("commands and the status timeout", () => {
         assert.equal(commands.retry, "kubectl argo rollouts retry rollout demo -n demo");
     });
     it("gives the day-2 commands: full promotion, undo, and the current AnalysisRuns", () => {
-        const commands = rolloutCommands(app((raw) => { raw.name = "web"; raw.namespace = "shop"; }), 600);
+        const commands = rolloutCommands(
+            app((raw) => {
+                raw.name = "web";
+                raw.namespace = "shop";
+            }),
+            600,
+        );
         assert.equal(commands.promote, "kubectl argo rollouts promote web -n shop");
         assert.equal(commands.promoteFull, "kubectl argo rollouts promote web -n shop --full");
         assert.equal(commands.undo, "kubectl argo rollouts undo web -n shop");
         assert.equal(commands.undoToRevision, "kubectl argo rollouts undo web -n shop --to-revision=<revision>");
-        assert.equal(commands.analysisRuns,
+        assert.equal(
+            commands.analysisRuns,
             "kubectl get analysisruns -n shop -l rollouts-pod-template-hash=\"$(kubectl get rollout web -n shop -o jsonpath='{.status.currentPodHash}')\" " +
-            "--sort-by=.metadata.creationTimestamp");
+                "--sort-by=.metadata.creationTimestamp",
+        );
         assert.equal(commands.describeAnalysisRun, "kubectl describe analysisrun <analysisrun> -n shop");
     });
     it("has exactly these keys (the end-to-end run reads get, status, promote, abort and retry)", () => {
         assert.deepEqual(Object.keys(rolloutCommands(app(), 600)).sort(), [
-            "abort", "analysisRuns", "describeAnalysisRun", "get", "promote", "promoteFull", "retry", "status", "statusTimeoutSeconds",
-            "undo", "undoToRevision", "watch",
+            "abort",
+            "analysisRuns",
+            "describeAnalysisRun",
+            "get",
+            "promote",
+            "promoteFull",
+            "retry",
+            "status",
+            "statusTimeoutSeconds",
+            "undo",
+            "undoToRevision",
+            "watch",
         ]);
     });
 });

@@ -7,13 +7,16 @@ import { parseStackConfig } from "../stacks";
 import { conditionKeys, nrqlCheck, unselectedKey } from "../stacks/nrql";
 import { newRelicOnlyApp, noPrometheusPlatform } from "./fixtures";
 
-const SHIPPED = "SELECT percentage(count(*), WHERE error IS true) AS errorPercent, count(*) AS requests FROM Transaction "
-    + "WHERE appName = 'demo' AND host LIKE 'demo-{{args.canary-hash}}-%' SINCE 5 minutes ago";
+const SHIPPED =
+    "SELECT percentage(count(*), WHERE error IS true) AS errorPercent, count(*) AS requests FROM Transaction " +
+    "WHERE appName = 'demo' AND host LIKE 'demo-{{args.canary-hash}}-%' SINCE 5 minutes ago";
 
 describe("NRQL: what a mistake breaks", () => {
     it("reads the keys of the SELECT list: aliases, and f / f.x for an unaliased f(x)", () => {
         assert.deepEqual(nrqlCheck(SHIPPED), { keys: ["errorPercent", "requests"] });
-        assert.deepEqual(nrqlCheck("FROM Transaction SELECT average(duration), count(*) WHERE appName = 'a'"), { keys: ["average", "average.duration", "count"] });
+        assert.deepEqual(nrqlCheck("FROM Transaction SELECT average(duration), count(*) WHERE appName = 'a'"), {
+            keys: ["average", "average.duration", "count"],
+        });
         assert.deepEqual(nrqlCheck("SELECT count(*) AS `error rate` FROM Transaction"), { keys: ["error rate"] });
     });
 
@@ -28,7 +31,11 @@ describe("NRQL: what a mistake breaks", () => {
         ["no FROM", "SELECT count(*) AS n WHERE appName = 'demo'", /^NRQL: no FROM/],
         ["no SELECT", "FROM Transaction WHERE appName = 'demo'", /^NRQL: no SELECT/],
         ["an empty SELECT item", "SELECT count(*), FROM Transaction", /^NRQL: an empty item in the SELECT list/],
-        ["an unclosed placeholder", "SELECT count(*) FROM Transaction WHERE host LIKE '{{args.canary-hash}-%'", /^NRQL: the placeholder at character 51 is not closed with \}\}/],
+        [
+            "an unclosed placeholder",
+            "SELECT count(*) FROM Transaction WHERE host LIKE '{{args.canary-hash}-%'",
+            /^NRQL: the placeholder at character 51 is not closed with \}\}/,
+        ],
     ];
     for (const [what, query, message] of errors) {
         it(`refuses ${what}`, () => {
@@ -39,7 +46,11 @@ describe("NRQL: what a mistake breaks", () => {
     }
 
     it("reads the keys a condition reads, and finds one not selected", () => {
-        assert.deepEqual(conditionKeys("result.requests >= 50 && result['errorPercent'] <= 1 || result[0].slow > 2 || len(result) == 0"), ["requests", "errorPercent", "slow"]);
+        assert.deepEqual(conditionKeys("result.requests >= 50 && result['errorPercent'] <= 1 || result[0].slow > 2 || len(result) == 0"), [
+            "requests",
+            "errorPercent",
+            "slow",
+        ]);
         const shape = nrqlCheck(SHIPPED) as { keys: string[] };
         assert.equal(unselectedKey(shape, "result.requests >= 20 && result.errorPercent <= 1"), undefined);
         assert.equal(unselectedKey(shape, "result.requests >= 20 && result.errorRate <= 1"), "errorRate");
@@ -60,16 +71,28 @@ describe("NRQL in the stack config", () => {
     });
 
     it("refuses an unbalanced query at its nrql key", () => {
-        assert.throws(parsed((m) => { m.nrql = m.nrql.replace("count(*) AS requests", "count(* AS requests"); }),
-            /^.*apps\[0\]\.analysis\.metrics\[0\]\.nrql: NRQL: the \( at character \d+ is not closed/);
+        assert.throws(
+            parsed((m) => {
+                m.nrql = m.nrql.replace("count(*) AS requests", "count(* AS requests");
+            }),
+            /^.*apps\[0\]\.analysis\.metrics\[0\]\.nrql: NRQL: the \( at character \d+ is not closed/,
+        );
     });
 
     it("refuses a condition reading a key the query does not select, at the condition's key", () => {
-        assert.throws(parsed((m) => { m.failureCondition = "result.requests >= 20 && result.errorRate > 1"; }), (err: Error) => {
-            assert.equal(err.message.slice(err.message.indexOf("apps[0]")), "apps[0].analysis.metrics[0].failureCondition: reads result.errorRate, which the nrql does not select "
-                + "(it selects errorPercent, requests); name the value with AS errorRate in the SELECT, or read one of those");
-            return true;
-        });
+        assert.throws(
+            parsed((m) => {
+                m.failureCondition = "result.requests >= 20 && result.errorRate > 1";
+            }),
+            (err: Error) => {
+                assert.equal(
+                    err.message.slice(err.message.indexOf("apps[0]")),
+                    "apps[0].analysis.metrics[0].failureCondition: reads result.errorRate, which the nrql does not select " +
+                        "(it selects errorPercent, requests); name the value with AS errorRate in the SELECT, or read one of those",
+                );
+                return true;
+            },
+        );
     });
 
     it("passes every New Relic query the shipped stacks write", () => {

@@ -8,8 +8,14 @@ import { answerNrql } from "../e2e/newrelic/nrqlAnswer";
 import { spreadOverPods, Transaction, TransactionLog } from "../e2e/traffic/transactions";
 
 const NOW = 1_800_000_000_000;
-const tx = (secondsAgo: number, host: string, count: number, errors: number, duration = 0.2, appName = "demo"): Transaction =>
-    ({ timestamp: NOW - secondsAgo * 1000, appName, host, count, errors, duration });
+const tx = (secondsAgo: number, host: string, count: number, errors: number, duration = 0.2, appName = "demo"): Transaction => ({
+    timestamp: NOW - secondsAgo * 1000,
+    appName,
+    host,
+    count,
+    errors,
+    duration,
+});
 
 /** Pulumi.newrelic.yaml's gates, with Argo's {{args.canary-hash}} substituted as the controller does before it sends them. */
 function shippedGates(hash: string): { name: string; nrql: string }[] {
@@ -38,8 +44,10 @@ describe("the NerdGraph stand-in's NRQL", () => {
     });
 
     it("keys unaliased items as New Relic does, and reads WHERE error IS false and SINCE in seconds", () => {
-        assert.deepEqual(answerNrql("SELECT count(*), percentage(count(*), WHERE duration >= 0.7) FROM Transaction WHERE error IS false SINCE 30 seconds ago", records, NOW),
-            { results: [{ count: 670, percentage: 100 * 100 / 670 }] });
+        assert.deepEqual(
+            answerNrql("SELECT count(*), percentage(count(*), WHERE duration >= 0.7) FROM Transaction WHERE error IS false SINCE 30 seconds ago", records, NOW),
+            { results: [{ count: 670, percentage: (100 * 100) / 670 }] },
+        );
     });
 
     it("answers what it does not read with an error, never a number", () => {
@@ -59,8 +67,14 @@ describe("the NerdGraph stand-in's NRQL", () => {
 
 describe("the simulator's transaction log", () => {
     it("spreads a tick's requests and errors over the ready pods as evenly as whole requests allow", () => {
-        assert.deepEqual(spreadOverPods(["p-b", "p-a"], 5, 3), [{ host: "p-a", count: 3, errors: 2 }, { host: "p-b", count: 2, errors: 1 }]);
-        assert.deepEqual(spreadOverPods(["p-a", "p-b", "p-c"], 2, 1), [{ host: "p-a", count: 1, errors: 1 }, { host: "p-b", count: 1, errors: 0 }]);
+        assert.deepEqual(spreadOverPods(["p-b", "p-a"], 5, 3), [
+            { host: "p-a", count: 3, errors: 2 },
+            { host: "p-b", count: 2, errors: 1 },
+        ]);
+        assert.deepEqual(spreadOverPods(["p-a", "p-b", "p-c"], 2, 1), [
+            { host: "p-a", count: 1, errors: 1 },
+            { host: "p-b", count: 1, errors: 0 },
+        ]);
         assert.deepEqual(spreadOverPods([], 5, 0), []);
     });
 
@@ -70,7 +84,10 @@ describe("the simulator's transaction log", () => {
         log.record(NOW - 1000, "demo", ["p"], 2, 1, 0.1);
         log.record(NOW, "demo", ["p", "q"], 2, 0, 0.1);
         assert.equal(log.since(0).length, 3, "the record older than 30 minutes is gone");
-        assert.deepEqual(log.since(NOW - 1000).map((t) => `${t.host}:${t.count}/${t.errors}`), ["p:2/1", "p:1/0", "q:1/0"]);
+        assert.deepEqual(
+            log.since(NOW - 1000).map((t) => `${t.host}:${t.count}/${t.errors}`),
+            ["p:2/1", "p:1/0", "q:1/0"],
+        );
     });
 });
 
@@ -80,16 +97,26 @@ describe("e2e New Relic phase: the stack it runs", () => {
     it("keeps Pulumi.newrelic.yaml's ladder, limits, gates and platform; only names, the controller and the waits change", () => {
         const original = checkedIn()["canary-stack:apps"][0];
         const app = newRelicApp();
-        assert.deepEqual(app.steps.filter((s: any) => !s.pause), original.steps.filter((s: any) => !s.pause));
+        assert.deepEqual(
+            app.steps.filter((s: any) => !s.pause),
+            original.steps.filter((s: any) => !s.pause),
+        );
         assert.ok(app.steps.filter((s: any) => s.pause).every((s: any) => s.pause.duration === SHORT_WAIT));
         for (const k of ["replicas", "maxBadCanaryWeight"]) assert.deepEqual(app[k], original[k], k);
         const { metrics, interval, initialDelay, ...limits } = app.analysis;
         const { metrics: originalMetrics, interval: _i, ...originalLimits } = original.analysis;
         assert.deepEqual(limits, originalLimits);
         assert.deepEqual([interval, initialDelay], [SHORT_WAIT, SHORT_WAIT]);
-        assert.deepEqual(metrics.map((m: any) => ({ ...m, nrql: undefined })), originalMetrics.map((m: any) => ({ ...m, nrql: undefined })));
-        assert.deepEqual(metrics.map((m: any) => m.nrql), originalMetrics.map((m: any) => m.nrql
-            .replace(`appName = '${original.name}'`, "appName = 'demo'").replace(`host LIKE '${original.name}-`, "host LIKE 'demo-")));
+        assert.deepEqual(
+            metrics.map((m: any) => ({ ...m, nrql: undefined })),
+            originalMetrics.map((m: any) => ({ ...m, nrql: undefined })),
+        );
+        assert.deepEqual(
+            metrics.map((m: any) => m.nrql),
+            originalMetrics.map((m: any) =>
+                m.nrql.replace(`appName = '${original.name}'`, "appName = 'demo'").replace(`host LIKE '${original.name}-`, "host LIKE 'demo-"),
+            ),
+        );
         const platform = newRelicPlatform();
         const originalPlatform = checkedIn()["canary-stack:platform"];
         assert.deepEqual(platform.monitoring, originalPlatform.monitoring);

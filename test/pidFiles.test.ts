@@ -9,7 +9,9 @@ import { parsePidFile, pidFileAlive, pidFileText, readPidFiles, runsCommand, sto
 
 describe("PID files (e2e/lib/pidFiles.ts)", () => {
     let dir: string;
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "pidfiles-")); });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pidfiles-"));
+    });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes and reads back the PID and the command", () => {

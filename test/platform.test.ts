@@ -38,7 +38,11 @@ function chart(release: string) {
 function newRelicApp(): any {
     const app = validApp();
     app.analysis.metrics.push({
-        name: "nr-errors", kind: "custom", provider: "newRelic", nrql: "SELECT count(*) FROM TransactionError", successCondition: "result.count < 5",
+        name: "nr-errors",
+        kind: "custom",
+        provider: "newRelic",
+        nrql: "SELECT count(*) FROM TransactionError",
+        successCondition: "result.count < 5",
     });
     return app;
 }
@@ -55,8 +59,16 @@ describe("platform: the prod stack installs it all", () => {
         assert.equal(argo.inputs.values.controller.metrics.enabled, true);
         assert.equal(argo.inputs.values.controller.metrics.service.port, 8090);
         const kps = chart("kube-prometheus-stack");
-        assert.deepEqual([kps.inputs.chart, kps.inputs.version, kps.inputs.namespace], ["kube-prometheus-stack", KUBE_PROMETHEUS_STACK_CHART.version, "monitoring"]);
-        assert.deepEqual(objectsOfKind("Namespace").map((n) => n.metadata.name).sort(), ["argo-rollouts", "cert-manager", "monitoring"]);
+        assert.deepEqual(
+            [kps.inputs.chart, kps.inputs.version, kps.inputs.namespace],
+            ["kube-prometheus-stack", KUBE_PROMETHEUS_STACK_CHART.version, "monitoring"],
+        );
+        assert.deepEqual(
+            objectsOfKind("Namespace")
+                .map((n) => n.metadata.name)
+                .sort(),
+            ["argo-rollouts", "cert-manager", "monitoring"],
+        );
         const certManager = ofType("kubernetes-cert-manager:index:CertManager");
         assert.equal(certManager.length, 1);
         assert.equal(certManager[0].inputs.helmOptions.version, "v1.17.2");
@@ -72,8 +84,11 @@ describe("platform: the prod stack installs it all", () => {
         assert.equal(prometheusSpec.serviceMonitorSelectorNilUsesHelmValues, undefined);
         assert.equal(prometheusSpec.ruleSelectorNilUsesHelmValues, undefined);
         const argo = chart("argo-rollouts");
-        assert.deepEqual(argo.inputs.values.controller.metrics.serviceMonitor,
-            { enabled: true, additionalLabels: { release }, metricRelabelings: CONTROLLER_NAMESPACE_RELABELINGS });
+        assert.deepEqual(argo.inputs.values.controller.metrics.serviceMonitor, {
+            enabled: true,
+            additionalLabels: { release },
+            metricRelabelings: CONTROLLER_NAMESPACE_RELABELINGS,
+        });
         const selected = [...objectsOfKind("ServiceMonitor"), ...objectsOfKind("PrometheusRule")];
         assert.equal(selected.length, 2);
         for (const o of selected) assert.equal(o.metadata.labels.release, release, `${o.kind} ${o.metadata.name}`);
@@ -81,10 +96,12 @@ describe("platform: the prod stack installs it all", () => {
 
     it("gets the Prometheus operator's webhook certificates from cert-manager, not the patch Job", () => {
         assert.deepEqual(kubePrometheusStackValues(true).prometheusOperator, {
-            admissionWebhooks: { enabled: true, certManager: { enabled: true }, patch: { enabled: false } }, tls: { enabled: true },
+            admissionWebhooks: { enabled: true, certManager: { enabled: true }, patch: { enabled: false } },
+            tls: { enabled: true },
         });
         assert.deepEqual(kubePrometheusStackValues(false).prometheusOperator, {
-            admissionWebhooks: { enabled: false, patch: { enabled: false } }, tls: { enabled: false },
+            admissionWebhooks: { enabled: false, patch: { enabled: false } },
+            tls: { enabled: false },
         });
     });
 
@@ -135,14 +152,18 @@ describe("platform: the prod stack installs it all", () => {
             runStack("prod", { "canary-stack:platform": platform });
             await settle();
             const namespaces = ofType("kubernetes:core/v1:Namespace").map((n) => [n.inputs.metadata.name, n.retainOnDelete]);
-            assert.deepEqual(namespaces.sort(), [["argo-rollouts", shared], ["cert-manager", shared], ["monitoring", shared]]);
+            assert.deepEqual(namespaces.sort(), [
+                ["argo-rollouts", shared],
+                ["cert-manager", shared],
+                ["monitoring", shared],
+            ]);
             assert.equal(ofType("kubernetes-cert-manager:index:CertManager")[0].transformCount, 1);
         });
     }
 
     /** Every string in a chart's values: where the chart is pointed at an object by name. */
-    const strings = (value: unknown): string[] => (typeof value === "string" ? [value]
-        : value && typeof value === "object" ? Object.values(value).flatMap(strings) : []);
+    const strings = (value: unknown): string[] =>
+        typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
 
     for (const shared of [true, false]) {
         it(`${shared ? "keeps" : "deletes"} every Secret and ConfigMap of the stack's that a chart's values name, on destroy with shared: ${shared}`, async () => {
@@ -153,11 +174,20 @@ describe("platform: the prod stack installs it all", () => {
                 await settle();
                 const charts = [
                     ...ofType("kubernetes:helm.sh/v4:Chart").map((c) => ({ namespace: c.inputs.namespace, values: c.inputs.values })),
-                    ...ofType("kubernetes-cert-manager:index:CertManager").map((c) => ({ namespace: c.inputs.helmOptions.namespace, values: c.inputs.helmOptions.values })),
+                    ...ofType("kubernetes-cert-manager:index:CertManager").map((c) => ({
+                        namespace: c.inputs.helmOptions.namespace,
+                        values: c.inputs.helmOptions.values,
+                    })),
                 ];
                 const own = [...ofType("kubernetes:core/v1:Secret"), ...ofType("kubernetes:core/v1:ConfigMap")];
-                const named = own.filter((o) => charts.some((c) => c.namespace === o.inputs.metadata.namespace && strings(c.values).includes(o.inputs.metadata.name)));
-                assert.deepEqual(named.map((o) => o.inputs.metadata.name), ["grafana-admin"], `${stack}: the chart's Grafana reads the admin Secret`);
+                const named = own.filter((o) =>
+                    charts.some((c) => c.namespace === o.inputs.metadata.namespace && strings(c.values).includes(o.inputs.metadata.name)),
+                );
+                assert.deepEqual(
+                    named.map((o) => o.inputs.metadata.name),
+                    ["grafana-admin"],
+                    `${stack}: the chart's Grafana reads the admin Secret`,
+                );
                 for (const o of named) assert.equal(o.retainOnDelete, shared, `${stack}: ${o.inputs.metadata.name}`);
                 // The dashboard's ConfigMap is found by the sidecar by its label, not named by the chart: it goes with the stack.
                 const dashboard = own.find((o) => o.inputs.metadata.name === "canary-stack-dashboard");
@@ -199,10 +229,16 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
         await settle();
         const rule = objectsOfKind("PrometheusRule")[0];
         assert.equal(rule.metadata.labels.prometheus, "canary-e2e");
-        assert.deepEqual(rule.spec.groups[0].rules.map((r: any) => [r.alert, r.for]), [
-            ["CanaryAnalysisFailed", undefined], ["CanaryAnalysisErrored", undefined], ["RolloutDegraded", "5s"],
-            ["RolloutPausedTooLong", "20s"], ["RolloutsControllerDown", "10s"],
-        ]);
+        assert.deepEqual(
+            rule.spec.groups[0].rules.map((r: any) => [r.alert, r.for]),
+            [
+                ["CanaryAnalysisFailed", undefined],
+                ["CanaryAnalysisErrored", undefined],
+                ["RolloutDegraded", "5s"],
+                ["RolloutPausedTooLong", "20s"],
+                ["RolloutsControllerDown", "10s"],
+            ],
+        );
     });
 
     it("writes the New Relic Secret in the controller's namespace, with the key kept secret", async () => {
@@ -211,11 +247,17 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
         runProgram();
         await settle();
         const secrets = ofType("kubernetes:core/v1:Secret");
-        assert.deepEqual(secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`), ["argo-rollouts/newrelic"]);
+        assert.deepEqual(
+            secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`),
+            ["argo-rollouts/newrelic"],
+        );
         const data = secrets[0].inputs.stringData;
         assert.ok(isSecretValue(data));
         assert.deepEqual(data.value, {
-            "personal-api-key": API_KEY, "account-id": "4242", region: "eu", "base-url-rest": "https://api.eu.newrelic.com/v2",
+            "personal-api-key": API_KEY,
+            "account-id": "4242",
+            region: "eu",
+            "base-url-rest": "https://api.eu.newrelic.com/v2",
         });
         const rendered = JSON.stringify(renderDocuments(registered));
         assert.equal(rendered.includes(API_KEY), false, "the API key never reaches a render");
@@ -227,10 +269,16 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
         setConfig({ platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [app], newRelicApiKey: API_KEY }, ["newRelicApiKey"]);
         runProgram();
         await settle();
-        assert.deepEqual(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name), ["team-payments"]);
+        assert.deepEqual(
+            ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name),
+            ["team-payments"],
+        );
     });
 
-    for (const [what, key] of [["no API key", undefined], ["an empty API key (Pulumi.yaml's default)", ""]] as const) {
+    for (const [what, key] of [
+        ["no API key", undefined],
+        ["an empty API key (Pulumi.yaml's default)", ""],
+    ] as const) {
         it(`stops at preview, naming the command, when a New Relic metric has ${what}`, async () => {
             const values = { platform: { ...existingPlatform(), newRelic: { accountId: "1" } }, apps: [newRelicApp()] };
             setConfig(key === undefined ? values : { ...values, newRelicApiKey: key }, key === undefined ? [] : ["newRelicApiKey"]);
@@ -250,11 +298,17 @@ describe("platform: a cluster without Prometheus (monitoring.prometheus: false)"
         setConfig({ platform, apps: [newRelicOnlyApp()], newRelicApiKey: API_KEY }, ["newRelicApiKey"]);
         const outputs = runProgram();
         await settle();
-        assert.deepEqual(ofType("kubernetes:helm.sh/v4:Chart").map((c) => c.inputs.name), ["argo-rollouts"]);
+        assert.deepEqual(
+            ofType("kubernetes:helm.sh/v4:Chart").map((c) => c.inputs.name),
+            ["argo-rollouts"],
+        );
         assert.deepEqual(chart("argo-rollouts").inputs.values.controller.metrics.serviceMonitor, { enabled: false });
         const kinds = kubernetesObjects().map((o) => o.kind);
         for (const absent of ["ServiceMonitor", "PrometheusRule", "ConfigMap"]) assert.ok(!kinds.includes(absent), `no ${absent} in ${kinds.join(", ")}`);
-        assert.deepEqual(objectsOfKind("Namespace").map((n) => n.metadata.name), ["argo-rollouts"]);
+        assert.deepEqual(
+            objectsOfKind("Namespace").map((n) => n.metadata.name),
+            ["argo-rollouts"],
+        );
         assert.strictEqual(outputs.prometheusAddress, null, "null, not undefined: the engine warns on an undefined output");
         assert.strictEqual(outputs.grafanaAdminPassword, null);
     });

@@ -22,11 +22,21 @@ function runStack(stack: string): void {
 
 describe("chart locations", () => {
     const cases: [string, Parameters<typeof chartLocation>[1], ReturnType<typeof chartLocation>][] = [
-        ["the upstream repository", { kind: "repo" }, { chart: "argo-rollouts", version: "2.40.5", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } }],
-        ["a mirror", { kind: "repo", repo: "https://charts.example.com/argo" },
-            { chart: "argo-rollouts", version: "2.40.5", repositoryOpts: { repo: "https://charts.example.com/argo" } }],
-        ["an OCI registry", { kind: "oci", ref: "oci://registry.example.com/charts/argo-rollouts" },
-            { chart: "oci://registry.example.com/charts/argo-rollouts", version: "2.40.5" }],
+        [
+            "the upstream repository",
+            { kind: "repo" },
+            { chart: "argo-rollouts", version: "2.40.5", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } },
+        ],
+        [
+            "a mirror",
+            { kind: "repo", repo: "https://charts.example.com/argo" },
+            { chart: "argo-rollouts", version: "2.40.5", repositoryOpts: { repo: "https://charts.example.com/argo" } },
+        ],
+        [
+            "an OCI registry",
+            { kind: "oci", ref: "oci://registry.example.com/charts/argo-rollouts" },
+            { chart: "oci://registry.example.com/charts/argo-rollouts", version: "2.40.5" },
+        ],
         ["an archive", { kind: "path", path: "../charts/argo-rollouts-2.40.5.tgz" }, { chart: "../charts/argo-rollouts-2.40.5.tgz", version: "2.40.5" }],
     ];
     for (const [name, source, location] of cases) {
@@ -34,11 +44,17 @@ describe("chart locations", () => {
     }
 
     it("gives cert-manager's component an empty repository for an OCI reference or a path, so its jetstack default does not apply", () => {
-        assert.deepEqual(certManagerChartLocation({ kind: "repo" }),
-            { chart: "cert-manager", version: "v1.17.2", repositoryOpts: { repo: "https://charts.jetstack.io" } });
+        assert.deepEqual(certManagerChartLocation({ kind: "repo" }), {
+            chart: "cert-manager",
+            version: "v1.17.2",
+            repositoryOpts: { repo: "https://charts.jetstack.io" },
+        });
         assert.deepEqual(certManagerChartLocation({ kind: "path", path: "cm.tgz" }), { chart: "cm.tgz", version: "v1.17.2", repositoryOpts: { repo: "" } });
-        assert.deepEqual(certManagerChartLocation({ kind: "oci", ref: "oci://r.example/c/cert-manager" }),
-            { chart: "oci://r.example/c/cert-manager", version: "v1.17.2", repositoryOpts: { repo: "" } });
+        assert.deepEqual(certManagerChartLocation({ kind: "oci", ref: "oci://r.example/c/cert-manager" }), {
+            chart: "oci://r.example/c/cert-manager",
+            version: "v1.17.2",
+            repositoryOpts: { repo: "" },
+        });
     });
 });
 
@@ -61,13 +77,17 @@ describe("chart transforms", () => {
         const given = { name: "cluster" } as unknown as pulumi.ProviderResource;
         for (const other of [deployment, clusterRole]) {
             assert.equal(retainOnDelete(false, provider)(other), undefined, `${other.type} untouched when not shared`);
-            assert.deepEqual((retainOnDelete(true, provider)({ ...other, opts: { provider: given } }) as any).opts,
-                { provider: given, retainOnDelete: true }, `${other.type} only kept when shared`);
+            assert.deepEqual(
+                (retainOnDelete(true, provider)({ ...other, opts: { provider: given } }) as any).opts,
+                { provider: given, retainOnDelete: true },
+                `${other.type} only kept when shared`,
+            );
         }
     });
 
     it("drops an empty rules list of a Role or ClusterRole, and keeps every other", () => {
-        const role = (type: string, rules?: unknown[]) => ({ type: `kubernetes:rbac.authorization.k8s.io/v1:${type}`, name: "r", props: { kind: type, rules }, opts: {} } as any);
+        const role = (type: string, rules?: unknown[]) =>
+            ({ type: `kubernetes:rbac.authorization.k8s.io/v1:${type}`, name: "r", props: { kind: type, rules }, opts: {} }) as any;
         assert.deepEqual(dropEmptyRules()(role("Role", [])), { props: { kind: "Role" }, opts: {} });
         assert.deepEqual((dropEmptyRules()(role("ClusterRole", [])) as any).props, { kind: "ClusterRole" });
         assert.equal(dropEmptyRules()(role("Role", [{ verbs: ["get"] }])), undefined);
@@ -106,8 +126,11 @@ describe("render: the chart source", () => {
     });
 
     it("shows the archives of the local-platform stack and the upstream repositories of prod", async () => {
-        const charts = async (stack: string) => parseAllDocuments((await renderStack(stack, readStackFile(stack), {})).text)
-            .map((d) => d.toJS()).filter((d) => d?.kind === "HelmChart").map((d) => [d.chart, d.version, d.source]);
+        const charts = async (stack: string) =>
+            parseAllDocuments((await renderStack(stack, readStackFile(stack), {})).text)
+                .map((d) => d.toJS())
+                .filter((d) => d?.kind === "HelmChart")
+                .map((d) => [d.chart, d.version, d.source]);
         assert.deepEqual(await charts("local-platform"), [
             ["argo-rollouts", ARGO_ROLLOUTS_CHART.version, { path: "../shared/vendor/charts/argo-rollouts-2.40.5.tgz" }],
             ["cert-manager", "v1.17.2", { path: "../shared/vendor/charts/cert-manager-v1.17.2.tgz" }],

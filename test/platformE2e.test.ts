@@ -14,14 +14,32 @@ describe("e2e platform: the charts' objects", () => {
         deployment: {
             resources: [
                 { urn: CHART, type: "kubernetes:helm.sh/v4:Chart" },
-                { urn: `${CHART}$x::a`, type: "kubernetes:core/v1:Service", parent: CHART,
-                    outputs: { apiVersion: "v1", kind: "Service", metadata: { name: "kps-operator", namespace: "monitoring" } } },
-                { urn: `${CHART}$x::b`, type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", parent: CHART,
-                    outputs: { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "prometheuses.monitoring.coreos.com" } } },
-                { urn: "urn:pulumi:s::p::kubernetes:core/v1:ConfigMap::own", type: "kubernetes:core/v1:ConfigMap",
-                    outputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboard", namespace: "monitoring" } } },
-                { urn: "urn:pulumi:s::p::kubernetes:helm.sh/v3:Release::cm", type: "kubernetes:helm.sh/v3:Release",
-                    outputs: { status: { name: "cert-manager", namespace: "cert-manager", revision: 1 } } },
+                {
+                    urn: `${CHART}$x::a`,
+                    type: "kubernetes:core/v1:Service",
+                    parent: CHART,
+                    outputs: { apiVersion: "v1", kind: "Service", metadata: { name: "kps-operator", namespace: "monitoring" } },
+                },
+                {
+                    urn: `${CHART}$x::b`,
+                    type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+                    parent: CHART,
+                    outputs: {
+                        apiVersion: "apiextensions.k8s.io/v1",
+                        kind: "CustomResourceDefinition",
+                        metadata: { name: "prometheuses.monitoring.coreos.com" },
+                    },
+                },
+                {
+                    urn: "urn:pulumi:s::p::kubernetes:core/v1:ConfigMap::own",
+                    type: "kubernetes:core/v1:ConfigMap",
+                    outputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboard", namespace: "monitoring" } },
+                },
+                {
+                    urn: "urn:pulumi:s::p::kubernetes:helm.sh/v3:Release::cm",
+                    type: "kubernetes:helm.sh/v3:Release",
+                    outputs: { status: { name: "cert-manager", namespace: "cert-manager", revision: 1 } },
+                },
             ],
         },
     };
@@ -29,7 +47,10 @@ describe("e2e platform: the charts' objects", () => {
     it("takes each helm.v4.Chart's children from the state, by the chart's name", () => {
         const charts = v4ChartObjects(state);
         assert.deepEqual([...charts.keys()], ["monitoring-chart"]);
-        assert.deepEqual(charts.get("monitoring-chart")!.map(refText), ["Service monitoring/kps-operator", "CustomResourceDefinition prometheuses.monitoring.coreos.com"]);
+        assert.deepEqual(charts.get("monitoring-chart")!.map(refText), [
+            "Service monitoring/kps-operator",
+            "CustomResourceDefinition prometheuses.monitoring.coreos.com",
+        ]);
     });
 
     it("finds the Helm release of each helm.v3.Release", () => {
@@ -42,7 +63,17 @@ describe("e2e platform: the charts' objects", () => {
     });
 
     it("reads Established from a CRD's conditions", () => {
-        assert.equal(established({ status: { conditions: [{ type: "NamesAccepted", status: "True" }, { type: "Established", status: "True" }] } }), true);
+        assert.equal(
+            established({
+                status: {
+                    conditions: [
+                        { type: "NamesAccepted", status: "True" },
+                        { type: "Established", status: "True" },
+                    ],
+                },
+            }),
+            true,
+        );
         assert.equal(established({ status: { conditions: [{ type: "Established", status: "False" }] } }), false);
         assert.equal(established(undefined), false);
     });
@@ -57,8 +88,14 @@ describe("e2e platform: the operator's scrape jobs", () => {
     ];
 
     it("finds a ServiceMonitor's jobs by the operator's name, one per endpoint", () => {
-        assert.deepEqual(serviceMonitorJobs(jobs, "demo", "demo").map((j) => j.job_name), ["serviceMonitor/demo/demo/0"]);
-        assert.deepEqual(serviceMonitorJobs(jobs, "argo-rollouts", "argo-rollouts").map((j) => j.job_name), ["serviceMonitor/argo-rollouts/argo-rollouts/0"]);
+        assert.deepEqual(
+            serviceMonitorJobs(jobs, "demo", "demo").map((j) => j.job_name),
+            ["serviceMonitor/demo/demo/0"],
+        );
+        assert.deepEqual(
+            serviceMonitorJobs(jobs, "argo-rollouts", "argo-rollouts").map((j) => j.job_name),
+            ["serviceMonitor/argo-rollouts/argo-rollouts/0"],
+        );
         assert.deepEqual(serviceMonitorJobs(jobs, "demo", "dem"), []);
     });
 
@@ -93,19 +130,24 @@ describe("e2e platform: what the kept workloads reference", () => {
     // The shape of kube-prometheus-stack 75.15.0's Grafana: the admin Secret through required secretKeyRefs.
     const grafana = {
         initContainers: [{ name: "init", envFrom: [{ configMapRef: { name: "init-env", optional: true } }] }],
-        containers: [{
-            name: "grafana",
-            env: [
-                { name: "GF_SECURITY_ADMIN_USER", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-user" } } },
-                { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-password" } } },
-                { name: "PLAIN", value: "x" },
-            ],
-            envFrom: [{ secretRef: { name: "extra", optional: true } }],
-        }],
+        containers: [
+            {
+                name: "grafana",
+                env: [
+                    { name: "GF_SECURITY_ADMIN_USER", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-user" } } },
+                    { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-password" } } },
+                    { name: "PLAIN", value: "x" },
+                ],
+                envFrom: [{ secretRef: { name: "extra", optional: true } }],
+            },
+        ],
         volumes: [
             { name: "config", configMap: { name: "kps-grafana" } },
             { name: "tls", secret: { secretName: "tls", optional: true } },
-            { name: "token", projected: { sources: [{ serviceAccountToken: { path: "t" } }, { configMap: { name: "kube-root-ca.crt" } }, { secret: { name: "bundle" } }] } },
+            {
+                name: "token",
+                projected: { sources: [{ serviceAccountToken: { path: "t" } }, { configMap: { name: "kube-root-ca.crt" } }, { secret: { name: "bundle" } }] },
+            },
             { name: "tmp", emptyDir: {} },
         ],
     };
@@ -120,21 +162,40 @@ describe("e2e platform: what the kept workloads reference", () => {
             { kind: "ConfigMap", name: "kube-root-ca.crt", optional: false },
             { kind: "Secret", name: "bundle", optional: false },
         ]);
-        assert.deepEqual(podSpecReferences({ containers: [{ envFrom: [{ secretRef: { name: "s", optional: true } }] }], volumes: [{ secret: { secretName: "s" } }] }),
-            [{ kind: "Secret", name: "s", optional: false }]);
+        assert.deepEqual(
+            podSpecReferences({ containers: [{ envFrom: [{ secretRef: { name: "s", optional: true } }] }], volumes: [{ secret: { secretName: "s" } }] }),
+            [{ kind: "Secret", name: "s", optional: false }],
+        );
         assert.deepEqual(podSpecReferences(undefined), []);
     });
 
     const snapshot = (workloads: [string, any][], objects: string[]): LiveSnapshot => ({ workloads: new Map(workloads), objects: new Set(objects) });
-    const all = ["Secret monitoring/grafana-admin", "ConfigMap monitoring/kps-grafana", "ConfigMap monitoring/kube-root-ca.crt", "Secret monitoring/bundle",
-        "Secret monitoring/tls"];
-    const before = snapshot([["Deployment monitoring/grafana", grafana], ["Deployment demo/gone", { containers: [] }]], all);
+    const all = [
+        "Secret monitoring/grafana-admin",
+        "ConfigMap monitoring/kps-grafana",
+        "ConfigMap monitoring/kube-root-ca.crt",
+        "Secret monitoring/bundle",
+        "Secret monitoring/tls",
+    ];
+    const before = snapshot(
+        [
+            ["Deployment monitoring/grafana", grafana],
+            ["Deployment demo/gone", { containers: [] }],
+        ],
+        all,
+    );
 
     it("counts a reference there before the destroy and gone after it as lost, required or optional", () => {
-        const after = snapshot([["Deployment monitoring/grafana", grafana]], all.filter((o) => o !== "Secret monitoring/grafana-admin" && o !== "Secret monitoring/tls"));
+        const after = snapshot(
+            [["Deployment monitoring/grafana", grafana]],
+            all.filter((o) => o !== "Secret monitoring/grafana-admin" && o !== "Secret monitoring/tls"),
+        );
         const { workloads, lost } = keptReferences(before, after);
         assert.deepEqual(workloads, ["Deployment monitoring/grafana"]);
-        assert.deepEqual(lost.map((r) => `${r.kind} ${r.namespace}/${r.name} ${r.optional}`), ["Secret monitoring/grafana-admin false", "Secret monitoring/tls true"]);
+        assert.deepEqual(
+            lost.map((r) => `${r.kind} ${r.namespace}/${r.name} ${r.optional}`),
+            ["Secret monitoring/grafana-admin false", "Secret monitoring/tls true"],
+        );
         const row = keptReferencesRow(before, after, 1.5);
         assert.equal(row.passed, false);
         assert.match(row.observed, /gone: Secret monitoring\/grafana-admin of Deployment monitoring\/grafana, Secret monitoring\/tls \(optional\) of/);
@@ -143,11 +204,14 @@ describe("e2e platform: what the kept workloads reference", () => {
     it("passes when everything a kept workload named before the destroy is still there, and lists what was never there", () => {
         const row = keptReferencesRow(before, snapshot([["Deployment monitoring/grafana", grafana]], all), 1.5);
         assert.equal(row.passed, true, row.observed);
-        assert.equal(row.observed, "1 kept workloads; 7 references (4 required) to 7 Secrets and ConfigMaps (ConfigMap monitoring/init-env, "
-            + "Secret monitoring/grafana-admin, Secret monitoring/extra, ConfigMap monitoring/kps-grafana, Secret monitoring/tls, "
-            + "ConfigMap monitoring/kube-root-ca.crt, Secret monitoring/bundle); none gone; "
-            + "not there before the destroy either: ConfigMap monitoring/init-env (optional) of Deployment monitoring/grafana, "
-            + "Secret monitoring/extra (optional) of Deployment monitoring/grafana");
+        assert.equal(
+            row.observed,
+            "1 kept workloads; 7 references (4 required) to 7 Secrets and ConfigMaps (ConfigMap monitoring/init-env, " +
+                "Secret monitoring/grafana-admin, Secret monitoring/extra, ConfigMap monitoring/kps-grafana, Secret monitoring/tls, " +
+                "ConfigMap monitoring/kube-root-ca.crt, Secret monitoring/bundle); none gone; " +
+                "not there before the destroy either: ConfigMap monitoring/init-env (optional) of Deployment monitoring/grafana, " +
+                "Secret monitoring/extra (optional) of Deployment monitoring/grafana",
+        );
         assert.equal(keptReferencesRow(before, snapshot([], all), 1).passed, false, "no kept workload proves nothing");
     });
 
@@ -163,12 +227,15 @@ describe("e2e platform: what the kept workloads reference", () => {
 describe("e2e platform: a chart's ClusterRole name already taken", () => {
     const name = operatorClusterRole("kube-prometheus-stack");
     const live = (resourceVersion: string, managers: string[]) => ({
-        ...foreignClusterRole(name), metadata: { name, resourceVersion, labels: { "canary-e2e/owner": "another-team" }, managedFields: managers.map((manager) => ({ manager })) },
+        ...foreignClusterRole(name),
+        metadata: { name, resourceVersion, labels: { "canary-e2e/owner": "another-team" }, managedFields: managers.map((manager) => ({ manager })) },
     });
     const refused = {
-        code: 255, summary: "Resources: + 40 created",
-        output: `  kubernetes:rbac.authorization.k8s.io/v1:ClusterRole (monitoring-chart:${name}):\n    error: clusterroles.rbac.authorization.k8s.io "${name}" already exists\n\n`
-            + "The resource already exists in the cluster. This can happen when:\n",
+        code: 255,
+        summary: "Resources: + 40 created",
+        output:
+            `  kubernetes:rbac.authorization.k8s.io/v1:ClusterRole (monitoring-chart:${name}):\n    error: clusterroles.rbac.authorization.k8s.io "${name}" already exists\n\n` +
+            "The resource already exists in the cluster. This can happen when:\n",
     };
 
     it("is kube-prometheus-stack's operator ClusterRole, with nothing the chart sets", () => {
@@ -179,13 +246,19 @@ describe("e2e platform: a chart's ClusterRole name already taken", () => {
     it("passes only when the up fails with the provider's already-exists and the ClusterRole is untouched and not in the state", () => {
         const before = fingerprint(live("100", ["another-team"]));
         assert.equal(foreignRow(name, refused, before, before, false, 3).passed, true);
-        assert.equal(foreignRow(name, refused, before, fingerprint(live("101", ["another-team", "pulumi-kubernetes-1234"])), false, 3).passed, false, "adopted");
+        assert.equal(
+            foreignRow(name, refused, before, fingerprint(live("101", ["another-team", "pulumi-kubernetes-1234"])), false, 3).passed,
+            false,
+            "adopted",
+        );
         assert.equal(foreignRow(name, refused, before, before, true, 3).passed, false, "in the state");
         assert.equal(foreignRow(name, { code: 0, output: "", summary: "Resources: + 172 created" }, before, before, false, 3).passed, false, "not refused");
     });
 
     it("finds a ClusterRole of that name in the stack's state", () => {
-        const state = { deployment: { resources: [{ outputs: { kind: "ClusterRole", metadata: { name } } }, { outputs: { kind: "Role", metadata: { name: "x" } } }] } };
+        const state = {
+            deployment: { resources: [{ outputs: { kind: "ClusterRole", metadata: { name } } }, { outputs: { kind: "Role", metadata: { name: "x" } } }] },
+        };
         assert.equal(stateHasClusterRole(state, name), true);
         assert.equal(stateHasClusterRole(state, "x"), false);
         assert.equal(stateHasClusterRole({ deployment: {} }, name), false);

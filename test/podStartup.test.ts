@@ -79,8 +79,10 @@ describe("basic canary scaling: the port against the controller", () => {
                 const [canary2, stable2, fromHalf] = settle(limits, weight, halfCanary, halfStable);
                 peak = Math.max(peak, fresh, fromHalf);
                 if (canary !== row.canary[weight] || stable !== row.stable[weight] || canary2 !== canary || stable2 !== stable) {
-                    mismatches.push(`replicas ${row.replicas} surge ${row.resolvedSurge} unavailable ${row.resolvedUnavailable} weight ${weight}: `
-                        + `${canary}/${stable} (from 50: ${canary2}/${stable2}), Argo ${row.canary[weight]}/${row.stable[weight]}`);
+                    mismatches.push(
+                        `replicas ${row.replicas} surge ${row.resolvedSurge} unavailable ${row.resolvedUnavailable} weight ${weight}: ` +
+                            `${canary}/${stable} (from 50: ${canary2}/${stable2}), Argo ${row.canary[weight]}/${row.stable[weight]}`,
+                    );
                 }
             }
             if (peak !== row.peakPods) mismatches.push(`replicas ${row.replicas} surge ${row.resolvedSurge}: peak ${peak}, Argo ${row.peakPods}`);
@@ -113,32 +115,122 @@ describe("pod start-up: the ladder in time (podStartup.ts)", () => {
         // setWeight 10: 1 canary pod beside the 4 stable ones (the surge), Ready at 30: 1 of 5, 20%. setWeight 50: the stable goes
         // to 3 at once (1 of 4 Ready: 25%) and a 2nd canary pod starts; Ready at 120, the stable goes to 2: 50%. Past the steps a
         // 3rd canary pod starts (still 2 of 4), at 210 the stable goes to 1 (75%) and a 4th starts, at 240 all 4: promoted.
-        ["4 replicas without routing: 1, 1 and 2 rounds of start-up", app([w(10), pause(60), w(50), pause(60)]), {
-            steps: [[0, 30], [30, 90], [90, 120], [120, 180]], traffic: [[0, 0], [30, 20], [90, 25], [120, 50], [180, 50], [210, 75], [240, 100]], end: 240,
-        }],
+        [
+            "4 replicas without routing: 1, 1 and 2 rounds of start-up",
+            app([w(10), pause(60), w(50), pause(60)]),
+            {
+                steps: [
+                    [0, 30],
+                    [30, 90],
+                    [90, 120],
+                    [120, 180],
+                ],
+                traffic: [
+                    [0, 0],
+                    [30, 20],
+                    [90, 25],
+                    [120, 50],
+                    [180, 50],
+                    [210, 75],
+                    [240, 100],
+                ],
+                end: 240,
+            },
+        ],
         // setWeight 20 runs 1 canary pod beside 4 stable ones, as setWeight 10 does: no pod to wait for.
         // Past the steps, 1 canary pod to 4 takes 3 rounds: 25% (the stable down to 3), 50%, 75%.
-        ["a setWeight that adds no pod takes no time", app([w(10), pause(60), w(20), pause(60)]), {
-            steps: [[0, 30], [30, 90], [90, 90], [90, 150]], traffic: [[0, 0], [30, 20], [150, 25], [180, 50], [210, 75], [240, 100]], end: 240,
-        }],
+        [
+            "a setWeight that adds no pod takes no time",
+            app([w(10), pause(60), w(20), pause(60)]),
+            {
+                steps: [
+                    [0, 30],
+                    [30, 90],
+                    [90, 90],
+                    [90, 150],
+                ],
+                traffic: [
+                    [0, 0],
+                    [30, 20],
+                    [150, 25],
+                    [180, 50],
+                    [210, 75],
+                    [240, 100],
+                ],
+                end: 240,
+            },
+        ],
         // setWeight 50 from no canary pod: one pod within the surge (Ready at 30: the stable goes to 3, 25%), then a second (60: 50%).
         // Then down to 1 canary pod beside 4 stable ones: a 3rd stable pod starts, and the step completes at once (the stable need
         // only be created); the canary keeps its 2 pods until that pod is Ready (150), then 1 of 4 (25%) while the 4th starts, 20%
         // from 180. Past the steps, 3 rounds to 4 canary pods.
-        ["a lower setWeight completes at once, and the canary serves on until stable pods replace it",
-            app([w(50), pause(60), w(10), pause(120)]), {
-                steps: [[0, 60], [60, 120], [120, 120], [120, 240]],
-                traffic: [[0, 0], [30, 25], [60, 50], [120, 50], [150, 25], [180, 20], [240, 25], [270, 50], [300, 75], [330, 100]], end: 330,
-            }],
+        [
+            "a lower setWeight completes at once, and the canary serves on until stable pods replace it",
+            app([w(50), pause(60), w(10), pause(120)]),
+            {
+                steps: [
+                    [0, 60],
+                    [60, 120],
+                    [120, 120],
+                    [120, 240],
+                ],
+                traffic: [
+                    [0, 0],
+                    [30, 25],
+                    [60, 50],
+                    [120, 50],
+                    [150, 25],
+                    [180, 20],
+                    [240, 25],
+                    [270, 50],
+                    [300, 75],
+                    [330, 100],
+                ],
+                end: 330,
+            },
+        ],
         // With nginx routing the canary gets ceil(weight x 4 / 100) pods at once and the stable keeps 4; the router holds the
         // previous weight until they are Ready: 0, then 10 from 30, 50 from 120 (2 pods), and past the steps 4 pods at 180 (100%).
-        ["with traffic routing: the previous weight until the new pods are Ready", app([w(10), pause(60), w(50), pause(60)], 30, { stableIngress: "demo" }), {
-            steps: [[0, 30], [30, 90], [90, 120], [120, 180]], traffic: [[0, 0], [30, 10], [90, 10], [120, 50], [180, 50], [210, 100]], end: 210,
-        }],
+        [
+            "with traffic routing: the previous weight until the new pods are Ready",
+            app([w(10), pause(60), w(50), pause(60)], 30, { stableIngress: "demo" }),
+            {
+                steps: [
+                    [0, 30],
+                    [30, 90],
+                    [90, 120],
+                    [120, 180],
+                ],
+                traffic: [
+                    [0, 0],
+                    [30, 10],
+                    [90, 10],
+                    [120, 50],
+                    [180, 50],
+                    [210, 100],
+                ],
+                end: 210,
+            },
+        ],
         // podReadySeconds 0: every step settles the moment it begins, as the model had it before.
-        ["podReadySeconds 0: no start-up", app([w(10), pause(60), w(50), pause(60)], 0), {
-            steps: [[0, 0], [0, 60], [60, 60], [60, 120]], traffic: [[0, 20], [60, 50], [120, 100]], end: 120,
-        }],
+        [
+            "podReadySeconds 0: no start-up",
+            app([w(10), pause(60), w(50), pause(60)], 0),
+            {
+                steps: [
+                    [0, 0],
+                    [0, 60],
+                    [60, 60],
+                    [60, 120],
+                ],
+                traffic: [
+                    [0, 20],
+                    [60, 50],
+                    [120, 100],
+                ],
+                end: 120,
+            },
+        ],
     ];
     for (const [name, a, expected] of cases) it(name, () => assert.deepEqual(laidOut(a), expected));
 });

@@ -34,11 +34,14 @@ export function deployment(): any {
             template: {
                 metadata: { labels: { app: "demo", tier: "web" } },
                 spec: {
-                    containers: [{
-                        name: "app", image: "registry.example/demo:v1",
-                        ports: [{ name: "http", containerPort: 8080 }],
-                        readinessProbe: { httpGet: { path: "/ready", port: "http" } },
-                    }],
+                    containers: [
+                        {
+                            name: "app",
+                            image: "registry.example/demo:v1",
+                            ports: [{ name: "http", containerPort: 8080 }],
+                            readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+                        },
+                    ],
                 },
             },
         },
@@ -64,7 +67,12 @@ export function autoscaler(target: { apiVersion: string; kind: string; name: str
 }
 
 export function disruptionBudget(spec: object, name = "demo"): any {
-    return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name, namespace: "demo" }, spec: { selector: { matchLabels: { app: "demo" } }, ...spec } };
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name, namespace: "demo" },
+        spec: { selector: { matchLabels: { app: "demo" } }, ...spec },
+    };
 }
 
 /** The app's stableIngress, routed to the stable Service and served by ingress-nginx. */
@@ -75,7 +83,12 @@ export function ingress(): any {
         metadata: { name: "demo", namespace: "demo" },
         spec: {
             ingressClassName: "nginx",
-            rules: [{ host: "demo.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "demo-stable", port: { number: 80 } } } }] } }],
+            rules: [
+                {
+                    host: "demo.example",
+                    http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "demo-stable", port: { number: 80 } } } }] },
+                },
+            ],
         },
     };
 }
@@ -86,8 +99,13 @@ export function nginxClass(): any {
 
 export function live(change: (objects: LiveObjects & { deployment: any; service: any; ingress: any }) => void = () => undefined): LiveObjects {
     const objects = {
-        deployment: deployment(), service: service(), autoscalers: [], disruptionBudgets: [disruptionBudget({ maxUnavailable: 1 })],
-        ingress: ingress(), ingressClass: nginxClass(), unread: {},
+        deployment: deployment(),
+        service: service(),
+        autoscalers: [],
+        disruptionBudgets: [disruptionBudget({ maxUnavailable: 1 })],
+        ingress: ingress(),
+        ingressClass: nginxClass(),
+        unread: {},
     };
     change(objects);
     return objects;

@@ -16,13 +16,22 @@ describe("e2e production phase: the app it runs", () => {
     it("keeps Pulumi.prod.yaml's ladder, analysis timing, gates, watchdog, replicas and scrape, pauses shortened only", () => {
         const original = prod();
         const app = productionApp();
-        assert.deepEqual(app.steps.map((s: any) => Object.keys(s)[0]), original.steps.map((s: any) => Object.keys(s)[0]));
-        assert.deepEqual(app.steps.filter((s: any) => !s.pause), original.steps.filter((s: any) => !s.pause));
+        assert.deepEqual(
+            app.steps.map((s: any) => Object.keys(s)[0]),
+            original.steps.map((s: any) => Object.keys(s)[0]),
+        );
+        assert.deepEqual(
+            app.steps.filter((s: any) => !s.pause),
+            original.steps.filter((s: any) => !s.pause),
+        );
         assert.ok(app.steps.filter((s: any) => s.pause).every((s: any) => s.pause.duration === SHORT_PAUSE));
         const { metrics, ...timing } = app.analysis;
         const { metrics: prodMetrics, ...prodTiming } = original.analysis;
         assert.deepEqual(timing, prodTiming);
-        assert.deepEqual(metrics, prodMetrics.filter((m: any) => m.enabled !== false));
+        assert.deepEqual(
+            metrics,
+            prodMetrics.filter((m: any) => m.enabled !== false),
+        );
         for (const key of ["replicas", "scaleDown", "maxBadCanaryWeight"]) assert.deepEqual(app[key], original[key], key);
         assert.equal(app.metrics.job, original.metrics.job);
         assert.equal(app.metrics.scrapeInterval, original.metrics.scrapeInterval);
@@ -35,10 +44,22 @@ describe("e2e production phase: the app it runs", () => {
 });
 
 describe("e2e traffic simulator: per-pod targets", () => {
-    const service = { namespace: "demo", name: "demo-metrics", labels: { "canary-stack.io/job": "instant-api", "canary-stack.io/role": "metrics" }, port: { name: "metrics", port: 8080, protocol: "TCP" } };
+    const service = {
+        namespace: "demo",
+        name: "demo-metrics",
+        labels: { "canary-stack.io/job": "instant-api", "canary-stack.io/role": "metrics" },
+        port: { name: "metrics", port: 8080, protocol: "TCP" },
+    };
     const pod = {
-        name: "demo-abc-1", uid: "u1", ip: "10.0.0.7", phase: "Running", ready: false, nodeName: "kwok-node-0", hostIP: "10.0.0.1",
-        labels: { app: "demo", "rollouts-pod-template-hash": "abc" }, controller: { kind: "ReplicaSet", name: "demo-abc" },
+        name: "demo-abc-1",
+        uid: "u1",
+        ip: "10.0.0.7",
+        phase: "Running",
+        ready: false,
+        nodeName: "kwok-node-0",
+        hostIP: "10.0.0.1",
+        labels: { app: "demo", "rollouts-pod-template-hash": "abc" },
+        controller: { kind: "ReplicaSet", name: "demo-abc" },
         containers: [{ name: "app", ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }] }],
     };
     it("labels an endpoint as the endpoints discovery role does, ready or not, at the simulator's address", () => {
@@ -59,7 +80,13 @@ describe("e2e traffic simulator: per-pod targets", () => {
         assert.equal(l.__meta_kubernetes_namespace, "demo");
     });
     it("spreads a version's requests evenly over its ready pods", () => {
-        assert.deepEqual([...splitOverPods(10, ["a", "b"])], [["a", 5], ["b", 5]]);
+        assert.deepEqual(
+            [...splitOverPods(10, ["a", "b"])],
+            [
+                ["a", 5],
+                ["b", 5],
+            ],
+        );
         assert.deepEqual([...splitOverPods(10, [])], []);
     });
     it("creates a failure counter at its first failure, not before", async () => {
@@ -75,9 +102,16 @@ describe("e2e traffic simulator: per-pod targets", () => {
         assert.equal((onSimulatorTargets(job, "/t.json") as any).relabel_configs[0].regex, "0;|.+;.+");
     });
     it("keeps a generated job whole but for its discovery", () => {
-        const job = { job_name: "serviceMonitor/demo/demo/0", scrape_interval: "15s", kubernetes_sd_configs: [{ role: "endpoints" }], relabel_configs: [{ action: "keep" }] };
+        const job = {
+            job_name: "serviceMonitor/demo/demo/0",
+            scrape_interval: "15s",
+            kubernetes_sd_configs: [{ role: "endpoints" }],
+            relabel_configs: [{ action: "keep" }],
+        };
         assert.deepEqual(onSimulatorTargets(job, "/tmp/t.json"), {
-            job_name: "serviceMonitor/demo/demo/0", scrape_interval: "15s", relabel_configs: [{ action: "keep" }],
+            job_name: "serviceMonitor/demo/demo/0",
+            scrape_interval: "15s",
+            relabel_configs: [{ action: "keep" }],
             file_sd_configs: [{ files: ["/tmp/t.json"], refresh_interval: "5s" }],
         });
     });

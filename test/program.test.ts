@@ -29,13 +29,22 @@ describe("the whole program under the mock engine", () => {
         const objects = kubernetesObjects();
         const kinds = objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
         for (const expected of [
-            "Rollout instant/instant-api", "AnalysisTemplate instant/instant-api", "AnalysisTemplate instant/instant-api-watchdog",
+            "Rollout instant/instant-api",
+            "AnalysisTemplate instant/instant-api",
+            "AnalysisTemplate instant/instant-api-watchdog",
             "Service instant/instant-api-stable",
-            "Service instant/instant-api-canary", "Service instant/instant-api-metrics", "ServiceMonitor instant/instant-api",
-            "Role instant/instant-api-deployer", "RoleBinding instant/instant-api-deployer",
-        ]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
+            "Service instant/instant-api-canary",
+            "Service instant/instant-api-metrics",
+            "ServiceMonitor instant/instant-api",
+            "Role instant/instant-api-deployer",
+            "RoleBinding instant/instant-api-deployer",
+        ])
+            assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(", ")}`);
         for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
-            assert.ok(objects.some((o) => o.kind === kind && o.metadata.name === "canary-deployer.instant.instant-api"), `${kind} canary-deployer.instant.instant-api`);
+            assert.ok(
+                objects.some((o) => o.kind === kind && o.metadata.name === "canary-deployer.instant.instant-api"),
+                `${kind} canary-deployer.instant.instant-api`,
+            );
         }
         for (const object of objects) await validateObject(object);
         assert.match(outputs.rollouts["instant-api"].status, /^kubectl argo rollouts status instant-api -n instant --timeout \d+s$/);
@@ -47,8 +56,10 @@ describe("the whole program under the mock engine", () => {
             { step: 6, setWeight: 100, canary: 4, stable: 0, share: 100 },
         ]);
         // The watchdog aborts a broken release 75 s into the 20% step (once its pod is Ready); the inline gates alone would at 6 minutes.
-        assert.deepEqual([exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
-            [20, 1500, 7200, 20]);
+        assert.deepEqual(
+            [exposure.broken.maxWeight, exposure.broken.exposure, exposure.brokenWithoutWatchdog.exposure, exposure.noTraffic.weight],
+            [20, 1500, 7200, 20],
+        );
         // Pods never Ready: setWeight 10 waits for its pod from 0s; the watchdog starts at steps[1], which the ladder never
         // reaches, so Argo's 600 s deadline aborts.
         assert.deepEqual(exposure.neverReady, { step: 0, outcome: "aborted", seconds: 600 });
@@ -73,9 +84,15 @@ describe("the whole program under the mock engine", () => {
         runProgram();
         await settle();
         const restore = registered.find((r) => r.name === "instant-api-restore")!;
-        const platform = registered.filter((r) => ["monitoring-canary-alerts", "monitoring-dashboard", "monitoring-chart", "argo-rollouts-chart", "cert-manager-chart"].includes(r.name));
+        const platform = registered.filter((r) =>
+            ["monitoring-canary-alerts", "monitoring-dashboard", "monitoring-chart", "argo-rollouts-chart", "cert-manager-chart"].includes(r.name),
+        );
         assert.equal(platform.length, 5, registered.map((r) => r.name).join(", "));
-        for (const r of platform) assert.ok(restore.dependencies.some((urn) => urn.endsWith(`::${r.name}`)), `the restore depends on ${r.name}`);
+        for (const r of platform)
+            assert.ok(
+                restore.dependencies.some((urn) => urn.endsWith(`::${r.name}`)),
+                `the restore depends on ${r.name}`,
+            );
     });
 
     it("registers no ServiceMonitor, PrometheusRule, metrics Service or dashboard for the New Relic-only stack, and turns the Argo chart's ServiceMonitor off", async () => {
@@ -86,19 +103,37 @@ describe("the whole program under the mock engine", () => {
         const objects = kubernetesObjects();
         const kinds = objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`);
         assert.deepEqual(kinds.sort(), [
-            "AnalysisTemplate shop/checkout", "Namespace /argo-rollouts", "Role shop/checkout-deployer", "RoleBinding shop/checkout-deployer",
-            "Rollout shop/checkout", "Secret argo-rollouts/newrelic", "Service shop/checkout-canary", "Service shop/checkout-stable",
-            "ValidatingAdmissionPolicy /canary-deployer.shop.checkout", "ValidatingAdmissionPolicyBinding /canary-deployer.shop.checkout",
+            "AnalysisTemplate shop/checkout",
+            "Namespace /argo-rollouts",
+            "Role shop/checkout-deployer",
+            "RoleBinding shop/checkout-deployer",
+            "Rollout shop/checkout",
+            "Secret argo-rollouts/newrelic",
+            "Service shop/checkout-canary",
+            "Service shop/checkout-stable",
+            "ValidatingAdmissionPolicy /canary-deployer.shop.checkout",
+            "ValidatingAdmissionPolicyBinding /canary-deployer.shop.checkout",
         ]);
         for (const type of ["monitoring.coreos.com/v1:ServiceMonitor", "monitoring.coreos.com/v1:PrometheusRule", "core/v1:ConfigMap"]) {
-            assert.deepEqual(registered.filter((r) => r.type === `kubernetes:${type}`), [], `no ${type}`);
+            assert.deepEqual(
+                registered.filter((r) => r.type === `kubernetes:${type}`),
+                [],
+                `no ${type}`,
+            );
         }
         assert.ok(!registered.some((r) => r.name.endsWith("-metrics")), "no metrics Service");
         const charts = registered.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
-        assert.deepEqual(charts.map((c) => c.inputs.name), ["argo-rollouts"], "no kube-prometheus-stack");
+        assert.deepEqual(
+            charts.map((c) => c.inputs.name),
+            ["argo-rollouts"],
+            "no kube-prometheus-stack",
+        );
         assert.deepEqual(charts[0].inputs.values.controller.metrics.serviceMonitor, { enabled: false });
         const template = objects.find((o) => o.kind === "AnalysisTemplate");
-        assert.ok(template.spec.metrics.every((m: any) => m.provider.newRelic && m.initialDelay === "3m"), "New Relic metrics with the lag's initialDelay");
+        assert.ok(
+            template.spec.metrics.every((m: any) => m.provider.newRelic && m.initialDelay === "3m"),
+            "New Relic metrics with the lag's initialDelay",
+        );
         for (const object of objects) await validateObject(object);
         assert.strictEqual(outputs.prometheusAddress, null);
     });
@@ -111,7 +146,11 @@ describe("the whole program under the mock engine", () => {
         const identity = registered.find((r) => r.name === "cluster-identity")!;
         assert.equal(registered[0], identity, "registered first");
         assert.deepEqual([identity.type, identity.dependencies, identity.provider], ["pulumi-nodejs:dynamic:Resource", [], ""]);
-        const waits = (name: string) => assert.ok(registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::cluster-identity")), `${name} waits for it`);
+        const waits = (name: string) =>
+            assert.ok(
+                registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::cluster-identity")),
+                `${name} waits for it`,
+            );
         waits("cluster");
         waits("instant-api-snapshot");
         waits("charts");
@@ -128,9 +167,15 @@ describe("the whole program under the mock engine", () => {
         await settle();
         const restore = registered.find((r) => r.name === "instant-api-restore")!;
         assert.ok("cluster" in restore.inputs, "the recorded cluster (unknown until the first up)");
-        assert.ok(restore.dependencies.some((urn) => urn.endsWith("::cluster-identity")), "the restore's input comes from the identity");
+        assert.ok(
+            restore.dependencies.some((urn) => urn.endsWith("::cluster-identity")),
+            "the restore's input comes from the identity",
+        );
         // A guard deleted before the restore would be gone after a refused (mid-canary) destroy.
-        assert.equal(registered.find((r) => r.name === "cluster-destroy-guard"), undefined);
+        assert.equal(
+            registered.find((r) => r.name === "cluster-destroy-guard"),
+            undefined,
+        );
     });
 
     it("without apps, deletes the destroy guard before anything else of the stack: it depends on every other resource", async () => {
@@ -143,7 +188,11 @@ describe("the whole program under the mock engine", () => {
         // Components stand for their children (the SDK lists those); the provider goes after everything that uses it.
         const others = registered.filter((r) => r !== guard && !r.type.startsWith("canary:") && r.type !== "pulumi:providers:kubernetes");
         assert.ok(others.length >= 10, `${others.length} resources`);
-        for (const r of others) assert.ok(guard.dependencies.some((urn) => urn.endsWith(`${r.type}::${r.name}`)), `the guard depends on ${r.type} ${r.name}`);
+        for (const r of others)
+            assert.ok(
+                guard.dependencies.some((urn) => urn.endsWith(`${r.type}::${r.name}`)),
+                `the guard depends on ${r.type} ${r.name}`,
+            );
     });
 
     /** Runs the program with KUBECONFIG set to `value`, and puts the run's own back. */
@@ -165,12 +214,21 @@ describe("the whole program under the mock engine", () => {
     function writeKubeconfig(dir: string): string {
         fs.writeFileSync(path.join(dir, "admin.crt"), "CERT PEM");
         const file = path.join(dir, "prod.yaml");
-        fs.writeFileSync(file, JSON.stringify({
-            clusters: [{ name: "prod", cluster: { server: "https://10.0.0.1:6443" } }, { name: "staging", cluster: { server: "https://10.0.0.2:6443" } }],
-            users: [{ name: "admin", user: { "client-certificate": "admin.crt", "client-key-data": "S0VZ" } }],
-            contexts: [{ name: "prod-admin", context: { cluster: "prod", user: "admin" } }, { name: "staging", context: { cluster: "staging", user: "admin" } }],
-            "current-context": "staging",
-        }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                clusters: [
+                    { name: "prod", cluster: { server: "https://10.0.0.1:6443" } },
+                    { name: "staging", cluster: { server: "https://10.0.0.2:6443" } },
+                ],
+                users: [{ name: "admin", user: { "client-certificate": "admin.crt", "client-key-data": "S0VZ" } }],
+                contexts: [
+                    { name: "prod-admin", context: { cluster: "prod", user: "admin" } },
+                    { name: "staging", context: { cluster: "staging", user: "admin" } },
+                ],
+                "current-context": "staging",
+            }),
+        );
         return file;
     }
 
@@ -189,7 +247,11 @@ describe("the whole program under the mock engine", () => {
                 const stored = parseYaml(revealed(kubeconfig));
                 assert.equal(stored["current-context"], "prod-admin", name);
                 assert.deepEqual(stored.clusters, [{ name: "prod", cluster: { server: "https://10.0.0.1:6443" } }], name);
-                assert.deepEqual(stored.users[0].user, { "client-certificate-data": Buffer.from("CERT PEM").toString("base64"), "client-key-data": "S0VZ" }, name);
+                assert.deepEqual(
+                    stored.users[0].user,
+                    { "client-certificate-data": Buffer.from("CERT PEM").toString("base64"), "client-key-data": "S0VZ" },
+                    name,
+                );
                 assert.ok(resource(name).secretInputs.includes("kubeconfig"), `${name}: the kubeconfig is a secret (${resource(name).secretInputs})`);
             }
             for (const name of ["cluster-identity", "demo-snapshot", "demo-restore"]) {
@@ -203,20 +265,26 @@ describe("the whole program under the mock engine", () => {
 
     it("refuses a KUBECONFIG of several files (the provider would read the list as a kubeconfig's contents), with the command that merges them, and registers nothing", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()] });
-        withKubeconfig(["/home/ops/.kube/prod.yaml", "/home/ops/.kube/staging.yaml"].join(path.delimiter), () => assert.throws(runProgram, {
-            name: "ConfigError",
-            message: "KUBECONFIG: lists 2 files (/home/ops/.kube/prod.yaml, /home/ops/.kube/staging.yaml); this stack reads one kubeconfig file "
-                + "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, "
-                + "as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml",
-        }));
+        withKubeconfig(["/home/ops/.kube/prod.yaml", "/home/ops/.kube/staging.yaml"].join(path.delimiter), () =>
+            assert.throws(runProgram, {
+                name: "ConfigError",
+                message:
+                    "KUBECONFIG: lists 2 files (/home/ops/.kube/prod.yaml, /home/ops/.kube/staging.yaml); this stack reads one kubeconfig file " +
+                    "and stores its contents for pulumi refresh and destroy, and the provider would read a list as a kubeconfig's contents. Merge them into one file, " +
+                    "as kubectl merges them, and point KUBECONFIG at it: kubectl config view --flatten > ~/.kube/canary-stack.yaml && export KUBECONFIG=~/.kube/canary-stack.yaml",
+            }),
+        );
         assert.deepEqual(registered, []);
     });
 
     it("refuses a KUBECONFIG that names no file, and registers nothing", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()] });
-        withKubeconfig("/home/ops/.kube/moved.yaml", () => assert.throws(runProgram, {
-            name: "ConfigError", message: "KUBECONFIG: /home/ops/.kube/moved.yaml does not exist; point KUBECONFIG at the cluster's kubeconfig file",
-        }));
+        withKubeconfig("/home/ops/.kube/moved.yaml", () =>
+            assert.throws(runProgram, {
+                name: "ConfigError",
+                message: "KUBECONFIG: /home/ops/.kube/moved.yaml does not exist; point KUBECONFIG at the cluster's kubeconfig file",
+            }),
+        );
         assert.deepEqual(registered, []);
     });
 
@@ -250,9 +318,10 @@ describe("the whole program under the mock engine", () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()], "cluster.context": "prod-admin" });
         assert.throws(runProgram, {
             name: "ConfigError",
-            message: "canary-stack:cluster.context: \"prod-admin\" set without --path, as one key named \"cluster.context\", which this program never reads "
-                + "(it reads cluster as a whole); set it with --path instead: "
-                + "pulumi config rm canary-stack:cluster.context && pulumi config set --path canary-stack:cluster.context prod-admin",
+            message:
+                'canary-stack:cluster.context: "prod-admin" set without --path, as one key named "cluster.context", which this program never reads ' +
+                "(it reads cluster as a whole); set it with --path instead: " +
+                "pulumi config rm canary-stack:cluster.context && pulumi config set --path canary-stack:cluster.context prod-admin",
         });
         await settle();
         assert.deepEqual(registered, []);
@@ -261,7 +330,10 @@ describe("the whole program under the mock engine", () => {
     it("never shows the value of a secret set without --path", async () => {
         setConfig({ platform: existingPlatform(), apps: [validApp()], "platform.newRelic.apiKey": "NRAK-s3cret" }, ["platform.newRelic.apiKey"]);
         assert.throws(runProgram, (err: Error) => {
-            assert.match(err.message, /^canary-stack:platform\.newRelic\.apiKey: a secret set without --path, .* pulumi config set --path --secret canary-stack:platform\.newRelic\.apiKey <value>$/);
+            assert.match(
+                err.message,
+                /^canary-stack:platform\.newRelic\.apiKey: a secret set without --path, .* pulumi config set --path --secret canary-stack:platform\.newRelic\.apiKey <value>$/,
+            );
             assert.doesNotMatch(err.message, /s3cret/);
             return true;
         });
@@ -272,8 +344,9 @@ describe("the whole program under the mock engine", () => {
         setConfig({ platform: existingPlatform(), app: [validApp()] });
         assert.throws(runProgram, {
             name: "ConfigError",
-            message: "canary-stack:app: unknown key, which this program never reads (did you mean canary-stack:apps?); "
-                + "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:app",
+            message:
+                "canary-stack:app: unknown key, which this program never reads (did you mean canary-stack:apps?); " +
+                "the keys of canary-stack are cluster, platform, apps, newRelicApiKey. Remove it with: pulumi config rm canary-stack:app",
         });
         await settle();
         assert.deepEqual(registered, []);

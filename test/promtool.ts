@@ -29,13 +29,23 @@ export interface ExprCase {
 export function promtoolTest(series: InputSeries[], cases: ExprCase[], evalTime: string, interval = "15s"): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
     const file = path.join(dir, "test.yaml");
-    fs.writeFileSync(file, stringify({
-        rule_files: [],
-        tests: [{
-            interval, input_series: series,
-            promql_expr_test: cases.map((c) => ({ expr: c.expr, eval_time: evalTime, exp_samples: c.exp === undefined ? [] : [{ labels: "{}", value: c.exp }] })),
-        }],
-    }));
+    fs.writeFileSync(
+        file,
+        stringify({
+            rule_files: [],
+            tests: [
+                {
+                    interval,
+                    input_series: series,
+                    promql_expr_test: cases.map((c) => ({
+                        expr: c.expr,
+                        eval_time: evalTime,
+                        exp_samples: c.exp === undefined ? [] : [{ labels: "{}", value: c.exp }],
+                    })),
+                },
+            ],
+        }),
+    );
     const run = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8" });
     fs.rmSync(dir, { recursive: true, force: true });
     return run.status === 0 ? "SUCCESS" : `${run.stdout}${run.stderr}`;

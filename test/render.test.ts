@@ -40,17 +40,23 @@ describe("render: stdout is the YAML stream alone", function () {
         await settle();
         const expected = renderDocuments(registered);
         assert.equal(expected.length, 20);
-        assert.deepEqual(documents.map((d) => d.toJS()), expected);
+        assert.deepEqual(
+            documents.map((d) => d.toJS()),
+            expected,
+        );
         assert.match(stdout, /^# canary-stack render of stack prod: 20 objects, as they would be applied\.\n/);
 
         // 4 replicas without traffic routing: setWeight 10 runs 1 canary pod beside 4 stable ones, 20% of traffic.
-        assert.equal(stderr, "info: [runtime] instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% "
-            + "(exposure 1500 %·s) (without the watchdog: 7200 %·s); no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; "
-            + "pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)\n"
-            + "warning: [runtime] instant-api: without traffic routing the canary's share of traffic is its share of the pods, "
-            + "and 4 replicas cannot run every weight of the ladder: steps[0] setWeight 10 runs at 20% "
-            + "(1 canary pod beside 4 stable pods, as every setWeight from 1 to 22 does). The exposure figures and the budget use these shares; "
-            + "set stableIngress to split traffic by weight, or use weights that 4 replicas run as written (20, 25, 40, 50, 60, 75, 80)\n");
+        assert.equal(
+            stderr,
+            "info: [runtime] instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% " +
+                "(exposure 1500 %·s) (without the watchdog: 7200 %·s); no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; " +
+                "pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)\n" +
+                "warning: [runtime] instant-api: without traffic routing the canary's share of traffic is its share of the pods, " +
+                "and 4 replicas cannot run every weight of the ladder: steps[0] setWeight 10 runs at 20% " +
+                "(1 canary pod beside 4 stable pods, as every setWeight from 1 to 22 does). The exposure figures and the budget use these shares; " +
+                "set stableIngress to split traffic by weight, or use weights that 4 replicas run as written (20, 25, 40, 50, 60, 75, 80)\n",
+        );
     });
 });
 
@@ -84,16 +90,19 @@ function prodWithNewRelic(): StackFile {
 }
 
 describe("render: without the New Relic API key", () => {
-    const NOTE = "note: canary-stack:newRelicApiKey is unset: the render used a placeholder for it (written as [secret]); "
-        + "pulumi preview and up require it, since a metric uses provider newRelic: "
-        + "pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key> --stack prod";
+    const NOTE =
+        "note: canary-stack:newRelicApiKey is unset: the render used a placeholder for it (written as [secret]); " +
+        "pulumi preview and up require it, since a metric uses provider newRelic: " +
+        "pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key> --stack prod";
 
     it("renders the New Relic Secret with a placeholder key, kept secret, and notes that preview and up need the key", async () => {
         const rendered = await renderStack("prod", prodWithNewRelic(), {});
         assert.deepEqual(rendered.notes, [NOTE]);
         assert.ok(rendered.text.includes("\n# The New Relic API key is unset: a placeholder stands in for it; pulumi preview and up require it.\n"));
         assert.equal(rendered.text.includes(NEW_RELIC_API_KEY_PLACEHOLDER), false, "the placeholder is a secret, never written");
-        const secret = parseAllDocuments(rendered.text).map((d) => d.toJS()).find((o) => o.kind === "Secret" && o.metadata.name === "newrelic");
+        const secret = parseAllDocuments(rendered.text)
+            .map((d) => d.toJS())
+            .find((o) => o.kind === "Secret" && o.metadata.name === "newrelic");
         assert.deepEqual(secret.stringData, { "personal-api-key": "[secret]", "account-id": "[secret]", region: "[secret]" });
         const registeredSecret = ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === "newrelic")!;
         assert.ok(isSecretValue(registeredSecret.inputs.stringData));
@@ -106,11 +115,17 @@ describe("render: without the New Relic API key", () => {
         const file = prodWithNewRelic();
         setConfig(file.config, file.secretKeys);
         delete require.cache[require.resolve(indexPath)];
-        assert.throws(() => require(indexPath), (err: Error) => {
-            assert.equal(err.message, 'newRelicApiKey: missing (apps[0] (instant-api) metric "http-5xx-rate-newrelic" uses provider newRelic); '
-                + "set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>");
-            return true;
-        });
+        assert.throws(
+            () => require(indexPath),
+            (err: Error) => {
+                assert.equal(
+                    err.message,
+                    'newRelicApiKey: missing (apps[0] (instant-api) metric "http-5xx-rate-newrelic" uses provider newRelic); ' +
+                        "set it with: pulumi config set --secret canary-stack:newRelicApiKey <personal-api-key>",
+                );
+                return true;
+            },
+        );
         await settle();
         assert.deepEqual(registered, []);
     });
@@ -119,7 +134,10 @@ describe("render: without the New Relic API key", () => {
         const rendered = await renderStack("prod", readStackFile("prod"), {});
         assert.deepEqual(rendered.notes, []);
         assert.equal(rendered.text.includes("New Relic API key is unset"), false);
-        assert.equal(ofType("kubernetes:core/v1:Secret").some((r) => r.inputs.metadata.name === "newrelic"), false);
+        assert.equal(
+            ofType("kubernetes:core/v1:Secret").some((r) => r.inputs.metadata.name === "newrelic"),
+            false,
+        );
     });
 
     it("renders the New Relic-only stack as checked in (no key), with no kind a cluster without Prometheus lacks", async () => {
@@ -134,7 +152,9 @@ describe("render: without the New Relic API key", () => {
         const file: StackFile = { config: { "canary-stack:newRelicApiKey": "[secret]" }, secretKeys: ["canary-stack:newRelicApiKey"] };
         assert.deepEqual(renderConfig(file), { ...file, apiKeyPlaceholder: false });
         assert.deepEqual(renderConfig({ config: {}, secretKeys: [] }), {
-            config: { "canary-stack:newRelicApiKey": NEW_RELIC_API_KEY_PLACEHOLDER }, secretKeys: ["canary-stack:newRelicApiKey"], apiKeyPlaceholder: true,
+            config: { "canary-stack:newRelicApiKey": NEW_RELIC_API_KEY_PLACEHOLDER },
+            secretKeys: ["canary-stack:newRelicApiKey"],
+            apiKeyPlaceholder: true,
         });
     });
 });

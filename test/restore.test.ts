@@ -7,8 +7,23 @@ import { availableStatus, FakeKubeApi } from "./fakeKubeApi";
 import { installMocks, ofType, providerOf, resetRegistered, settle } from "./harness";
 
 import {
-    NS, NAME, KEY, STABLE, NEWEST, SIDECAR, HEALTHY, PAUSED, behind, rolloutObject, deploymentObject, REPLICA_SETS, CANARY_SERVING, RECORDED_IMAGES,
-    PAUSED_REFUSAL, BEHIND_REFUSAL, fakeWithAppAtRest,
+    NS,
+    NAME,
+    KEY,
+    STABLE,
+    NEWEST,
+    SIDECAR,
+    HEALTHY,
+    PAUSED,
+    behind,
+    rolloutObject,
+    deploymentObject,
+    REPLICA_SETS,
+    CANARY_SERVING,
+    RECORDED_IMAGES,
+    PAUSED_REFUSAL,
+    BEHIND_REFUSAL,
+    fakeWithAppAtRest,
 } from "./restoreFixtures";
 
 describe("restore against a fake Kubernetes API", () => {
@@ -16,8 +31,15 @@ describe("restore against a fake Kubernetes API", () => {
     let kubeconfig: string;
 
     const target = (change: Partial<RestoreTarget> = {}): RestoreTarget => ({
-        namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: 4, recordedImages: RECORDED_IMAGES, allowUnhealthy: false,
-        timeoutSeconds: 5, pollIntervalSeconds: 0.01, ...change,
+        namespace: NS,
+        rollout: NAME,
+        deployment: NAME,
+        recordedReplicas: 4,
+        recordedImages: RECORDED_IMAGES,
+        allowUnhealthy: false,
+        timeoutSeconds: 5,
+        pollIntervalSeconds: 0.01,
+        ...change,
     });
     const restore = (change: Partial<RestoreTarget> = {}, log?: (message: string) => void) =>
         restoreDeployment(kubeApi({ kubeconfig, context: "fake" }), target(change), log);
@@ -75,7 +97,10 @@ describe("restore against a fake Kubernetes API", () => {
         assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
     });
 
-    for (const [title, replicas] of [["at its original replicas", 4], ["at 0", 0]] as const) {
+    for (const [title, replicas] of [
+        ["at its original replicas", 4],
+        ["at 0", 0],
+    ] as const) {
         it(`never reconciled (no status, no ReplicaSets), Deployment ${title}: the recorded images and replicas, then Available`, async () => {
             fake.rollouts.set(KEY, rolloutObject(undefined));
             fake.replicaSets = [];
@@ -91,17 +116,36 @@ describe("restore against a fake Kubernetes API", () => {
                 "GET deployment instant/instant-api",
                 "GET deployment instant/instant-api",
             ]);
-            assert.deepEqual(fake.writes().map((w) => w.body), [
-                { spec: { workloadRef: { scaleDown: "never" } } },
-                { spec: { replicas: 4, template: { spec: { containers: [{ name: "api", image: STABLE }, { name: "envoy", image: SIDECAR }] } } } },
-            ]);
+            assert.deepEqual(
+                fake.writes().map((w) => w.body),
+                [
+                    { spec: { workloadRef: { scaleDown: "never" } } },
+                    {
+                        spec: {
+                            replicas: 4,
+                            template: {
+                                spec: {
+                                    containers: [
+                                        { name: "api", image: STABLE },
+                                        { name: "envoy", image: SIDECAR },
+                                    ],
+                                },
+                            },
+                        },
+                    },
+                ],
+            );
             assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
-            assert.deepEqual(fake.deployments.get(KEY).spec.template.spec.initContainers, [{ name: "migrate", image: NEWEST }], "the record has no init containers");
+            assert.deepEqual(
+                fake.deployments.get(KEY).spec.template.spec.initContainers,
+                [{ name: "migrate", image: NEWEST }],
+                "the record has no init containers",
+            );
             assert.equal(fake.deployments.get(KEY).status.availableReplicas, 4);
             assert.deepEqual(logged, [
-                "Rollout instant/instant-api was never reconciled (the Argo Rollouts controller has never written its status); "
-                + "the images recorded before the migration [never-reconciled]: "
-                + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+                "Rollout instant/instant-api was never reconciled (the Argo Rollouts controller has never written its status); " +
+                    "the images recorded before the migration [never-reconciled]: " +
+                    `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
             ]);
         });
     }
@@ -120,9 +164,9 @@ describe("restore against a fake Kubernetes API", () => {
         await restore({}, (message) => logged.push(message));
         assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
         assert.deepEqual(logged, [
-            "Rollout instant/instant-api has no ready canary pods, and the Argo Rollouts controller last updated its status for generation 2, "
-            + "the Rollout is at generation 3; the images of its stable ReplicaSet instant-api-stable1 [controller-behind]: "
-            + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+            "Rollout instant/instant-api has no ready canary pods, and the Argo Rollouts controller last updated its status for generation 2, " +
+                "the Rollout is at generation 3; the images of its stable ReplicaSet instant-api-stable1 [controller-behind]: " +
+                `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
         ]);
     });
 
@@ -142,8 +186,9 @@ describe("restore against a fake Kubernetes API", () => {
     it("Deployment missing: a clear error, nothing written", async () => {
         fake.deployments.clear();
         await assert.rejects(restore(), {
-            message: "Deployment instant/instant-api not found: there is nothing to hand the app back to, so the destroy stops here "
-                + "and Rollout instant/instant-api keeps serving. Recreate the Deployment, then run pulumi destroy again.",
+            message:
+                "Deployment instant/instant-api not found: there is nothing to hand the app back to, so the destroy stops here " +
+                "and Rollout instant/instant-api keeps serving. Recreate the Deployment, then run pulumi destroy again.",
         });
         assert.deepEqual(fake.writes(), []);
     });
@@ -151,7 +196,10 @@ describe("restore against a fake Kubernetes API", () => {
     it("never Available: times out naming the Deployment and what it saw; the Rollout stays", async () => {
         fake.availableAfterPolls = "never";
         await assert.rejects(restore({ timeoutSeconds: 0.2 }), (error: Error) => {
-            assert.match(error.message, /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation 8, observedGeneration 8, 4 replicas planned, 4 in spec, 4 updated, 0 available, Available=False \(MinimumReplicasUnavailable\)\)\. /);
+            assert.match(
+                error.message,
+                /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation 8, observedGeneration 8, 4 replicas planned, 4 in spec, 4 updated, 0 available, Available=False \(MinimumReplicasUnavailable\)\)\. /,
+            );
             assert.match(error.message, /Rollout instant\/instant-api was not deleted \(its workloadRef\.scaleDown is now never\), so the app keeps serving\./);
             return true;
         });
@@ -189,8 +237,8 @@ describe("restore against a fake Kubernetes API", () => {
         assert.equal(again.contentType, "application/strategic-merge-patch+json");
         assert.deepEqual(logged, [
             "Deployment instant/instant-api is scaled to 0 replicas, below the planned 4 after the restore's patch: patching it again",
-            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: "
-                + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: " +
+                `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
         ]);
         const deployment = fake.deployments.get(KEY);
         assert.equal(deployment.spec.replicas, 4);
@@ -208,7 +256,10 @@ describe("restore against a fake Kubernetes API", () => {
         };
         const logged: string[] = [];
         await restore({}, (message) => logged.push(message));
-        assert.equal(logged[0], `Deployment instant/instant-api container api has image ${NEWEST}, not the planned ${STABLE} after the restore's patch: patching it again`);
+        assert.equal(
+            logged[0],
+            `Deployment instant/instant-api container api has image ${NEWEST}, not the planned ${STABLE} after the restore's patch: patching it again`,
+        );
         assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
         assert.equal(fake.writes().length, 3);
     });
@@ -220,10 +271,16 @@ describe("restore against a fake Kubernetes API", () => {
             deployment.status = availableStatus(deployment);
         };
         const logged: string[] = [];
-        await assert.rejects(restore({ timeoutSeconds: 0.2 }, (message) => logged.push(message)), (error: Error) => {
-            assert.match(error.message, /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation \d+, observedGeneration \d+, 4 replicas planned, 0 in spec, 0 updated, 0 available, Available=True \(MinimumReplicasAvailable\); it is scaled to 0 replicas, below the planned 4\)\. The restore patched it again \d+ time\(s\) after something changed it back\. Rollout instant\/instant-api was not deleted/);
-            return true;
-        });
+        await assert.rejects(
+            restore({ timeoutSeconds: 0.2 }, (message) => logged.push(message)),
+            (error: Error) => {
+                assert.match(
+                    error.message,
+                    /^Deployment instant\/instant-api did not become Available with the planned 4 replicas within 0\.2s \(last seen: generation \d+, observedGeneration \d+, 4 replicas planned, 0 in spec, 0 updated, 0 available, Available=True \(MinimumReplicasAvailable\); it is scaled to 0 replicas, below the planned 4\)\. The restore patched it again \d+ time\(s\) after something changed it back\. Rollout instant\/instant-api was not deleted/,
+                );
+                return true;
+            },
+        );
         assert.ok(logged.length > 1 && logged.every((m) => m.endsWith("patching it again")), "no success line");
         assert.ok(fake.rollouts.has(KEY));
     });
@@ -240,14 +297,20 @@ describe("restore against a fake Kubernetes API", () => {
     it("Rollout already gone, Deployment left at 0 (argo-rollouts#3855): scales back to the recorded replicas", async () => {
         fake.rollouts.clear();
         await restore({ recordedReplicas: 5 });
-        assert.deepEqual(fake.writes().map((w) => w.body), [{ spec: { replicas: 5 } }]);
+        assert.deepEqual(
+            fake.writes().map((w) => w.body),
+            [{ spec: { replicas: 5 } }],
+        );
         assert.equal(fake.deployments.get(KEY).status.availableReplicas, 5);
         assert.deepEqual(images(), [`api=${STABLE}`, `envoy=${SIDECAR}`]);
     });
 
     it("snapshot: reads replicas and images of the live Deployment", async () => {
         fake.deployments.set(KEY, deploymentObject(STABLE, 6));
-        assert.deepEqual(await snapshotDeployment(kubeApi({ kubeconfig, context: "fake" }), NS, NAME), { replicas: 6, images: { api: STABLE, envoy: SIDECAR } });
+        assert.deepEqual(await snapshotDeployment(kubeApi({ kubeconfig, context: "fake" }), NS, NAME), {
+            replicas: 6,
+            images: { api: STABLE, envoy: SIDECAR },
+        });
     });
 
     it("honours KUBECONFIG and its current context when no kubeconfig or context is given", async () => {
@@ -270,10 +333,14 @@ describe("restore against a fake Kubernetes API", () => {
     it("stops at the first failed call with the API server's message, before the Deployment is touched", async () => {
         fake.deny = { method: "PATCH", kind: "rollouts" };
         await assert.rejects(restore(), {
-            message: 'patching Rollout instant/instant-api failed (HTTP 403): rollouts.argoproj.io "instant-api" is forbidden: '
-                + 'User "system:anonymous" cannot patch resource "rollouts" in API group "argoproj.io" in the namespace "instant"',
+            message:
+                'patching Rollout instant/instant-api failed (HTTP 403): rollouts.argoproj.io "instant-api" is forbidden: ' +
+                'User "system:anonymous" cannot patch resource "rollouts" in API group "argoproj.io" in the namespace "instant"',
         });
-        assert.deepEqual(fake.writes().map((w) => w.path), ["/apis/argoproj.io/v1alpha1/namespaces/instant/rollouts/instant-api"]);
+        assert.deepEqual(
+            fake.writes().map((w) => w.path),
+            ["/apis/argoproj.io/v1alpha1/namespaces/instant/rollouts/instant-api"],
+        );
         assert.equal(fake.deployments.get(KEY).spec.replicas, 0);
     });
 });
@@ -294,8 +361,14 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
     async function construct(kubeconfig: string) {
         const snapshot = new DeploymentSnapshot("instant-api-snapshot", { namespace: NS, deployment: NAME, kubeconfig, context: "fake" });
         new DeploymentRestore("instant-api-restore", {
-            namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: snapshot.replicas, recordedImages: snapshot.images,
-            kubeconfig, context: "fake", pollIntervalSeconds: 0.01,
+            namespace: NS,
+            rollout: NAME,
+            deployment: NAME,
+            recordedReplicas: snapshot.replicas,
+            recordedImages: snapshot.images,
+            kubeconfig,
+            context: "fake",
+            pollIntervalSeconds: 0.01,
         });
         await settle();
         const inputsOf = (name: string) => ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === name)?.inputs;
@@ -336,8 +409,8 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
             console.error = consoleError;
         }
         assert.deepEqual(logged, [
-            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: "
-            + `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
+            "Rollout instant/instant-api is at rest (Healthy); the images of its stable ReplicaSet instant-api-stable1 [at-rest]: " +
+                `Deployment instant/instant-api is Available with 4 replicas (api=${STABLE}, envoy=${SIDECAR}); the Rollout can go`,
         ]);
         assert.equal(fake.rollouts.get(KEY).spec.workloadRef.scaleDown, "never");
         assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
@@ -349,8 +422,16 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
         const { restoreInputs } = await construct(kubeconfig);
         const recorded = { uid: "99999999-9999-4999-8999-999999999999", server: "https://10.0.0.1:6443", context: "prod" };
         const props = { ...restoreInputs, recordedReplicas: 4, recordedImages: RECORDED_IMAGES, cluster: recorded };
-        const refusal = await providerOf(restoreInputs).delete(KEY, props).then(() => undefined, (error: any) => error);
-        assert.match(refusal?.details ?? "", /^wrong cluster: this stack's cluster is kube-system UID 99999999-9999-4999-8999-999999999999 \(https:\/\/10\.0\.0\.1:6443, context "prod"\), as recorded in its state, but the kubeconfig now points at kube-system UID 11111111-1111-4111-8111-111111111111 \(http:\/\/127\.0\.0\.1:\d+, context "fake"\); refusing to destroy: nothing was deleted\./);
+        const refusal = await providerOf(restoreInputs)
+            .delete(KEY, props)
+            .then(
+                () => undefined,
+                (error: any) => error,
+            );
+        assert.match(
+            refusal?.details ?? "",
+            /^wrong cluster: this stack's cluster is kube-system UID 99999999-9999-4999-8999-999999999999 \(https:\/\/10\.0\.0\.1:6443, context "prod"\), as recorded in its state, but the kubeconfig now points at kube-system UID 11111111-1111-4111-8111-111111111111 \(http:\/\/127\.0\.0\.1:\d+, context "fake"\); refusing to destroy: nothing was deleted\./,
+        );
         assert.deepEqual(fake.calls(), ["GET /api/v1/namespaces/kube-system"]);
 
         fake.requests.length = 0;
@@ -361,7 +442,11 @@ describe("DeploymentSnapshot and DeploymentRestore", () => {
         } finally {
             console.error = consoleError;
         }
-        assert.deepEqual(fake.calls().slice(0, 2), ["GET /api/v1/namespaces/kube-system", "GET rollout instant/instant-api"], "the recorded cluster: checked, then restored");
+        assert.deepEqual(
+            fake.calls().slice(0, 2),
+            ["GET /api/v1/namespaces/kube-system", "GET rollout instant/instant-api"],
+            "the recorded cluster: checked, then restored",
+        );
         assert.equal(fake.deployments.get(KEY).spec.replicas, 4);
     });
 

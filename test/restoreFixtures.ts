@@ -10,15 +10,24 @@ export const SIDECAR = "envoyproxy/envoy:v1.30.1";
 
 /** `kubectl argo rollouts get` shows Step 2/8, SetWeight 10 for a Rollout paused at steps[2]. */
 export const STEPS = [
-    { setWeight: 10 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: {} },
-    { setWeight: 50 }, { analysis: { templates: [{ templateName: NAME }] } }, { pause: { duration: "5m" } },
-    { setWeight: 100 }, { pause: { duration: "1m" } },
+    { setWeight: 10 },
+    { analysis: { templates: [{ templateName: NAME }] } },
+    { pause: {} },
+    { setWeight: 50 },
+    { analysis: { templates: [{ templateName: NAME }] } },
+    { pause: { duration: "5m" } },
+    { setWeight: 100 },
+    { pause: { duration: "1m" } },
 ];
 
 /** The statuses below are the controller's view of the Rollout's current generation (`rolloutObject` is at 3). */
 export const HEALTHY = { phase: "Healthy", observedGeneration: "3", stableRS: "stable1", currentPodHash: "stable1", currentStepIndex: 8 };
 export const PAUSED = {
-    phase: "Paused", observedGeneration: "3", stableRS: "stable1", currentPodHash: "canary2", currentStepIndex: 2,
+    phase: "Paused",
+    observedGeneration: "3",
+    stableRS: "stable1",
+    currentPodHash: "canary2",
+    currentStepIndex: 2,
     pauseConditions: [{ reason: "CanaryPauseStep", startTime: "2025-01-01T00:00:00Z" }],
 };
 /** The controller's first write: it goes through the reset branch of syncRolloutStatusCanary, before any stableRS. */
@@ -43,7 +52,10 @@ export function rolloutObject(status: any, replicas = 4): any {
 export function podSpec(api: string) {
     return {
         initContainers: [{ name: "migrate", image: api }],
-        containers: [{ name: "api", image: api, ports: [{ containerPort: 8080 }] }, { name: "envoy", image: SIDECAR }],
+        containers: [
+            { name: "api", image: api, ports: [{ containerPort: 8080 }] },
+            { name: "envoy", image: SIDECAR },
+        ],
     };
 }
 
@@ -52,7 +64,8 @@ export function replicaSet(hash: string, api: string, owner = NAME, uid = "uid-r
         apiVersion: "apps/v1",
         kind: "ReplicaSet",
         metadata: {
-            name: `${owner}-${hash}`, namespace: NS,
+            name: `${owner}-${hash}`,
+            namespace: NS,
             labels: { app: NAME, "rollouts-pod-template-hash": hash },
             ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: owner, uid, controller: true }],
         },
@@ -87,18 +100,20 @@ export const CANARY_SERVING = [withReady(replicaSet("stable1", STABLE), 4), with
 /** `DeploymentSnapshot.images`, taken before the migration. */
 export const RECORDED_IMAGES = { api: STABLE, envoy: SIDECAR };
 
-export const PAUSED_REFUSAL = "Rollout instant/instant-api is Paused at steps[2] of 8 (setWeight 10): refusing to destroy mid-canary. "
-    + "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
-    + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
-    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+export const PAUSED_REFUSAL =
+    "Rollout instant/instant-api is Paused at steps[2] of 8 (setWeight 10): refusing to destroy mid-canary. " +
+    "Finish it first (kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), " +
+    "or set allowDestroyMidCanary: true on the app to restore the stable image and go on " +
+    "(run pulumi up after setting it: a destroy reads it from the stack's state).";
 
 /** The controller died mid-canary (CANARY_SERVING) and has not seen generation 3 (`behind(PAUSED)`). */
-export const BEHIND_REFUSAL = "Rollout instant/instant-api has a canary in progress: ReplicaSet instant-api-canary2 (pod template canary2, not the stable stable1) "
-    + "has 2 ready pods, and the Argo Rollouts controller last updated its status for generation 2, the Rollout is at generation 3: "
-    + "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary "
-    + "(kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), "
-    + "or set allowDestroyMidCanary: true on the app to restore the stable image and go on "
-    + "(run pulumi up after setting it: a destroy reads it from the stack's state).";
+export const BEHIND_REFUSAL =
+    "Rollout instant/instant-api has a canary in progress: ReplicaSet instant-api-canary2 (pod template canary2, not the stable stable1) " +
+    "has 2 ready pods, and the Argo Rollouts controller last updated its status for generation 2, the Rollout is at generation 3: " +
+    "refusing to destroy mid-canary. Start the Argo Rollouts controller again, then finish the canary " +
+    "(kubectl argo rollouts promote instant-api -n instant) or abort it (kubectl argo rollouts abort instant-api -n instant), " +
+    "or set allowDestroyMidCanary: true on the app to restore the stable image and go on " +
+    "(run pulumi up after setting it: a destroy reads it from the stack's state).";
 
 /** A fake API server holding the migrated app at rest (the Rollout Healthy on stable1), and a kubeconfig for it. */
 export async function fakeWithAppAtRest(): Promise<{ fake: FakeKubeApi; kubeconfig: string }> {

@@ -14,27 +14,46 @@ const NAMES = { stableIngress: "api", stableService: STABLE_SERVICE, service: NA
 const backend = (name: string) => ({ service: { name, port: { number: 80 } } });
 function stableIngress(service = STABLE_SERVICE): any {
     return {
-        apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "api", namespace: NS, uid: "uid-ingress" },
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "api", namespace: NS, uid: "uid-ingress" },
         spec: {
             ingressClassName: "nginx",
-            rules: [{ host: "api.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend(service) }, { path: "/docs", pathType: "Prefix", backend: backend("docs") }] } }],
+            rules: [
+                {
+                    host: "api.example",
+                    http: {
+                        paths: [
+                            { path: "/", pathType: "Prefix", backend: backend(service) },
+                            { path: "/docs", pathType: "Prefix", backend: backend("docs") },
+                        ],
+                    },
+                },
+            ],
         },
     };
 }
 /** What Argo Rollouts makes of it: the paths on the stable Service, moved to the canary one, controlled by the Rollout. */
 function canaryIngress(uid = "uid-rollout", controller = "Rollout"): any {
     return {
-        apiVersion: "networking.k8s.io/v1", kind: "Ingress",
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
         metadata: {
-            name: CANARY_INGRESS, namespace: NS, uid: `uid-canary-${Math.random()}`,
+            name: CANARY_INGRESS,
+            namespace: NS,
+            uid: `uid-canary-${Math.random()}`,
             annotations: { "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "0" },
             ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: controller, name: NAME, uid, controller: true }],
         },
-        spec: { ingressClassName: "nginx", rules: [{ host: "api.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend(`${NAME}-canary`) }] } }] },
+        spec: {
+            ingressClassName: "nginx",
+            rules: [{ host: "api.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend(`${NAME}-canary`) }] } }],
+        },
     };
 }
 const slice = (ready: boolean[]) => ({
-    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
     metadata: { name: `${NAME}-abc`, namespace: NS, labels: { "kubernetes.io/service-name": NAME } },
     endpoints: ready.map((r, i) => ({ addresses: [`10.0.0.${i}`], conditions: { ready: r } })),
 });
@@ -48,8 +67,16 @@ describe("restore of an app behind its stableIngress", () => {
     let logged: string[];
 
     const target = (change: Partial<RestoreTarget> = {}): RestoreTarget => ({
-        namespace: NS, rollout: NAME, deployment: NAME, recordedReplicas: 4, recordedImages: RECORDED_IMAGES, allowUnhealthy: false,
-        timeoutSeconds: 1, pollIntervalSeconds: 0.01, ingress: NAMES, ...change,
+        namespace: NS,
+        rollout: NAME,
+        deployment: NAME,
+        recordedReplicas: 4,
+        recordedImages: RECORDED_IMAGES,
+        allowUnhealthy: false,
+        timeoutSeconds: 1,
+        pollIntervalSeconds: 0.01,
+        ingress: NAMES,
+        ...change,
     });
     const restore = (change: Partial<RestoreTarget> = {}) => restoreDeployment(kubeApi({ kubeconfig, context: "fake" }), target(change), (m) => logged.push(m));
     const ingressCalls = () => fake.calls().filter((c) => /ingresses|endpointslices|services/.test(c));
@@ -76,8 +103,10 @@ describe("restore of an app behind its stableIngress", () => {
             "GET /apis/networking.k8s.io/v1/namespaces/instant/ingresses/instant-api-api-canary",
         ]);
         const calls = fake.calls();
-        assert.ok(calls.lastIndexOf("GET deployment instant/instant-api") < calls.indexOf("GET /apis/networking.k8s.io/v1/namespaces/instant/ingresses/api"),
-            "the Ingress moves only once the Deployment is Available");
+        assert.ok(
+            calls.lastIndexOf("GET deployment instant/instant-api") < calls.indexOf("GET /apis/networking.k8s.io/v1/namespaces/instant/ingresses/api"),
+            "the Ingress moves only once the Deployment is Available",
+        );
         const patch = fake.writes().find((w) => w.path.endsWith("/ingresses/api"));
         assert.equal(patch?.contentType, "application/json-patch+json");
         assert.deepEqual(patch?.body, [
@@ -98,20 +127,24 @@ describe("restore of an app behind its stableIngress", () => {
         fake.ingresses.delete(INGRESS_KEY);
         fake.deployments.set(KEY, deploymentObject(STABLE));
         await restore();
-        assert.deepEqual(fake.writes().filter((w) => w.path.includes("ingresses/api")), []);
-        assert.deepEqual(logged.filter((l) => l.startsWith("Ingress instant/api ")), [
-            "Ingress instant/api does not route to instant-api-stable: left as it is",
-            "Ingress instant/api not found: nothing routes through it",
-        ]);
+        assert.deepEqual(
+            fake.writes().filter((w) => w.path.includes("ingresses/api")),
+            [],
+        );
+        assert.deepEqual(
+            logged.filter((l) => l.startsWith("Ingress instant/api ")),
+            ["Ingress instant/api does not route to instant-api-stable: left as it is", "Ingress instant/api not found: nothing routes through it"],
+        );
     });
 
     it("waits for a ready endpoint of the app's Service; without one, leaves the Ingress and the Rollout, with the command", async () => {
         fake.endpointSlices = [slice([false])];
         await assert.rejects(restore(), {
-            message: "Service instant/instant-api has no ready endpoint within 1s, so Ingress instant/api was left on instant-api-stable. "
-                + `${LEFT} Find out why the Deployment's pods are not among its endpoints `
-                + "(kubectl get endpointslices -n instant -l kubernetes.io/service-name=instant-api), "
-                + `then point the Ingress at it (${COMMAND}) and run pulumi destroy again.`,
+            message:
+                "Service instant/instant-api has no ready endpoint within 1s, so Ingress instant/api was left on instant-api-stable. " +
+                `${LEFT} Find out why the Deployment's pods are not among its endpoints ` +
+                "(kubectl get endpointslices -n instant -l kubernetes.io/service-name=instant-api), " +
+                `then point the Ingress at it (${COMMAND}) and run pulumi destroy again.`,
         });
         assert.deepEqual(backendsOf(fake.ingresses.get(INGRESS_KEY)), [STABLE_SERVICE, "docs"]);
         assert.ok(fake.ingresses.has(`${NS}/${CANARY_INGRESS}`));
@@ -120,8 +153,9 @@ describe("restore of an app behind its stableIngress", () => {
     it("the app's Service gone: refuses, the Ingress stays on the stable Service", async () => {
         fake.services.clear();
         await assert.rejects(restore(), {
-            message: "Ingress instant/api routes to instant-api-stable, which the destroy deletes, and the app's Service instant/instant-api to route it back to "
-                + `does not exist. ${LEFT} Recreate Service instant-api, or point the Ingress at a Service that serves the Deployment, then run pulumi destroy again.`,
+            message:
+                "Ingress instant/api routes to instant-api-stable, which the destroy deletes, and the app's Service instant/instant-api to route it back to " +
+                `does not exist. ${LEFT} Recreate Service instant-api, or point the Ingress at a Service that serves the Deployment, then run pulumi destroy again.`,
         });
         assert.deepEqual(backendsOf(fake.ingresses.get(INGRESS_KEY)), [STABLE_SERVICE, "docs"]);
     });
@@ -129,9 +163,10 @@ describe("restore of an app behind its stableIngress", () => {
     it("a refused patch: stops with the API server's reason and the command to run by hand", async () => {
         fake.deny = { method: "PATCH", kind: "ingresses" };
         await assert.rejects(restore(), {
-            message: "Ingress instant/api could not be moved back to Service instant-api (patching Ingress instant/api failed (HTTP 403): "
-                + 'ingresses.networking.k8s.io "api" is forbidden: User "system:anonymous" cannot patch resource "ingresses" in API group '
-                + `"networking.k8s.io" in the namespace "instant"). ${LEFT} Point it at Service instant-api (${COMMAND}), then run pulumi destroy again.`,
+            message:
+                "Ingress instant/api could not be moved back to Service instant-api (patching Ingress instant/api failed (HTTP 403): " +
+                'ingresses.networking.k8s.io "api" is forbidden: User "system:anonymous" cannot patch resource "ingresses" in API group ' +
+                `"networking.k8s.io" in the namespace "instant"). ${LEFT} Point it at Service instant-api (${COMMAND}), then run pulumi destroy again.`,
         });
     });
 
@@ -139,8 +174,10 @@ describe("restore of an app behind its stableIngress", () => {
         const api = kubeApi({ kubeconfig, context: "fake" });
         const read = await api.getIngress(NS, "api");
         fake.ingresses.set(INGRESS_KEY, stableIngress("someone-else"));
-        const patch = [{ op: "test", path: "/spec/rules/0/http/paths/0/backend/service/name", value: STABLE_SERVICE },
-            { op: "replace", path: "/spec/rules/0/http/paths/0/backend/service/name", value: NAME }];
+        const patch = [
+            { op: "test", path: "/spec/rules/0/http/paths/0/backend/service/name", value: STABLE_SERVICE },
+            { op: "replace", path: "/spec/rules/0/http/paths/0/backend/service/name", value: NAME },
+        ];
         await assert.rejects(api.patchIngress(NS, "api", patch), /^Error: patching Ingress instant\/api failed \(HTTP 422\): .*testing path/);
         assert.ok(read);
         assert.deepEqual(backendsOf(fake.ingresses.get(INGRESS_KEY)), ["someone-else", "docs"]);
@@ -165,7 +202,9 @@ describe("restore of an app behind its stableIngress", () => {
         assert.equal(fake.calls().filter((c) => c.startsWith("DELETE")).length, 2);
         assert.equal(fake.ingresses.has(`${NS}/${CANARY_INGRESS}`), false);
 
-        fake.onIngressWrite = (method, key) => { if (method === "DELETE") fake.ingresses.set(key, canaryIngress()); };
+        fake.onIngressWrite = (method, key) => {
+            if (method === "DELETE") fake.ingresses.set(key, canaryIngress());
+        };
         fake.ingresses.set(`${NS}/${CANARY_INGRESS}`, canaryIngress());
         fake.deployments.set(KEY, deploymentObject(STABLE));
         await assert.rejects(restore(), {

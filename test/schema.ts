@@ -10,8 +10,7 @@ const loaders: Record<string, () => Promise<ModelClass>> = {
     "v1/ConfigMap": async () => (await import("kubernetes-models/v1/ConfigMap")).ConfigMap,
     "v1/Namespace": async () => (await import("kubernetes-models/v1/Namespace")).Namespace,
     "rbac.authorization.k8s.io/v1/Role": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/Role")).Role,
-    "rbac.authorization.k8s.io/v1/RoleBinding": async () =>
-        (await import("kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding")).RoleBinding,
+    "rbac.authorization.k8s.io/v1/RoleBinding": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding")).RoleBinding,
     "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": async () =>
         (await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy")).ValidatingAdmissionPolicy,
     "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": async () =>

@@ -8,17 +8,29 @@ describe("traffic simulator model", () => {
     const canary = { hash: "bbb", image: "demo:2", readyEndpoints: 1 };
 
     it("counts only ready endpoints, by the pod-template hash of the pod behind each", () => {
-        const hashOfPod = new Map([["demo-aaa-1", "aaa"], ["demo-aaa-2", "aaa"], ["demo-bbb-1", "bbb"]]);
+        const hashOfPod = new Map([
+            ["demo-aaa-1", "aaa"],
+            ["demo-aaa-2", "aaa"],
+            ["demo-bbb-1", "bbb"],
+        ]);
         const endpoints = [
-            { pod: "demo-aaa-1", ready: true }, { pod: "demo-aaa-2", ready: true },
+            { pod: "demo-aaa-1", ready: true },
+            { pod: "demo-aaa-2", ready: true },
             // A canary pod that is Running but not Ready: the Service lists it, not ready; it gets nothing.
             { pod: "demo-bbb-1", ready: false },
-            { pod: "other-1", ready: true }, { ready: true },
+            { pod: "other-1", ready: true },
+            { ready: true },
         ];
         assert.deepEqual([...readyEndpointsByHash(endpoints, hashOfPod)], [["aaa", 2]]);
     });
     it("splits requests by share of ready endpoints, as a Service does without a traffic router", () => {
-        assert.deepEqual([...splitRequests([stable, canary], 100, () => HEALTHY)], [["aaa", 75], ["bbb", 25]]);
+        assert.deepEqual(
+            [...splitRequests([stable, canary], 100, () => HEALTHY)],
+            [
+                ["aaa", 75],
+                ["bbb", 25],
+            ],
+        );
     });
     it("sends nothing to a version with no ready endpoints or one marked noTraffic", () => {
         assert.deepEqual([...splitRequests([stable, { ...canary, readyEndpoints: 0 }], 10, () => HEALTHY)], [["aaa", 10]]);

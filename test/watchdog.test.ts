@@ -43,19 +43,34 @@ describe("watchdog: config", () => {
         const { watchdog, metrics } = app().analysis;
         assert.ok(watchdog);
         assert.equal(watchdog.startingStep, 1, "steps[0] is setWeight 10: the run starts as the ladder leaves it");
-        assert.deepEqual(watchdog.metrics.map((m) => m.name), ["success-rate", "error-rate", "latency", "up"]);
+        assert.deepEqual(
+            watchdog.metrics.map((m) => m.name),
+            ["success-rate", "error-rate", "latency", "up"],
+        );
         const errorRate = watchdog.metrics[1] as BuiltinMetric;
         assert.deepEqual(
-            [errorRate.interval, errorRate.initialDelay, errorRate.count, errorRate.failureLimit, errorRate.inconclusiveLimit, errorRate.consecutiveErrorLimit,
-                errorRate.window, errorRate.minRequests, errorRate.threshold],
-            ["15s", "1m", undefined, 1, 1, 4, "1m", 10, 0.01]);
+            [
+                errorRate.interval,
+                errorRate.initialDelay,
+                errorRate.count,
+                errorRate.failureLimit,
+                errorRate.inconclusiveLimit,
+                errorRate.consecutiveErrorLimit,
+                errorRate.window,
+                errorRate.minRequests,
+                errorRate.threshold,
+            ],
+            ["15s", "1m", undefined, 1, 1, 4, "1m", 10, 0.01],
+        );
         assert.ok(errorRate.query.includes("[1m]") && !errorRate.query.includes("[2m]"), errorRate.query);
         assert.equal((metrics[1] as BuiltinMetric).window, "2m", "the inline gate keeps its own window");
     });
 
     it("defaults to a window of four scrapes where that is longer than 30 s, and to 30 s where it is not", () => {
         const timing = (scrapeInterval: string) => {
-            const [m] = app((a) => { a.metrics.scrapeInterval = scrapeInterval; }).analysis.watchdog!.metrics as BuiltinMetric[];
+            const [m] = app((a) => {
+                a.metrics.scrapeInterval = scrapeInterval;
+            }).analysis.watchdog!.metrics as BuiltinMetric[];
             return [m.window, m.initialDelay];
         };
         assert.deepEqual(timing("30s"), ["2m", "2m"]);
@@ -65,18 +80,42 @@ describe("watchdog: config", () => {
     });
 
     it("keeps each metric's inconclusiveLimit and consecutiveErrorLimit (its own, else the analysis's) unless it sets its own", () => {
-        const limits = (change: (a: any) => void) =>
-            app(change).analysis.watchdog!.metrics.map((m) => [m.name, m.inconclusiveLimit, m.consecutiveErrorLimit]);
+        const limits = (change: (a: any) => void) => app(change).analysis.watchdog!.metrics.map((m) => [m.name, m.inconclusiveLimit, m.consecutiveErrorLimit]);
         const inherited = (a: any) => {
             a.analysis.inconclusiveLimit = 3;
             a.analysis.consecutiveErrorLimit = 5;
             a.analysis.metrics[1].inconclusiveLimit = 6;
         };
-        assert.deepEqual(limits(inherited), [["success-rate", 3, 5], ["error-rate", 6, 5], ["latency", 3, 5], ["up", 3, 5]]);
-        assert.deepEqual(limits((a) => { inherited(a); a.analysis.watchdog = { inconclusiveLimit: 2 }; }),
-            [["success-rate", 2, 5], ["error-rate", 2, 5], ["latency", 2, 5], ["up", 2, 5]]);
-        assert.deepEqual(limits((a) => { inherited(a); a.analysis.watchdog = { consecutiveErrorLimit: 0 }; }),
-            [["success-rate", 3, 0], ["error-rate", 6, 0], ["latency", 3, 0], ["up", 3, 0]]);
+        assert.deepEqual(limits(inherited), [
+            ["success-rate", 3, 5],
+            ["error-rate", 6, 5],
+            ["latency", 3, 5],
+            ["up", 3, 5],
+        ]);
+        assert.deepEqual(
+            limits((a) => {
+                inherited(a);
+                a.analysis.watchdog = { inconclusiveLimit: 2 };
+            }),
+            [
+                ["success-rate", 2, 5],
+                ["error-rate", 2, 5],
+                ["latency", 2, 5],
+                ["up", 2, 5],
+            ],
+        );
+        assert.deepEqual(
+            limits((a) => {
+                inherited(a);
+                a.analysis.watchdog = { consecutiveErrorLimit: 0 };
+            }),
+            [
+                ["success-rate", 3, 0],
+                ["error-rate", 6, 0],
+                ["latency", 3, 0],
+                ["up", 3, 0],
+            ],
+        );
     });
 
     it("keeps the analysis's own scope and address, and takes the watchdog's timing over a metric's own", () => {
@@ -91,38 +130,105 @@ describe("watchdog: config", () => {
     });
 
     it("starts at the step after the first setWeight above 0", () => {
-        const a = app((r) => { r.steps = [{ setWeight: 0 }, { pause: { duration: "10s" } }, ...r.steps]; });
+        const a = app((r) => {
+            r.steps = [{ setWeight: 0 }, { pause: { duration: "10s" } }, ...r.steps];
+        });
         assert.equal(a.analysis.watchdog!.startingStep, 3);
-        assert.equal(app((r) => { r.steps = [{ setWeight: 10 }, { setWeight: 50 }, { analysis: {} }]; r.maxBadCanaryWeight = 50; }).analysis.watchdog!.startingStep, 1);
+        assert.equal(
+            app((r) => {
+                r.steps = [{ setWeight: 10 }, { setWeight: 50 }, { analysis: {} }];
+                r.maxBadCanaryWeight = 50;
+            }).analysis.watchdog!.startingStep,
+            1,
+        );
     });
 
     const bad: [string, (a: any) => void, string][] = [
-        ["in background mode", (a) => { a.analysis.mode = "background"; a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }]; },
-            "apps[0].analysis.watchdog: only with mode inline (mode background already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)"],
-        ["on a ladder that never serves the canary", (a) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }]; a.allowNoAnalysis = true; },
-            "apps[0].analysis.watchdog: the ladder (apps[0].steps) has no setWeight above 0: the canary never serves traffic to watch"],
-        ["whose first traffic step is the ladder's last", (a) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }]; a.allowNoAnalysis = true; },
-            "apps[0].analysis.watchdog: the ladder's first setWeight above 0 is its last step (apps[0].steps[2], setWeight 100): the watchdog starts "
-            + "once that step's canary pods are Ready, and the rollout is promoted as that step completes, so it would never measure; "
-            + "add a pause after that step, or leave the watchdog out"],
-        ["naming a metric the analysis lacks", (a) => { a.analysis.watchdog.metrics = ["error-rate", "errors"]; },
-            'apps[0].analysis.watchdog.metrics[1]: "errors" is not an enabled metric of the analysis (its enabled metrics: success-rate, error-rate, latency, up)'],
-        ["with an empty metrics list", (a) => { a.analysis.watchdog.metrics = []; },
-            "apps[0].analysis.watchdog.metrics: [] is empty (leave it out to watch every built-in metric of the analysis)"],
-        ["with only custom metrics to pick from by default", (a) => {
-            a.analysis.metrics = [{ name: "c", kind: "custom", query: "vector(0)", successCondition: "result[0] == 0" }];
-        }, "apps[0].analysis.watchdog.metrics: missing (the analysis has no enabled built-in metric to watch by default; name the metrics to watch, of: c)"],
-        ["with a count (it runs until the ladder ends)", (a) => { a.analysis.watchdog.count = 3; },
-            "apps[0].analysis.watchdog.count: unknown key (allowed: metrics, interval, initialDelay, window, failureLimit, inconclusiveLimit, consecutiveErrorLimit, minRequests)"],
-        ["with a bad interval", (a) => { a.analysis.watchdog.interval = "often"; },
-            'apps[0].analysis.watchdog.interval: "often" is not a duration (use e.g. "30s", "5m", "1h")'],
-        ["with a window of two scrapes", (a) => { a.analysis.watchdog.window = "30s"; },
-            'apps[0].analysis.watchdog.window: "30s" holds two scrapes of the app (metrics.scrapeInterval 15s); a rate() over it is inconclusive after one late scrape: '
-            + "use a window of at least 60s (4 x the scrape interval) or scrape more often"],
-        ["with a window of less than two scrapes", (a) => { a.metrics.scrapeInterval = "30s"; a.analysis.watchdog.window = "45s"; },
-            'apps[0].analysis.watchdog.window: "45s" holds fewer than two scrapes of the app (metrics.scrapeInterval 30s), and rate() needs two samples; '
-            + "a measurement that finds one is inconclusive: use a window of at least 120s (4 x the scrape interval) or scrape more often"],
-        ["not a mapping", (a) => { a.analysis.watchdog = true; }, "apps[0].analysis.watchdog: true is not a mapping"],
+        [
+            "in background mode",
+            (a) => {
+                a.analysis.mode = "background";
+                a.steps = [{ setWeight: 10 }, { pause: { duration: "1m" } }];
+            },
+            "apps[0].analysis.watchdog: only with mode inline (mode background already runs the app's template beside the ladder; give its metrics a shorter interval and window instead)",
+        ],
+        [
+            "on a ladder that never serves the canary",
+            (a) => {
+                a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }];
+                a.allowNoAnalysis = true;
+            },
+            "apps[0].analysis.watchdog: the ladder (apps[0].steps) has no setWeight above 0: the canary never serves traffic to watch",
+        ],
+        [
+            "whose first traffic step is the ladder's last",
+            (a) => {
+                a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }];
+                a.allowNoAnalysis = true;
+            },
+            "apps[0].analysis.watchdog: the ladder's first setWeight above 0 is its last step (apps[0].steps[2], setWeight 100): the watchdog starts " +
+                "once that step's canary pods are Ready, and the rollout is promoted as that step completes, so it would never measure; " +
+                "add a pause after that step, or leave the watchdog out",
+        ],
+        [
+            "naming a metric the analysis lacks",
+            (a) => {
+                a.analysis.watchdog.metrics = ["error-rate", "errors"];
+            },
+            'apps[0].analysis.watchdog.metrics[1]: "errors" is not an enabled metric of the analysis (its enabled metrics: success-rate, error-rate, latency, up)',
+        ],
+        [
+            "with an empty metrics list",
+            (a) => {
+                a.analysis.watchdog.metrics = [];
+            },
+            "apps[0].analysis.watchdog.metrics: [] is empty (leave it out to watch every built-in metric of the analysis)",
+        ],
+        [
+            "with only custom metrics to pick from by default",
+            (a) => {
+                a.analysis.metrics = [{ name: "c", kind: "custom", query: "vector(0)", successCondition: "result[0] == 0" }];
+            },
+            "apps[0].analysis.watchdog.metrics: missing (the analysis has no enabled built-in metric to watch by default; name the metrics to watch, of: c)",
+        ],
+        [
+            "with a count (it runs until the ladder ends)",
+            (a) => {
+                a.analysis.watchdog.count = 3;
+            },
+            "apps[0].analysis.watchdog.count: unknown key (allowed: metrics, interval, initialDelay, window, failureLimit, inconclusiveLimit, consecutiveErrorLimit, minRequests)",
+        ],
+        [
+            "with a bad interval",
+            (a) => {
+                a.analysis.watchdog.interval = "often";
+            },
+            'apps[0].analysis.watchdog.interval: "often" is not a duration (use e.g. "30s", "5m", "1h")',
+        ],
+        [
+            "with a window of two scrapes",
+            (a) => {
+                a.analysis.watchdog.window = "30s";
+            },
+            'apps[0].analysis.watchdog.window: "30s" holds two scrapes of the app (metrics.scrapeInterval 15s); a rate() over it is inconclusive after one late scrape: ' +
+                "use a window of at least 60s (4 x the scrape interval) or scrape more often",
+        ],
+        [
+            "with a window of less than two scrapes",
+            (a) => {
+                a.metrics.scrapeInterval = "30s";
+                a.analysis.watchdog.window = "45s";
+            },
+            'apps[0].analysis.watchdog.window: "45s" holds fewer than two scrapes of the app (metrics.scrapeInterval 30s), and rate() needs two samples; ' +
+                "a measurement that finds one is inconclusive: use a window of at least 120s (4 x the scrape interval) or scrape more often",
+        ],
+        [
+            "not a mapping",
+            (a) => {
+                a.analysis.watchdog = true;
+            },
+            "apps[0].analysis.watchdog: true is not a mapping",
+        ],
     ];
     for (const [what, change, message] of bad) it(`refuses a watchdog ${what}`, () => assert.equal(parseError(change), message));
 });
@@ -144,8 +250,10 @@ describe("watchdog: manifests", () => {
         const a = app();
         const template = analysisTemplate({ name: "demo-watchdog", namespace: "demo" }, a, a.analysis.watchdog!.metrics);
         const errorRate = template.spec.metrics!.find((m) => m.name === "error-rate")!;
-        assert.deepEqual([errorRate.interval, errorRate.initialDelay, errorRate.count, errorRate.failureLimit, errorRate.inconclusiveLimit],
-            ["15s", "1m", undefined, 1, 1]);
+        assert.deepEqual(
+            [errorRate.interval, errorRate.initialDelay, errorRate.count, errorRate.failureLimit, errorRate.inconclusiveLimit],
+            ["15s", "1m", undefined, 1, 1],
+        );
         assert.ok(errorRate.provider!.prometheus!.query!.includes("[1m]"));
     });
 
@@ -158,7 +266,8 @@ describe("watchdog: manifests", () => {
         const watchdog = registered.find((r) => r.name === "demo-watchdogtemplate");
         assert.ok(watchdog, "the watchdog's AnalysisTemplate is registered");
         assert.equal(watchdog.inputs.metadata.name, "demo-watchdog");
-        const dependsOnWatchdog = (name: string) => registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::demo-watchdogtemplate"));
+        const dependsOnWatchdog = (name: string) =>
+            registered.find((r) => r.name === name)!.dependencies.some((urn) => urn.endsWith("::demo-watchdogtemplate"));
         assert.ok(dependsOnWatchdog("demo-rollout"), "the Rollout waits for its background template");
         assert.ok(dependsOnWatchdog("demo-restore"), "destroy deletes the restore first");
     });
@@ -174,9 +283,11 @@ describe("watchdog: exposure", () => {
     });
 
     it("prod as checked in (4 pods, no routing: setWeight 10 runs at 20%): 1500 %·s, against 7200; pods never Ready: the deadline aborts", () => {
-        assert.equal(exposureSummary(prodApp(false)),
-            "instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% (exposure 1500 %·s) (without the watchdog: 7200 %·s); "
-            + "no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)");
+        assert.equal(
+            exposureSummary(prodApp(false)),
+            "instant-api: healthy ladder 18m-42m; a broken release aborts by 1m45s at 20% (exposure 1500 %·s) (without the watchdog: 7200 %·s); " +
+                "no traffic: waits at steps[1] (20%) after 1m45s, paused with no deadline; pods never Ready: aborted at steps[0] by 10m (progressDeadlineSeconds 600)",
+        );
     });
 
     it("leaves the healthy ladder's duration as it is (the watchdog blocks no step)", () => {
@@ -187,7 +298,9 @@ describe("watchdog: exposure", () => {
     it("catches nothing the inline gates would catch sooner: a watchdog never raises exposure", () => {
         for (const window of ["1m", "2m", "5m"]) {
             for (const interval of ["10s", "1m", "3m"]) {
-                const a = app((r) => { r.analysis.watchdog = { window, interval }; });
+                const a = app((r) => {
+                    r.analysis.watchdog = { window, interval };
+                });
                 const with_ = exposureReport(a);
                 assert.ok(with_.broken.exposure <= with_.brokenWithoutWatchdog!.exposure, `${window}/${interval}`);
             }
@@ -197,25 +310,54 @@ describe("watchdog: exposure", () => {
 
 describe("watchdog: the model's default matches what config builds", () => {
     it("defaultWatchdog(app) has the timing of a parsed `watchdog: {}`", () => {
-        const limits = (a: any) => { a.analysis.inconclusiveLimit = 3; a.analysis.metrics[2].consecutiveErrorLimit = 7; };
+        const limits = (a: any) => {
+            a.analysis.inconclusiveLimit = 3;
+            a.analysis.metrics[2].consecutiveErrorLimit = 7;
+        };
         const parsed = app(limits).analysis.watchdog!;
         const modelled = defaultWatchdog(withoutWatchdog(app(limits)))!;
-        const timing = (w: WatchdogConfig) => w.metrics.map((m) => [m.name, m.interval, m.count, m.initialDelay, m.failureLimit,
-            m.inconclusiveLimit, m.consecutiveErrorLimit, m.kind === "custom" ? undefined : m.window, m.kind === "custom" ? undefined : m.minRequests]);
+        const timing = (w: WatchdogConfig) =>
+            w.metrics.map((m) => [
+                m.name,
+                m.interval,
+                m.count,
+                m.initialDelay,
+                m.failureLimit,
+                m.inconclusiveLimit,
+                m.consecutiveErrorLimit,
+                m.kind === "custom" ? undefined : m.window,
+                m.kind === "custom" ? undefined : m.minRequests,
+            ]);
         assert.equal(modelled.startingStep, parsed.startingStep);
         assert.deepEqual(timing(modelled), timing(parsed));
     });
 
     it("matches it at a slower scrape too (a 2m window at 30 s)", () => {
-        const slow = (a: any) => { a.metrics.scrapeInterval = "30s"; };
+        const slow = (a: any) => {
+            a.metrics.scrapeInterval = "30s";
+        };
         const modelled = defaultWatchdog(withoutWatchdog(app(slow)))!;
-        assert.deepEqual(modelled.metrics.map((m) => [m.initialDelay, m.kind === "custom" ? undefined : m.window]),
-            app(slow).analysis.watchdog!.metrics.map((m) => [m.initialDelay, m.kind === "custom" ? undefined : m.window]));
+        assert.deepEqual(
+            modelled.metrics.map((m) => [m.initialDelay, m.kind === "custom" ? undefined : m.window]),
+            app(slow).analysis.watchdog!.metrics.map((m) => [m.initialDelay, m.kind === "custom" ? undefined : m.window]),
+        );
     });
 
     it("offers none where config would refuse one", () => {
-        const lastStep = (a: any) => { a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }]; a.allowNoAnalysis = true; a.maxBadCanaryWeight = 100; };
-        assert.equal(defaultWatchdog(app((a) => { lastStep(a); delete a.analysis.watchdog; })), undefined);
+        const lastStep = (a: any) => {
+            a.steps = [{ setWeight: 0 }, { pause: { duration: "1m" } }, { setWeight: 100 }];
+            a.allowNoAnalysis = true;
+            a.maxBadCanaryWeight = 100;
+        };
+        assert.equal(
+            defaultWatchdog(
+                app((a) => {
+                    lastStep(a);
+                    delete a.analysis.watchdog;
+                }),
+            ),
+            undefined,
+        );
         assert.equal(defaultWatchdog(app()), undefined, "there is one already");
     });
 });

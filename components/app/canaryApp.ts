@@ -53,7 +53,11 @@ export interface CanaryAppArgs {
 function existingService(service: k8s.core.v1.Service): pulumi.Output<ExistingService> {
     return service.spec.apply((spec): ExistingService => ({
         ports: (spec.ports ?? []).map((p) => ({
-            name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol as IServicePort["protocol"], appProtocol: p.appProtocol,
+            name: p.name,
+            port: p.port,
+            targetPort: p.targetPort,
+            protocol: p.protocol as IServicePort["protocol"],
+            appProtocol: p.appProtocol,
         })),
         selector: spec.selector ?? {},
     }));
@@ -109,28 +113,45 @@ export class CanaryApp extends pulumi.ComponentResource {
             const metricsSpec = existing.apply((e) => metricsService(at(names.metricsService), app.name, endpoint.job, endpoint.port, e.selector));
             scraping.push(
                 new k8s.core.v1.Service(`${name}-metrics`, { metadata: metricsSpec.metadata, spec: metricsSpec.spec }, child),
-                new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, serviceMonitor({
-                    target: at(names.serviceMonitor),
-                    app: app.name,
-                    path: endpoint.path,
-                    scrapeInterval: endpoint.scrapeInterval,
-                    selectedBy: platform.monitoring.selectorLabels,
-                }), { ...child, dependsOn: args.monitoringReady ?? [] }),
+                new k8s.apiextensions.CustomResource(
+                    `${name}-servicemonitor`,
+                    serviceMonitor({
+                        target: at(names.serviceMonitor),
+                        app: app.name,
+                        path: endpoint.path,
+                        scrapeInterval: endpoint.scrapeInterval,
+                        selectedBy: platform.monitoring.selectorLabels,
+                    }),
+                    { ...child, dependsOn: args.monitoringReady ?? [] },
+                ),
             );
         }
 
         const rolloutsReady = args.rolloutsReady ?? [];
         const { connection } = args;
         // Taken before the Rollout exists, so Argo has not scaled the Deployment down yet.
-        const snapshot = new DeploymentSnapshot(`${name}-snapshot`, {
-            namespace: app.namespace, deployment: app.deployment, ...connectionInputs(connection),
-        }, { ...child, dependsOn: args.clusterIdentity ? [args.clusterIdentity] : [] });
-        const template = new k8s.apiextensions.CustomResource(
-            `${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), { ...child, dependsOn: rolloutsReady });
+        const snapshot = new DeploymentSnapshot(
+            `${name}-snapshot`,
+            {
+                namespace: app.namespace,
+                deployment: app.deployment,
+                ...connectionInputs(connection),
+            },
+            { ...child, dependsOn: args.clusterIdentity ? [args.clusterIdentity] : [] },
+        );
+        const template = new k8s.apiextensions.CustomResource(`${name}-analysistemplate`, analysisTemplate(at(names.analysisTemplate), app), {
+            ...child,
+            dependsOn: rolloutsReady,
+        });
         const templates = [template];
         if (app.analysis.watchdog) {
-            templates.push(new k8s.apiextensions.CustomResource(`${name}-watchdogtemplate`,
-                analysisTemplate(at(names.watchdogTemplate), app, app.analysis.watchdog.metrics), { ...child, dependsOn: rolloutsReady }));
+            templates.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-watchdogtemplate`,
+                    analysisTemplate(at(names.watchdogTemplate), app, app.analysis.watchdog.metrics),
+                    { ...child, dependsOn: rolloutsReady },
+                ),
+            );
         }
 
         // Warnings are logged; an error (going on would break traffic) keeps the Rollout from being created or changed.
@@ -146,16 +167,27 @@ export class CanaryApp extends pulumi.ComponentResource {
         if (app.deployer) {
             const targets = { rollout: names.rollout, deployment: app.deployment };
             const role = new k8s.rbac.v1.Role(`${name}-deployer`, deployerRole(at(names.deployerRole), app.name, targets), child);
-            rbac.push(role, new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
-                ...child,
-                dependsOn: [role],
-            }));
+            rbac.push(
+                role,
+                new k8s.rbac.v1.RoleBinding(`${name}-deployer`, deployerRoleBinding(at(names.deployerRole), app.name, app.deployer), {
+                    ...child,
+                    dependsOn: [role],
+                }),
+            );
             // What RBAC cannot say: which fields the Role's patch and update may change.
             if (app.deployer.admissionPolicy) {
-                const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-deployer-policy`,
-                    deployerPolicy(at(app.name), app.deployer, targets), child);
-                rbac.push(policy, new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-deployer-policy`,
-                    deployerPolicyBinding(at(app.name)), { ...child, dependsOn: [policy] }));
+                const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                    `${name}-deployer-policy`,
+                    deployerPolicy(at(app.name), app.deployer, targets),
+                    child,
+                );
+                rbac.push(
+                    policy,
+                    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-deployer-policy`, deployerPolicyBinding(at(app.name)), {
+                        ...child,
+                        dependsOn: [policy],
+                    }),
+                );
             }
         }
 
@@ -163,20 +195,29 @@ export class CanaryApp extends pulumi.ComponentResource {
         // checks the cluster, puts the stable image and the replica count back on the Deployment,
         // waits until it serves and moves the Ingress back to the app's Service, or refuses
         // (another cluster, mid-canary) before anything else is gone.
-        new DeploymentRestore(`${name}-restore`, {
-            namespace: app.namespace,
-            rollout: names.rollout,
-            deployment: app.deployment,
-            recordedReplicas: snapshot.replicas,
-            recordedImages: snapshot.images,
-            allowUnhealthy: app.allowDestroyMidCanary,
-            cluster: args.clusterIdentity?.cluster,
-            ingress: app.stableIngress === undefined ? undefined : {
-                stableIngress: app.stableIngress, stableService: names.stableService, service: app.service.name,
-                canaryIngress: canaryIngressName(names.rollout, app.stableIngress),
+        new DeploymentRestore(
+            `${name}-restore`,
+            {
+                namespace: app.namespace,
+                rollout: names.rollout,
+                deployment: app.deployment,
+                recordedReplicas: snapshot.replicas,
+                recordedImages: snapshot.images,
+                allowUnhealthy: app.allowDestroyMidCanary,
+                cluster: args.clusterIdentity?.cluster,
+                ingress:
+                    app.stableIngress === undefined
+                        ? undefined
+                        : {
+                              stableIngress: app.stableIngress,
+                              stableService: names.stableService,
+                              service: app.service.name,
+                              canaryIngress: canaryIngressName(names.rollout, app.stableIngress),
+                          },
+                ...connectionInputs(connection),
             },
-            ...connectionInputs(connection),
-        }, { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] });
+            { ...child, dependsOn: [this.rollout, stable, canary, ...scraping, ...templates, existingRead, ...rbac, ...(args.platformResources ?? [])] },
+        );
 
         this.exposure = exposureReport(app);
         this.shares = ladderShares(app);

@@ -71,20 +71,27 @@ const snapshotProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** DeploymentRestore's provider (exported for its tests). */
-export const restoreProvider = deleteHookProvider((inputs) => `${inputs.namespace}/${inputs.rollout}`, async (props) => {
-    await refuseOtherCluster(props);
-    await restoreDeployment(kubeApi(connection(props)), {
-        namespace: props.namespace,
-        rollout: props.rollout,
-        deployment: props.deployment,
-        recordedReplicas: props.recordedReplicas,
-        recordedImages: props.recordedImages,
-        allowUnhealthy: props.allowUnhealthy === true,
-        timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
-        pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
-        ingress: props.ingress,
-    }, (message) => console.error(message));
-});
+export const restoreProvider = deleteHookProvider(
+    (inputs) => `${inputs.namespace}/${inputs.rollout}`,
+    async (props) => {
+        await refuseOtherCluster(props);
+        await restoreDeployment(
+            kubeApi(connection(props)),
+            {
+                namespace: props.namespace,
+                rollout: props.rollout,
+                deployment: props.deployment,
+                recordedReplicas: props.recordedReplicas,
+                recordedImages: props.recordedImages,
+                allowUnhealthy: props.allowUnhealthy === true,
+                timeoutSeconds: props.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
+                pollIntervalSeconds: props.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
+                ingress: props.ingress,
+            },
+            (message) => console.error(message),
+        );
+    },
+);
 
 /**
  * The Deployment's replicas and images before the Rollout adopts it, read
@@ -127,11 +134,16 @@ export class DeploymentRestore extends pulumi.dynamic.Resource {
     declare public readonly ingress: pulumi.Output<IngressNames | undefined>;
 
     constructor(name: string, args: DeploymentRestoreArgs, opts?: pulumi.CustomResourceOptions) {
-        super(restoreProvider, name, {
-            ...args,
-            allowUnhealthy: args.allowUnhealthy ?? false,
-            timeoutSeconds: args.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
-            pollIntervalSeconds: args.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
-        }, secretConnectionOptions(opts));
+        super(
+            restoreProvider,
+            name,
+            {
+                ...args,
+                allowUnhealthy: args.allowUnhealthy ?? false,
+                timeoutSeconds: args.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS,
+                pollIntervalSeconds: args.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
+            },
+            secretConnectionOptions(opts),
+        );
     }
 }

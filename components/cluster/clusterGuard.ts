@@ -38,7 +38,10 @@ const PROGRAM: GuardedCommand = "preview or up";
  */
 function refusal(message: string): Error {
     return Object.assign(new Error("the cluster is not this stack's"), {
-        name: "ClusterGuard", stack: "refused; the reason is the error of this resource", code: 2, details: message,
+        name: "ClusterGuard",
+        stack: "refused; the reason is the error of this resource",
+        code: 2,
+        details: message,
     });
 }
 

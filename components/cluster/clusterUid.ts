@@ -42,15 +42,20 @@ export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undef
  * With an `accepted` UID (`cluster.kubeSystemUid`), that UID, checked the same way. Without one, undefined
  * when the cluster cannot be read (the identity, which reads the same, fails the run with the reason).
  */
-export function checkedClusterUid(connection: KubeConnection, recorded: pulumi.Output<ClusterIdentity | undefined>,
-    accepted: string | undefined): pulumi.Output<string | undefined> {
-    return pulumi.output((async () => {
-        const live = await liveCluster(connection);
-        if (live === undefined) return accepted;
-        // A record that cannot come (the identity refused the run itself) leaves the refusal to it.
-        const record = await knownValue(recorded).catch(() => undefined);
-        const refused = wrongCluster(live, record, accepted, "preview or up");
-        if (refused) throw new pulumi.RunError(refused);
-        return accepted ?? live.uid;
-    })());
+export function checkedClusterUid(
+    connection: KubeConnection,
+    recorded: pulumi.Output<ClusterIdentity | undefined>,
+    accepted: string | undefined,
+): pulumi.Output<string | undefined> {
+    return pulumi.output(
+        (async () => {
+            const live = await liveCluster(connection);
+            if (live === undefined) return accepted;
+            // A record that cannot come (the identity refused the run itself) leaves the refusal to it.
+            const record = await knownValue(recorded).catch(() => undefined);
+            const refused = wrongCluster(live, record, accepted, "preview or up");
+            if (refused) throw new pulumi.RunError(refused);
+            return accepted ?? live.uid;
+        })(),
+    );
 }

@@ -15,9 +15,7 @@ export interface KubeConnection {
 }
 
 export function statusCode(error: unknown): number | undefined {
-    return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "number"
-        ? (error as { code: number }).code
-        : undefined;
+    return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : undefined;
 }
 
 /** client-node's errors carry the whole response; keep the API server's own message. */
@@ -93,7 +91,7 @@ export function loadKubeConfig(connection: KubeConnection) {
         const names = config.getContexts().map((c) => c.name);
         if (!names.includes(connection.context)) {
             // Never the contents themselves: they hold credentials.
-            const source = contents ? "the stored kubeconfig" : kubeconfig ?? "the default kubeconfig";
+            const source = contents ? "the stored kubeconfig" : (kubeconfig ?? "the default kubeconfig");
             throw new Error(`context "${connection.context}" is not in ${source} (it has: ${names.join(", ") || "none"})`);
         }
         config.setCurrentContext(connection.context);

@@ -82,8 +82,9 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
             // analysis_run_info{namespace, name, phase}: the run's status.phase.
             expr: analysisRunReached("Failed"),
             severity: "info",
-            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} failed: Argo aborted the canary and traffic is back on stable. "
-                + "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}",
+            summary:
+                "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} failed: Argo aborted the canary and traffic is back on stable. " +
+                "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}",
             series: ["analysis_run_info"],
         },
         {
@@ -91,9 +92,10 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
             // analysis_run_info{namespace, name, phase}: Error after consecutiveErrorLimit failed queries.
             expr: analysisRunReached("Error"),
             severity: "warning",
-            summary: "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted. "
-                + "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}; fix the provider, then retry the rollout "
-                + "(kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }})",
+            summary:
+                "AnalysisRun {{ $labels.namespace }}/{{ $labels.name }} errored: its metric provider could not be queried, so the canary was aborted. " +
+                "Why: kubectl describe analysisrun {{ $labels.name }} -n {{ $labels.namespace }}; fix the provider, then retry the rollout " +
+                "(kubectl argo rollouts retry rollout <rollout> -n {{ $labels.namespace }})",
             series: ["analysis_run_info"],
         },
         {
@@ -102,8 +104,9 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
             expr: rolloutIn(["Abort", "Timeout", "InvalidSpec"], "namespace, name, phase"),
             for: alertFor.RolloutDegraded,
             severity: "warning",
-            summary: "Rollout {{ $labels.namespace }}/{{ $labels.name }} is Degraded ({{ $labels.phase }}): stable serves and the new version is stopped "
-                + "until retry, undo or a new image. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
+            summary:
+                "Rollout {{ $labels.namespace }}/{{ $labels.name }} is Degraded ({{ $labels.phase }}): stable serves and the new version is stopped " +
+                "until retry, undo or a new image. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
             series: ["rollout_info"],
         },
         {
@@ -112,8 +115,9 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
             expr: rolloutIn(["Paused"], "namespace, name"),
             for: alertFor.RolloutPausedTooLong,
             severity: "warning",
-            summary: `Rollout {{ $labels.namespace }}/{{ $labels.name }} has been paused for ${alertFor.RolloutPausedTooLong} `
-                + "(an inconclusive analysis or a pause without a duration): promote or abort it. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
+            summary:
+                `Rollout {{ $labels.namespace }}/{{ $labels.name }} has been paused for ${alertFor.RolloutPausedTooLong} ` +
+                "(an inconclusive analysis or a pause without a duration): promote or abort it. kubectl argo rollouts get rollout {{ $labels.name }} -n {{ $labels.namespace }}",
             series: ["rollout_info"],
         },
         {
@@ -129,23 +133,30 @@ export function canaryAlerts(controllerJob: string, alertFor: AlertFor, options:
     return options.controllerScraped ? alerts : alerts.filter((a) => a.alert !== "RolloutsControllerDown");
 }
 
-export function canaryAlertRule(target: ObjectName, selectorLabels: Record<string, string>, controllerJob: string, alertFor: AlertFor,
-    options: CanaryAlertOptions = { controllerScraped: true }): IPrometheusRule {
+export function canaryAlertRule(
+    target: ObjectName,
+    selectorLabels: Record<string, string>,
+    controllerJob: string,
+    alertFor: AlertFor,
+    options: CanaryAlertOptions = { controllerScraped: true },
+): IPrometheusRule {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: { ...target, labels: { ...stackLabels(), ...selectorLabels } },
         spec: {
-            groups: [{
-                name: "canary-stack",
-                rules: canaryAlerts(controllerJob, alertFor, options).map((a) => ({
-                    alert: a.alert,
-                    expr: a.expr,
-                    ...(a.for ? { for: a.for } : {}),
-                    labels: { severity: a.severity },
-                    annotations: { summary: a.summary, runbook_url: runbookUrl(a.alert, options.runbookBaseUrl) },
-                })),
-            }],
+            groups: [
+                {
+                    name: "canary-stack",
+                    rules: canaryAlerts(controllerJob, alertFor, options).map((a) => ({
+                        alert: a.alert,
+                        expr: a.expr,
+                        ...(a.for ? { for: a.for } : {}),
+                        labels: { severity: a.severity },
+                        annotations: { summary: a.summary, runbook_url: runbookUrl(a.alert, options.runbookBaseUrl) },
+                    })),
+                },
+            ],
         },
     };
 }
@@ -166,6 +177,8 @@ export function timedPausesWarning(app: AppConfig, monitoring: MonitoringConfig)
         return seconds !== undefined && seconds >= limit ? [`steps[${i}] (pause ${step.pause.duration})`] : [];
     });
     if (long.length === 0) return undefined;
-    return `${app.name}: ${long.join(", ")} ${long.length === 1 ? "is" : "are"} not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}); `
-        + "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause";
+    return (
+        `${app.name}: ${long.join(", ")} ${long.length === 1 ? "is" : "are"} not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}); ` +
+        "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause"
+    );
 }

@@ -55,9 +55,12 @@ export interface ChartLocation {
  */
 export function chartLocation(pinned: PinnedChart, source: ChartSource): ChartLocation {
     switch (source.kind) {
-        case "repo": return { chart: pinned.chart, version: pinned.version, repositoryOpts: { repo: source.repo ?? pinned.repo } };
-        case "oci": return { chart: source.ref, version: pinned.version };
-        case "path": return { chart: source.path, version: pinned.version };
+        case "repo":
+            return { chart: pinned.chart, version: pinned.version, repositoryOpts: { repo: source.repo ?? pinned.repo } };
+        case "oci":
+            return { chart: source.ref, version: pinned.version };
+        case "path":
+            return { chart: source.path, version: pinned.version };
     }
 }
 

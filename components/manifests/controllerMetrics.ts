@@ -14,11 +14,11 @@
  * indefinite or after an inconclusive analysis, is Paused.
  */
 export const ROLLOUT_INFO_PHASES = ["Progressing", "Paused", "Completed", "Error", "Timeout", "Abort", "InvalidSpec"] as const;
-export type RolloutInfoPhase = typeof ROLLOUT_INFO_PHASES[number];
+export type RolloutInfoPhase = (typeof ROLLOUT_INFO_PHASES)[number];
 
 /** The `phase` label of `analysis_run_info`: the AnalysisRun's status.phase (pkg/apis/rollouts/v1alpha1/analysis_types.go); "" before the first reconcile. */
 export const ANALYSIS_RUN_PHASES = ["Pending", "Running", "Successful", "Failed", "Error", "Inconclusive", ""] as const;
-export type AnalysisRunPhase = typeof ANALYSIS_RUN_PHASES[number];
+export type AnalysisRunPhase = (typeof ANALYSIS_RUN_PHASES)[number];
 
 /**
  * The gauges computed at each scrape from the controller's informer caches (one series per

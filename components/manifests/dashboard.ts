@@ -63,20 +63,24 @@ export function dashboardPanels(controllerJob: string): DashboardPanel[] {
 }
 
 export function dashboardJson(controllerJob: string): string {
-    return JSON.stringify({
-        title: "Canary rollouts",
-        uid: "canary-stack-rollouts",
-        schemaVersion: 39,
-        time: { from: "now-6h", to: "now" },
-        panels: dashboardPanels(controllerJob).map((p, i) => ({
-            id: i + 1,
-            type: "timeseries",
-            title: p.title,
-            gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
-            datasource: { type: "prometheus", uid: "prometheus" },
-            targets: [{ refId: "A", expr: p.expr, legendFormat: p.legend }],
-        })),
-    }, null, 2);
+    return JSON.stringify(
+        {
+            title: "Canary rollouts",
+            uid: "canary-stack-rollouts",
+            schemaVersion: 39,
+            time: { from: "now-6h", to: "now" },
+            panels: dashboardPanels(controllerJob).map((p, i) => ({
+                id: i + 1,
+                type: "timeseries",
+                title: p.title,
+                gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
+                datasource: { type: "prometheus", uid: "prometheus" },
+                targets: [{ refId: "A", expr: p.expr, legendFormat: p.legend }],
+            })),
+        },
+        null,
+        2,
+    );
 }
 
 /** A ConfigMap Grafana's dashboard sidecar loads (label `grafana_dashboard: "1"`). */

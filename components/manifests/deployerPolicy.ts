@@ -39,7 +39,8 @@ export function deployerPolicyMessages(app: ObjectName, deployer: DeployerConfig
         deleteDeployment: `${who} may not delete the Deployment ${deployment}`,
         subresource: `${who} may not scale the Deployment ${deployment} or the Rollout ${rollout}, nor write the Deployment's status`,
         deployment: `${who} may change only the containers' images of the Deployment ${deployment} (and restart it with ${RESTARTED_AT}); this request changes: `,
-        rollout: `${who} may only promote, abort, retry, restart or pause the Rollout ${rollout} ` +
+        rollout:
+            `${who} may only promote, abort, retry, restart or pause the Rollout ${rollout} ` +
             `(${[...ROLLOUT_SPEC_WRITES.map((f) => `spec.${f}`), ...ROLLOUT_STATUS_WRITES.map((f) => `status.${f}`)].join(", ")}); this request changes: `,
     };
 }
@@ -70,9 +71,11 @@ function imageListChanges(field: string): string {
     const now = orEmpty("variables.pod", field, "[]");
     const before = orEmpty("variables.podBefore", field, "[]");
     const path = `spec.template.spec.${field}`;
-    return `(${now}.map(c, c.name) != ${before}.map(c, c.name) ? [${q(path)}] : ` +
+    return (
+        `(${now}.map(c, c.name) != ${before}.map(c, c.name) ? [${q(path)}] : ` +
         `${now}.filter(c, ${before}.exists(was, was.name == c.name && (${changedKeys("c", "was", ["image"])}).size() > 0))` +
-        `.map(c, ${q(`${path}[`)} + c.name + "]"))`;
+        `.map(c, ${q(`${path}[`)} + c.name + "]"))`
+    );
 }
 
 const variables = [
@@ -89,8 +92,10 @@ const variables = [
             prefixed(changedKeys("object.spec", "oldObject.spec", ["template"]), "spec."),
             prefixed(changedKeys("object.spec.template", "oldObject.spec.template", ["metadata", "spec"]), "spec.template."),
             prefixed(changedKeys("variables.template", "variables.templateBefore", ["annotations"]), "spec.template.metadata."),
-            prefixed(changedKeys(orEmpty("variables.template", "annotations"), orEmpty("variables.templateBefore", "annotations"), [RESTARTED_AT]),
-                "spec.template.metadata.annotations."),
+            prefixed(
+                changedKeys(orEmpty("variables.template", "annotations"), orEmpty("variables.templateBefore", "annotations"), [RESTARTED_AT]),
+                "spec.template.metadata.annotations.",
+            ),
             prefixed(changedKeys("variables.pod", "variables.podBefore", IMAGE_LISTS), "spec.template.spec."),
             ...IMAGE_LISTS.map(imageListChanges),
         ].join(" + "),
@@ -122,7 +127,10 @@ const variables = [
 export function deployerPolicy(app: ObjectName, deployer: DeployerConfig, targets: DeployerTargets): IValidatingAdmissionPolicy {
     const messages = deployerPolicyMessages(app, deployer, targets);
     const rule = (apiGroup: string, resource: string) => ({
-        apiGroups: [apiGroup], apiVersions: ["*"], resources: [resource, `${resource}/status`, `${resource}/scale`], operations: ["UPDATE" as const, "DELETE" as const],
+        apiGroups: [apiGroup],
+        apiVersions: ["*"],
+        resources: [resource, `${resource}/status`, `${resource}/scale`],
+        operations: ["UPDATE" as const, "DELETE" as const],
     });
     const isRollout = `request.resource.group == "argoproj.io"`;
     const isDeployment = `request.resource.group == "apps"`;
@@ -140,7 +148,8 @@ export function deployerPolicy(app: ObjectName, deployer: DeployerConfig, target
                 { name: "ci-account", expression: `has(request.userInfo.username) && request.userInfo.username == ${q(deployerUser(deployer))}` },
                 {
                     name: "app-objects",
-                    expression: `(request.operation == "DELETE" ? oldObject.metadata.name : object.metadata.name) == ` +
+                    expression:
+                        `(request.operation == "DELETE" ? oldObject.metadata.name : object.metadata.name) == ` +
                         `(${isDeployment} ? ${q(targets.deployment)} : ${q(targets.rollout)})`,
                 },
             ],
@@ -150,7 +159,8 @@ export function deployerPolicy(app: ObjectName, deployer: DeployerConfig, target
                 { expression: `!(${isDeployment} && request.operation == "DELETE")`, message: messages.deleteDeployment, reason: "Forbidden" },
                 {
                     expression: `variables.subResource == "" || (${isRollout} && variables.subResource == "status")`,
-                    message: messages.subresource, reason: "Forbidden",
+                    message: messages.subresource,
+                    reason: "Forbidden",
                 },
                 {
                     expression: `!(${isDeployment} && request.operation == "UPDATE" && variables.subResource == "") || variables.deploymentChanges.size() == 0`,

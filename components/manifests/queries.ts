@@ -94,8 +94,7 @@ export function builtinQuery(input: BuiltinQueryInput): string {
         case "targetsUp":
             return `avg(up${selector(input, pods)})`;
         case "errorRateVsStable":
-            return versusStable(input, codeShare(input, CANARY_HASH_ARG, `=~"5.."`), "-", codeShare(input, STABLE_HASH_ARG, `=~"5.."`),
-                input.requestsTotal);
+            return versusStable(input, codeShare(input, CANARY_HASH_ARG, `=~"5.."`), "-", codeShare(input, STABLE_HASH_ARG, `=~"5.."`), input.requestsTotal);
         case "latencyP95VsStable":
             return versusStable(input, p95(input, CANARY_HASH_ARG), "/", p95(input, STABLE_HASH_ARG), `${input.durationHistogram}_count`);
     }

@@ -55,4 +55,3 @@ export function metricsService(target: ObjectName, app: string, job: string, por
         },
     };
 }
-

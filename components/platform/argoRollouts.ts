@@ -39,12 +39,16 @@ export class ArgoRollouts extends pulumi.ComponentResource {
                 parent: this,
                 retainOnDelete: args.shared,
             });
-            const chart = new k8s.helm.v4.Chart(`${name}-chart`, {
-                name: ARGO_ROLLOUTS_RELEASE,
-                ...chartLocation(ARGO_ROLLOUTS_CHART, args.config.chart),
-                namespace: args.config.namespace,
-                values: argoRolloutsValues(args.config, args.monitoring),
-            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared, args.crdProvider)] });
+            const chart = new k8s.helm.v4.Chart(
+                `${name}-chart`,
+                {
+                    name: ARGO_ROLLOUTS_RELEASE,
+                    ...chartLocation(ARGO_ROLLOUTS_CHART, args.config.chart),
+                    namespace: args.config.namespace,
+                    values: argoRolloutsValues(args.config, args.monitoring),
+                },
+                { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared, args.crdProvider)] },
+            );
             this.ready.push(chart);
         }
         this.registerOutputs({ namespace: this.namespace });

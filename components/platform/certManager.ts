@@ -34,14 +34,20 @@ export class CertManager extends pulumi.ComponentResource {
                 parent: this,
                 retainOnDelete: args.shared,
             });
-            this.ready.push(new CertManagerChart(`${name}-chart`, {
-                helmOptions: {
-                    name: CERT_MANAGER_RELEASE,
-                    namespace: args.config.namespace,
-                    ...certManagerChartLocation(args.config.chart),
-                    values: certManagerValues(),
-                },
-            }, { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared)] }));
+            this.ready.push(
+                new CertManagerChart(
+                    `${name}-chart`,
+                    {
+                        helmOptions: {
+                            name: CERT_MANAGER_RELEASE,
+                            namespace: args.config.namespace,
+                            ...certManagerChartLocation(args.config.chart),
+                            values: certManagerValues(),
+                        },
+                    },
+                    { parent: this, dependsOn: [namespace], transforms: [retainOnDelete(args.shared)] },
+                ),
+            );
         }
         this.registerOutputs({});
     }

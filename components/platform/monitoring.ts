@@ -52,39 +52,54 @@ export class Monitoring extends pulumi.ComponentResource {
 
         if (config.install) {
             const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(config.namespace), {
-                ...child, retainOnDelete: args.shared,
+                ...child,
+                retainOnDelete: args.shared,
             });
             const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
             this.grafanaAdminPassword = pulumi.secret(password.result);
             // The chart's Grafana reads it through required secretKeyRefs: a shared chart, kept on
             // destroy, keeps it too, or Grafana could not start again.
-            const adminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: config.namespace, labels: stackLabels() },
-                stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
-            }, { ...child, dependsOn: [namespace], retainOnDelete: args.shared });
-            const chart = new k8s.helm.v4.Chart(`${name}-chart`, {
-                name: config.release,
-                ...chartLocation(KUBE_PROMETHEUS_STACK_CHART, config.chart),
-                namespace: config.namespace,
-                values: kubePrometheusStackValues(args.certManagerPresent),
-            }, {
-                ...child,
-                dependsOn: [namespace, adminSecret],
-                transforms: [retainOnDelete(args.shared, args.crdProvider), dropEmptyRules()],
-            });
+            const adminSecret = new k8s.core.v1.Secret(
+                `${name}-grafana-admin`,
+                {
+                    metadata: { name: GRAFANA_ADMIN_SECRET, namespace: config.namespace, labels: stackLabels() },
+                    stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
+                },
+                { ...child, dependsOn: [namespace], retainOnDelete: args.shared },
+            );
+            const chart = new k8s.helm.v4.Chart(
+                `${name}-chart`,
+                {
+                    name: config.release,
+                    ...chartLocation(KUBE_PROMETHEUS_STACK_CHART, config.chart),
+                    namespace: config.namespace,
+                    values: kubePrometheusStackValues(args.certManagerPresent),
+                },
+                {
+                    ...child,
+                    dependsOn: [namespace, adminSecret],
+                    transforms: [retainOnDelete(args.shared, args.crdProvider), dropEmptyRules()],
+                },
+            );
             this.ready.push(chart);
         }
 
         const at = (objectName: string) => ({ name: objectName, namespace: config.namespace });
         if (config.alerts) {
-            new k8s.apiextensions.CustomResource(`${name}-canary-alerts`,
+            new k8s.apiextensions.CustomResource(
+                `${name}-canary-alerts`,
                 canaryAlertRule(at("canary-stack-alerts"), config.selectorLabels, args.controllerJob, config.alertFor, {
-                    controllerScraped: args.controllerScraped, runbookBaseUrl: config.runbookBaseUrl,
+                    controllerScraped: args.controllerScraped,
+                    runbookBaseUrl: config.runbookBaseUrl,
                 }),
-                { ...child, dependsOn: this.ready });
+                { ...child, dependsOn: this.ready },
+            );
         }
         if (config.grafanaDashboard) {
-            new k8s.core.v1.ConfigMap(`${name}-dashboard`, dashboardConfigMap(at("canary-stack-dashboard"), args.controllerJob), { ...child, dependsOn: this.ready });
+            new k8s.core.v1.ConfigMap(`${name}-dashboard`, dashboardConfigMap(at("canary-stack-dashboard"), args.controllerJob), {
+                ...child,
+                dependsOn: this.ready,
+            });
         }
         this.registerOutputs({ prometheusAddress: this.prometheusAddress, grafanaAdminPassword: this.grafanaAdminPassword });
     }

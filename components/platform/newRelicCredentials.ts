@@ -20,11 +20,15 @@ export class NewRelicCredentials extends pulumi.ComponentResource {
         super("canary:platform:NewRelicCredentials", name, {}, opts);
         const stringData = pulumi.secret(args.apiKey.apply((key) => newRelicSecretData(args.config, key)));
         for (const secretName of args.secretNames) {
-            new k8s.core.v1.Secret(`${name}-${secretName}`, {
-                metadata: { name: secretName, namespace: args.namespace, labels: stackLabels() },
-                type: "Opaque",
-                stringData,
-            }, { parent: this });
+            new k8s.core.v1.Secret(
+                `${name}-${secretName}`,
+                {
+                    metadata: { name: secretName, namespace: args.namespace, labels: stackLabels() },
+                    type: "Opaque",
+                    stringData,
+                },
+                { parent: this },
+            );
         }
         this.registerOutputs({});
     }

@@ -60,18 +60,37 @@ export function demoLinks(app: AppConfig, ports = DEMO_PORTS): DemoLinks {
 export function demoCommands(root: string, dir: string): DemoCommand[] {
     const release = (tag: string) => kubectl(setImageArgs(demoImage(tag)));
     return [
-        { key: "env", title: "in every shell: KUBECONFIG, kubectl and its Argo Rollouts plugin, node 22 and the Pulumi CLI on PATH, the demo stack's backend", command: `source ${shellQuote(`${dir}/env.sh`)}` },
-        { key: "watch", title: "watch the Rollout (Ctrl-C to stop watching)", command: kubectl(["argo", "rollouts", "get", "rollout", DEMO.name, "-n", DEMO.namespace, "--watch"]) },
-        { key: "good", title: `release a good image, as a CI job does (kubectl set image as the CI account): ${GOOD_TAG} goes 25%, 50%, then 100% (about a minute)`, command: release(GOOD_TAG) },
+        {
+            key: "env",
+            title: "in every shell: KUBECONFIG, kubectl and its Argo Rollouts plugin, node 22 and the Pulumi CLI on PATH, the demo stack's backend",
+            command: `source ${shellQuote(`${dir}/env.sh`)}`,
+        },
+        {
+            key: "watch",
+            title: "watch the Rollout (Ctrl-C to stop watching)",
+            command: kubectl(["argo", "rollouts", "get", "rollout", DEMO.name, "-n", DEMO.namespace, "--watch"]),
+        },
+        {
+            key: "good",
+            title: `release a good image, as a CI job does (kubectl set image as the CI account): ${GOOD_TAG} goes 25%, 50%, then 100% (about a minute)`,
+            command: release(GOOD_TAG),
+        },
         {
             key: "bad",
             title: `release a failing image: the traffic simulator answers ${BAD_ERROR_RATE * 100}% of ${BAD_TAG}'s requests with 500s, the error-rate gate fails and the Rollout aborts back to the stable version`,
             command: `npm --prefix ${shellQuote(root)} run -s demo:fail -- ${shellQuote(demoImage(BAD_TAG))} ${BAD_ERROR_RATE} && ${release(BAD_TAG)}`,
         },
-        { key: "back", title: `after an abort: the good image back on the Deployment (the Rollout is Healthy again at once; pulumi destroy refuses an aborted Rollout)`, command: release(GOOD_TAG) },
         {
-            key: "destroy", title: "undo the migration: the Deployment serves again, then the stack's objects go",
-            command: ["pulumi", "destroy", "--yes", "--stack", DEMO_STACK, "--cwd", root, "--config-file", `${dir}/Pulumi.${DEMO_STACK}.yaml`].map(shellQuote).join(" "),
+            key: "back",
+            title: `after an abort: the good image back on the Deployment (the Rollout is Healthy again at once; pulumi destroy refuses an aborted Rollout)`,
+            command: release(GOOD_TAG),
+        },
+        {
+            key: "destroy",
+            title: "undo the migration: the Deployment serves again, then the stack's objects go",
+            command: ["pulumi", "destroy", "--yes", "--stack", DEMO_STACK, "--cwd", root, "--config-file", `${dir}/Pulumi.${DEMO_STACK}.yaml`]
+                .map(shellQuote)
+                .join(" "),
         },
         { key: "stop", title: "stop everything the demo started and remove its state", command: `npm --prefix ${shellQuote(root)} stop` },
     ];

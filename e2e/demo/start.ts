@@ -35,7 +35,10 @@ const log = (message: string) => process.stderr.write(`[demo ${((Date.now() - st
 function portBusy(port: number): Promise<boolean> {
     return new Promise((resolve) => {
         const socket = net.connect({ host: "127.0.0.1", port });
-        socket.once("connect", () => { socket.destroy(); resolve(true); });
+        socket.once("connect", () => {
+            socket.destroy();
+            resolve(true);
+        });
         socket.once("error", () => resolve(false));
     });
 }
@@ -50,7 +53,14 @@ function visible(command: string, args: string[], env: NodeJS.ProcessEnv = proce
 function targets(): string[] {
     const list = spawnSync(path.join(ROOT, "scripts", "toolchain"), ["--list"], { encoding: "utf8" });
     if (list.status !== 0) throw new Error(`scripts/toolchain --list: ${list.stderr}`);
-    return [...new Set(list.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((t) => t && t !== NOT_NEEDED))];
+    return [
+        ...new Set(
+            list.stdout
+                .split("\n")
+                .map((l) => l.split(/\s+/)[0])
+                .filter((t) => t && t !== NOT_NEEDED),
+        ),
+    ];
 }
 
 async function main(): Promise<void> {
@@ -83,11 +93,20 @@ async function main(): Promise<void> {
 
     const text = formatDemoCommands(demoCommands(ROOT, dir), demoLinks(app));
     fs.writeFileSync(path.join(dir, "commands.txt"), text);
-    const pids = readPidFiles(demoPidDir(dir)).map((p) => `${p.name} ${p.pid}`).join(", ");
-    process.stdout.write(`\n${text}\nRunning in the background (PIDs in ${demoPidDir(dir)} and ${path.join(dir, "pids")}): ${pids}, and the control plane. Logs: ${path.join(dir, "logs")}. This text: ${path.join(dir, "commands.txt")}.\n`);
+    const pids = readPidFiles(demoPidDir(dir))
+        .map((p) => `${p.name} ${p.pid}`)
+        .join(", ");
+    process.stdout.write(
+        `\n${text}\nRunning in the background (PIDs in ${demoPidDir(dir)} and ${path.join(dir, "pids")}): ${pids}, and the control plane. Logs: ${path.join(dir, "logs")}. This text: ${path.join(dir, "commands.txt")}.\n`,
+    );
 }
 
-main().then(() => process.exit(0), (err) => {
-    process.stderr.write(`npm start failed: ${(err as Error).message}\n${begun ? `npm stop ends whatever it had started (logs: ${path.join(demoDir(), "logs")}).\n` : ""}`);
-    process.exit(1);
-});
+main().then(
+    () => process.exit(0),
+    (err) => {
+        process.stderr.write(
+            `npm start failed: ${(err as Error).message}\n${begun ? `npm stop ends whatever it had started (logs: ${path.join(demoDir(), "logs")}).\n` : ""}`,
+        );
+        process.exit(1);
+    },
+);

@@ -16,11 +16,17 @@ async function main(): Promise<number> {
     const dir = demoDir();
     for (const line of await stopPidFiles(demoPidDir(dir))) process.stderr.write(`[demo stop] ${line}\n`);
     // cluster-down refuses to remove a state dir with PID files it does not know; the demo's are gone by now.
-    const down = spawnSync(path.join(ROOT, "scripts", "cluster-down"), [], { stdio: ["ignore", process.stderr, process.stderr], env: { ...process.env, CANARY_E2E_DIR: dir } });
+    const down = spawnSync(path.join(ROOT, "scripts", "cluster-down"), [], {
+        stdio: ["ignore", process.stderr, process.stderr],
+        env: { ...process.env, CANARY_E2E_DIR: dir },
+    });
     return down.status ?? 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-    process.stderr.write(`npm stop failed: ${(err as Error).message}\n`);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        process.stderr.write(`npm stop failed: ${(err as Error).message}\n`);
+        process.exit(1);
+    },
+);

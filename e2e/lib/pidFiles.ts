@@ -33,10 +33,14 @@ export function runsCommand(cmdline: string, command: string): boolean {
 
 export function readPidFiles(dir: string): PidFile[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).filter((f) => f.endsWith(".pid")).sort().flatMap((f) => {
-        const parsed = parsePidFile(f.slice(0, -".pid".length), fs.readFileSync(path.join(dir, f), "utf8"));
-        return parsed ? [parsed] : [];
-    });
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".pid"))
+        .sort()
+        .flatMap((f) => {
+            const parsed = parsePidFile(f.slice(0, -".pid".length), fs.readFileSync(path.join(dir, f), "utf8"));
+            return parsed ? [parsed] : [];
+        });
 }
 
 /** The process runs, is not a zombie, and still runs the file's command (where the file names one). */

@@ -32,7 +32,9 @@ export function newRelicApp(): Record<string, any> {
     const app = structuredClone(checkedIn()["canary-stack:apps"][0]);
     const from = app.name as string;
     Object.assign(app, {
-        name: DEMO.name, namespace: DEMO.namespace, service: DEMO.name,
+        name: DEMO.name,
+        namespace: DEMO.namespace,
+        service: DEMO.name,
         workloadRef: { name: DEMO.name, container: DEMO.container },
         deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
         podReadySeconds: 0,

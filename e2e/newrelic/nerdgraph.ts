@@ -57,14 +57,15 @@ const NRQL_FIELD = /actor\s*\{\s*account\s*\(\s*id:\s*\$accountId\s*\)\s*\{\s*nr
 async function answer(config: NerdGraphConfig, body: any): Promise<{ answer: Answer; record: Partial<NerdGraphRequest> }> {
     const variables = body?.variables ?? {};
     const record = { accountId: variables.accountId, nrql: variables.query, timeout: variables.timeout };
-    if (typeof body?.query !== "string" || !NRQL_FIELD.test(body.query)) return { answer: { error: "the stand-in answers only actor.account.nrql.results" }, record };
+    if (typeof body?.query !== "string" || !NRQL_FIELD.test(body.query))
+        return { answer: { error: "the stand-in answers only actor.account.nrql.results" }, record };
     if (variables.accountId !== config.accountId) return { answer: { error: `Account ${variables.accountId} not found or not authorized` }, record };
     if (typeof variables.query !== "string") return { answer: { error: "Variable $query of required type Nrql! was not provided." }, record };
     if (config.mode === "empty") return { answer: { results: [] }, record };
     const now = Date.now();
     const response = await fetch(`${config.simulatorUrl}/transactions?since=${now - 2 * 60 * 60 * 1000}`);
     if (!response.ok) return { answer: { error: `the traffic simulator answered ${response.status}` }, record };
-    return { answer: answerNrql(variables.query, await response.json() as any[], now), record };
+    return { answer: answerNrql(variables.query, (await response.json()) as any[], now), record };
 }
 
 function main(configFile: string): void {
@@ -77,7 +78,10 @@ function main(configFile: string): void {
             const key = req.headers["api-key"];
             const apiKey: NerdGraphRequest["apiKey"] = typeof key !== "string" ? "none" : sha256(key) === config.apiKeySha256 ? "expected" : "other";
             const log = (entry: Omit<NerdGraphRequest, "at" | "apiKey" | "userAgent">, payload: object) => {
-                fs.appendFileSync(config.requestLog, `${JSON.stringify({ at: new Date().toISOString(), apiKey, userAgent: req.headers["user-agent"], ...entry })}\n`);
+                fs.appendFileSync(
+                    config.requestLog,
+                    `${JSON.stringify({ at: new Date().toISOString(), apiKey, userAgent: req.headers["user-agent"], ...entry })}\n`,
+                );
                 res.writeHead(entry.status, { "Content-Type": "application/json" }).end(JSON.stringify(payload));
             };
             if (req.method !== "POST") return log({ status: 405, error: "POST only" }, { errors: [{ message: "POST only" }] });
@@ -89,7 +93,8 @@ function main(configFile: string): void {
                 return log({ status: 400, error: "the body is not JSON" }, { errors: [{ message: "the body is not JSON" }] });
             }
             const { answer: a, record } = await answer(config, body).catch((err: Error) => ({ answer: { error: err.message } as Answer, record: {} }));
-            if ("error" in a) return log({ ...record, status: 200, error: a.error }, { data: { actor: { account: { nrql: null } } }, errors: [{ message: a.error }] });
+            if ("error" in a)
+                return log({ ...record, status: 200, error: a.error }, { data: { actor: { account: { nrql: null } } }, errors: [{ message: a.error }] });
             log({ ...record, status: 200, results: a.results }, { data: { actor: { account: { nrql: { results: a.results } } } } });
         });
     });

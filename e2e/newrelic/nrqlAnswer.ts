@@ -20,11 +20,17 @@ export type Row = Record<string, number | null>;
 export type Answer = { results: Row[] } | { error: string };
 
 type Cond = (t: Transaction) => boolean;
-interface Item { key: string; value: (ts: Transaction[]) => number | null }
+interface Item {
+    key: string;
+    value: (ts: Transaction[]) => number | null;
+}
 
 const count = (ts: Transaction[]) => ts.reduce((n, t) => n + t.count, 0);
 
-interface Where { where: Cond; errors?: boolean }
+interface Where {
+    where: Cond;
+    errors?: boolean;
+}
 
 /** The requests of `t` that meet `cond`: a record's requests share its host and duration; only `error` splits them. */
 function restrict(t: Transaction, cond: Where): Transaction {
@@ -43,7 +49,9 @@ class Parser {
 
     fail(what: string): never {
         const near = this.tokens.slice(this.at, this.at + 4).join(" ");
-        throw new Error(`NRQL Syntax Error: ${what}${near ? ` at '${near}'` : " at the end"} (the e2e's NerdGraph stand-in reads only the NRQL the stacks ship)`);
+        throw new Error(
+            `NRQL Syntax Error: ${what}${near ? ` at '${near}'` : " at the end"} (the e2e's NerdGraph stand-in reads only the NRQL the stacks ship)`,
+        );
     }
 
     peek(): string | undefined {
@@ -94,7 +102,10 @@ class Parser {
                 const field = attr as "appName" | "host";
                 if (this.isWord("LIKE")) {
                     this.take("LIKE");
-                    const pattern = this.string().split("%").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+                    const pattern = this.string()
+                        .split("%")
+                        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                        .join(".*");
                     const re = new RegExp(`^${pattern}$`);
                     conds.push((t) => re.test(t[field]));
                 } else {
@@ -175,7 +186,10 @@ export function answerNrql(query: string, transactions: Transaction[], now: numb
             since = n * unit;
         }
         if (!p.done()) p.fail("unexpected");
-        const inWindow = transactions.filter((t) => t.timestamp >= now - since && t.timestamp <= now).map((t) => restrict(t, cond)).filter((t) => t.count > 0);
+        const inWindow = transactions
+            .filter((t) => t.timestamp >= now - since && t.timestamp <= now)
+            .map((t) => restrict(t, cond))
+            .filter((t) => t.count > 0);
         const keys = items.map((i) => i.key);
         if (new Set(keys).size !== keys.length) p.fail(`the SELECT names ${keys.join(", ")}: give each value its own AS`);
         return { results: [Object.fromEntries(items.map((i) => [i.key, i.value(inWindow)]))] };

@@ -27,7 +27,9 @@ export async function newRelicPhase(dir: string, log: (message: string) => void,
     const key = plantedKey();
     try {
         const env = await setUp(dir, log, {
-            stack: NEWRELIC_STACK, configText: newRelicConfigText(), noPrometheus: true,
+            stack: NEWRELIC_STACK,
+            configText: newRelicConfigText(),
+            noPrometheus: true,
             controllerEnv: (d) => ({ POD_NAMESPACE: platform.argoRollouts.namespace, SSL_CERT_FILE: makeCertificate(d).certFile }),
         });
         // scripts/cluster-up creates the controller's namespace, as its install would; the stack writes the Secret into it.

@@ -28,8 +28,17 @@ export function plantedKey(): string {
 
 /** `pulumi config set --secret` with the key on stdin (never on a command line), into the run's config file. */
 export function setApiKey(env: Env, key: string): void {
-    const args = ["config", "set", "--secret", `${CONFIG_NAMESPACE}:${NEW_RELIC_API_KEY}`, "--config-file", env.pulumi.configFile,
-        "--stack", env.pulumi.stack, "--non-interactive"];
+    const args = [
+        "config",
+        "set",
+        "--secret",
+        `${CONFIG_NAMESPACE}:${NEW_RELIC_API_KEY}`,
+        "--config-file",
+        env.pulumi.configFile,
+        "--stack",
+        env.pulumi.stack,
+        "--non-interactive",
+    ];
     run("pulumi", args, { ...env.pulumi.env, PULUMI_CONFIG_PASSPHRASE: env.pulumi.env.PULUMI_CONFIG_PASSPHRASE }, key);
 }
 
@@ -38,19 +47,25 @@ export async function migrateRow(env: Env, app: AppConfig, platform: PlatformCon
     const ns = platform.argoRollouts.namespace;
     const secret = METRIC_DEFAULTS.newRelicProfile;
     const name = `${PREFIX}: pulumi up of a stack in Pulumi.newrelic.yaml's shape (no Prometheus, every gate NRQL)`;
-    const expected = `exit 0; the Rollout Healthy with ${app.replicas} Ready pods; Secret ${ns}/${secret} with personal-api-key, account-id, region and `
-        + `base-url-nerdgraph ${NERDGRAPH_URL}; no ServiceMonitor, PrometheusRule or metrics Service written`;
+    const expected =
+        `exit 0; the Rollout Healthy with ${app.replicas} Ready pods; Secret ${ns}/${secret} with personal-api-key, account-id, region and ` +
+        `base-url-nerdgraph ${NERDGRAPH_URL}; no ServiceMonitor, PrometheusRule or metrics Service written`;
     const t0 = Date.now();
     const up = env.pulumi.run(["up", "--yes", "--skip-preview", "--diff"]);
     outputs.push(up.output);
     env.log(`${PREFIX}: pulumi up: exit ${up.code}; ${up.summary}`);
     if (up.code !== 0) return stepResult(name, expected, `exit ${up.code}: ${up.output.slice(-2000)}`, false, since(t0));
     try {
-        const rollout = await waitFor("the Rollout to be Healthy", 180000, () => {
-            const r = env.kubectl.get("rollout", app.name, app.namespace);
-            const s = r?.status ?? {};
-            return s.phase === "Healthy" && s.stableRS && s.readyReplicas === app.replicas ? r : undefined;
-        }, 1000);
+        const rollout = await waitFor(
+            "the Rollout to be Healthy",
+            180000,
+            () => {
+                const r = env.kubectl.get("rollout", app.name, app.namespace);
+                const s = r?.status ?? {};
+                return s.phase === "Healthy" && s.stableRS && s.readyReplicas === app.replicas ? r : undefined;
+            },
+            1000,
+        );
         const data = env.kubectl.get("secret", secret, ns)?.data ?? {};
         const keys = Object.keys(data).sort();
         const decoded = (k: string) => Buffer.from(data[k] ?? "", "base64").toString("utf8");
@@ -62,12 +77,21 @@ export async function migrateRow(env: Env, app: AppConfig, platform: PlatformCon
             }
         });
         const metricsService = env.kubectl.get("service", `${app.name}-metrics`, app.namespace);
-        const ok = ["account-id", "base-url-nerdgraph", "personal-api-key", "region"].every((k) => keys.includes(k))
-            && decoded("base-url-nerdgraph") === NERDGRAPH_URL && decoded("account-id") === platform.newRelic!.accountId
-            && prometheusKinds.length === 0 && !metricsService;
-        return stepResult(name, expected, `exit 0; ${up.summary}; Rollout Healthy on ${rollout.status.stableRS} with ${rollout.status.readyReplicas} Ready pods; `
-            + `Secret ${ns}/${secret} keys ${keys.join(", ")} (account-id ${decoded("account-id")}, region ${decoded("region")}, base-url-nerdgraph ${decoded("base-url-nerdgraph")}); `
-            + `${prometheusKinds.length} ServiceMonitor/PrometheusRule, ${metricsService ? "a" : "no"} metrics Service`, ok, since(t0));
+        const ok =
+            ["account-id", "base-url-nerdgraph", "personal-api-key", "region"].every((k) => keys.includes(k)) &&
+            decoded("base-url-nerdgraph") === NERDGRAPH_URL &&
+            decoded("account-id") === platform.newRelic!.accountId &&
+            prometheusKinds.length === 0 &&
+            !metricsService;
+        return stepResult(
+            name,
+            expected,
+            `exit 0; ${up.summary}; Rollout Healthy on ${rollout.status.stableRS} with ${rollout.status.readyReplicas} Ready pods; ` +
+                `Secret ${ns}/${secret} keys ${keys.join(", ")} (account-id ${decoded("account-id")}, region ${decoded("region")}, base-url-nerdgraph ${decoded("base-url-nerdgraph")}); ` +
+                `${prometheusKinds.length} ServiceMonitor/PrometheusRule, ${metricsService ? "a" : "no"} metrics Service`,
+            ok,
+            since(t0),
+        );
     } catch (err) {
         return stepResult(name, expected, `exit 0; ${up.summary}; ${(err as Error).message}`, false, since(t0));
     }
@@ -83,21 +107,28 @@ function canaryRequests(standIn: NerdGraphStandIn, run: CanaryRun): NerdGraphReq
 function lastAnswers(requests: NerdGraphRequest[]): string {
     const byQuery = new Map<string, NerdGraphRequest>();
     for (const r of requests) if (r.nrql) byQuery.set(r.nrql, r);
-    return [...byQuery.values()].map((r) => `sent ${JSON.stringify(r.nrql)} (account ${r.accountId}, timeout ${r.timeout}), answered `
-        + `${r.error ? `error ${JSON.stringify(r.error)}` : JSON.stringify(r.results)}`).join("; ");
+    return [...byQuery.values()]
+        .map(
+            (r) =>
+                `sent ${JSON.stringify(r.nrql)} (account ${r.accountId}, timeout ${r.timeout}), answered ` +
+                `${r.error ? `error ${JSON.stringify(r.error)}` : JSON.stringify(r.results)}`,
+        )
+        .join("; ");
 }
 
 /** Measurement phases and messages of the canary's AnalysisRuns, e.g. `error-rate: Error x5 ("...")`. */
 function measurementSummary(run: CanaryRun): { text: string; phases: string[]; messages: string[] } {
     const phases: string[] = [];
     const messages: string[] = [];
-    const parts = run.observer.analysisRuns().flatMap((ar) => (ar.status?.metricResults ?? []).map((m: any) => {
-        const ms: any[] = m.measurements ?? [];
-        phases.push(...ms.map((x) => x.phase));
-        messages.push(...ms.map((x) => x.message).filter(Boolean));
-        const last = ms.at(-1);
-        return `${ar.metadata.name}/${m.name}: ${m.phase} (${ms.map((x) => x.phase).join(",")})${last?.message ? ` "${last.message}"` : ""}`;
-    }));
+    const parts = run.observer.analysisRuns().flatMap((ar) =>
+        (ar.status?.metricResults ?? []).map((m: any) => {
+            const ms: any[] = m.measurements ?? [];
+            phases.push(...ms.map((x) => x.phase));
+            messages.push(...ms.map((x) => x.message).filter(Boolean));
+            const last = ms.at(-1);
+            return `${ar.metadata.name}/${m.name}: ${m.phase} (${ms.map((x) => x.phase).join(",")})${last?.message ? ` "${last.message}"` : ""}`;
+        }),
+    );
     return { text: parts.join("; "), phases, messages };
 }
 
@@ -107,7 +138,10 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
     const healthy = { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS };
     return [
         {
-            name: `${PREFIX}: healthy image, promoted by the NRQL gates`, tag: "v2", behaviour: healthy, expected: "promoted",
+            name: `${PREFIX}: healthy image, promoted by the NRQL gates`,
+            tag: "v2",
+            behaviour: healthy,
+            expected: "promoted",
             expectedText: "promoted to 100%, every AnalysisRun Successful on the stand-in's answers (errorPercent 0, slowPercent 0)",
             check: async (run): Promise<Check> => {
                 const requests = canaryRequests(standIn, run);
@@ -119,15 +153,24 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
             },
         },
         {
-            name: `${PREFIX}: image failing 30% of requests, aborted by the NRQL error-rate gate`, tag: "v3",
-            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS }, expected: "aborted",
+            name: `${PREFIX}: image failing 30% of requests, aborted by the NRQL error-rate gate`,
+            tag: "v3",
+            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted",
             expectedText: "aborted; the error-rate metric Failed on an answered errorPercent near 30",
             check: async (run): Promise<Check> => {
                 const requests = canaryRequests(standIn, run);
-                const errorPercents = requests.flatMap((r) => (r.results ?? []) as any[]).map((x) => x.errorPercent).filter((v) => typeof v === "number");
+                const errorPercents = requests
+                    .flatMap((r) => (r.results ?? []) as any[])
+                    .map((x) => x.errorPercent)
+                    .filter((v) => typeof v === "number");
                 const m = measurementSummary(run);
-                const failed = run.observer.analysisRuns().some((ar) => ar.status?.phase === "Failed"
-                    && (ar.status?.metricResults ?? []).some((x: any) => x.name === "error-rate" && x.phase === "Failed"));
+                const failed = run.observer
+                    .analysisRuns()
+                    .some(
+                        (ar) =>
+                            ar.status?.phase === "Failed" && (ar.status?.metricResults ?? []).some((x: any) => x.name === "error-rate" && x.phase === "Failed"),
+                    );
                 return {
                     text: `${m.text}; ${lastAnswers(requests)}`,
                     passed: failed && errorPercents.length > 0 && errorPercents.every((v) => v >= 25 && v <= 35),
@@ -135,10 +178,19 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
             },
         },
         {
-            name: `${PREFIX}: NerdGraph down during the analysis`, tag: "v7", behaviour: healthy, expected: "aborted",
-            expectedText: "never promoted: every measurement Error (the connection refused), the AnalysisRun Error after consecutiveErrorLimit, the canary aborted",
+            name: `${PREFIX}: NerdGraph down during the analysis`,
+            tag: "v7",
+            behaviour: healthy,
+            expected: "aborted",
+            expectedText:
+                "never promoted: every measurement Error (the connection refused), the AnalysisRun Error after consecutiveErrorLimit, the canary aborted",
             during: async (env, observer) => {
-                await waitFor("the canary to reach its first analysis step", 120000, () => ((observer.latest?.status?.currentStepIndex ?? 0) >= 2 ? true : undefined), 250);
+                await waitFor(
+                    "the canary to reach its first analysis step",
+                    120000,
+                    () => ((observer.latest?.status?.currentStepIndex ?? 0) >= 2 ? true : undefined),
+                    250,
+                );
                 await standIn.stop();
                 env.log(`${PREFIX}: NerdGraph stand-in stopped`);
                 await waitFor("the canary to be aborted", 200000, () => (observer.latest?.status?.abort ? true : undefined), 500).catch(() => undefined);
@@ -151,14 +203,20 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
                 const phases = runPhases(run);
                 return {
                     text: `AnalysisRuns ${phases.join(", ")}; ${m.text}`,
-                    passed: phases.includes("Error") && m.phases.length > 0 && m.phases.every((p) => p === "Error")
-                        && m.messages.some((x) => /connection refused/.test(x)),
+                    passed:
+                        phases.includes("Error") &&
+                        m.phases.length > 0 &&
+                        m.phases.every((p) => p === "Error") &&
+                        m.messages.some((x) => /connection refused/.test(x)),
                 };
             },
         },
         {
-            name: `${PREFIX}: NerdGraph answers no result rows`, tag: "v8", behaviour: healthy, expected: "aborted",
-            expectedText: "never promoted: every measurement Error (\"no results returned from NRQL query\"), the AnalysisRun Error, the canary aborted",
+            name: `${PREFIX}: NerdGraph answers no result rows`,
+            tag: "v8",
+            behaviour: healthy,
+            expected: "aborted",
+            expectedText: 'never promoted: every measurement Error ("no results returned from NRQL query"), the AnalysisRun Error, the canary aborted',
             during: async () => standIn.setMode("empty"),
             timeoutSeconds: 300,
             check: async (run): Promise<Check> => {
@@ -168,8 +226,11 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
                 const requests = canaryRequests(standIn, run);
                 return {
                     text: `AnalysisRuns ${phases.join(", ")}; ${m.text}; ${requests.length} queries answered ${JSON.stringify(requests[0]?.results)}`,
-                    passed: phases.includes("Error") && m.phases.length > 0 && m.phases.every((p) => p === "Error")
-                        && m.messages.every((x) => /no results returned from NRQL query/.test(x)),
+                    passed:
+                        phases.includes("Error") &&
+                        m.phases.length > 0 &&
+                        m.phases.every((p) => p === "Error") &&
+                        m.messages.every((x) => /no results returned from NRQL query/.test(x)),
                 };
             },
         },
@@ -178,32 +239,43 @@ export function newRelicScenarios(standIn: NerdGraphStandIn): CanaryScenario[] {
 
 /** The original runbook's Secret, in the app's namespace: where the controller never looks. */
 export function plantDecoySecret(env: Env, app: AppConfig): void {
-    env.kubectl.apply(JSON.stringify({
-        apiVersion: "v1", kind: "Secret", metadata: { name: METRIC_DEFAULTS.newRelicProfile, namespace: app.namespace },
-        stringData: { "personal-api-key": "NRAK-DECOYINTHEAPPSNAMESPACE0000", "account-id": "1", region: "us", "base-url-nerdgraph": NERDGRAPH_URL },
-    }));
+    env.kubectl.apply(
+        JSON.stringify({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: METRIC_DEFAULTS.newRelicProfile, namespace: app.namespace },
+            stringData: { "personal-api-key": "NRAK-DECOYINTHEAPPSNAMESPACE0000", "account-id": "1", region: "us", "base-url-nerdgraph": NERDGRAPH_URL },
+        }),
+    );
 }
 
 /** Every request the stand-in got carried the stack's key and account, not the decoy's in the app's namespace. */
 export function secretNamespaceRow(standIn: NerdGraphStandIn, app: AppConfig, platform: PlatformConfig): ScenarioResult {
     const ns = platform.argoRollouts.namespace;
     const name = `${PREFIX}: the controller reads the Secret from its own namespace (${ns}), not the app's (${app.namespace})`;
-    const expected = `every NerdGraph request carries the stack's key (from ${ns}/newrelic) and account ${platform.newRelic!.accountId}; `
-        + `none the key or account 1 of the decoy Secret ${app.namespace}/newrelic, as the original runbook created it`;
+    const expected =
+        `every NerdGraph request carries the stack's key (from ${ns}/newrelic) and account ${platform.newRelic!.accountId}; ` +
+        `none the key or account 1 of the decoy Secret ${app.namespace}/newrelic, as the original runbook created it`;
     const requests = standIn.requests();
     const count = (f: (r: NerdGraphRequest) => boolean) => requests.filter(f).length;
     const expectedKey = count((r) => r.apiKey === "expected");
     const account = Number(platform.newRelic!.accountId);
     const ok = requests.length > 0 && expectedKey === requests.length && requests.every((r) => r.accountId === account);
-    return stepResult(name, expected, `${requests.length} requests: ${expectedKey} with the stack's key, ${count((r) => r.apiKey === "other")} with another, `
-        + `${count((r) => r.apiKey === "none")} with none; accounts ${[...new Set(requests.map((r) => JSON.stringify(r.accountId)))].join(", ")}; `
-        + `user agent ${requests[0]?.userAgent}`, ok);
+    return stepResult(
+        name,
+        expected,
+        `${requests.length} requests: ${expectedKey} with the stack's key, ${count((r) => r.apiKey === "other")} with another, ` +
+            `${count((r) => r.apiKey === "none")} with none; accounts ${[...new Set(requests.map((r) => JSON.stringify(r.accountId)))].join(", ")}; ` +
+            `user agent ${requests[0]?.userAgent}`,
+        ok,
+    );
 }
 
 /** Files under `dir` (recursively) whose text holds `needle`. */
 function filesHolding(dir: string, needle: string): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    return fs
+        .readdirSync(dir, { withFileTypes: true, recursive: true })
         .filter((e) => e.isFile())
         .map((e) => path.join(e.parentPath, e.name))
         .filter((f) => fs.readFileSync(f).includes(needle));
@@ -219,9 +291,10 @@ const RPC_PAYLOAD_LOG = /"msg":"(Marshaling|Unmarshaling) property for RPC\[(.+?
  */
 export function plantedKeyRow(env: Env, key: string, platform: PlatformConfig, outputs: string[]): ScenarioResult {
     const name = `${PREFIX}: the API key set with pulumi config set --secret is in the cluster's Secret and nowhere else`;
-    const expected = "absent from pulumi stack export, pulumi stack output, the stack's config file, every pulumi command's output, "
-        + "the engine's log at -v=8 (with --logflow), the e2e's logs (controller, stand-in, simulator) and the render; present in the cluster's Secret; "
-        + "at -v=9 only in the engine's RPC payload lines";
+    const expected =
+        "absent from pulumi stack export, pulumi stack output, the stack's config file, every pulumi command's output, " +
+        "the engine's log at -v=8 (with --logflow), the e2e's logs (controller, stand-in, simulator) and the render; present in the cluster's Secret; " +
+        "at -v=9 only in the engine's RPC payload lines";
     const t0 = Date.now();
     const places: [string, boolean][] = [];
     const holds = (where: string, text: string) => places.push([where, text.includes(key)]);
@@ -233,17 +306,28 @@ export function plantedKeyRow(env: Env, key: string, platform: PlatformConfig, o
     holds(`the other pulumi commands' output (${outputs.length})`, outputs.join("\n"));
     const logged = filesHolding(path.join(env.dir, "logs"), key).concat(filesHolding(path.join(env.dir, "nerdgraph"), key));
     places.push([`the e2e's logs and the stand-in's request log (${logged.join(", ") || "no file"})`, logged.length > 0]);
-    const render = run("node", ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "render.ts"), "--stack", env.pulumi.stack,
-        "--config-file", env.pulumi.configFile], { ...process.env, PULUMI_CONFIG_PASSPHRASE: env.pulumi.env.PULUMI_CONFIG_PASSPHRASE });
+    const render = run(
+        "node",
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "render.ts"), "--stack", env.pulumi.stack, "--config-file", env.pulumi.configFile],
+        { ...process.env, PULUMI_CONFIG_PASSPHRASE: env.pulumi.env.PULUMI_CONFIG_PASSPHRASE },
+    );
     holds("the render", render);
-    const v9 = env.pulumi.run(["preview", "--diff", "-v=9", "--logtostderr", "--logflow"]).output.split("\n").filter((l) => l.includes(key));
+    const v9 = env.pulumi
+        .run(["preview", "--diff", "-v=9", "--logtostderr", "--logflow"])
+        .output.split("\n")
+        .filter((l) => l.includes(key));
     const rpc = v9.filter((l) => RPC_PAYLOAD_LOG.test(l));
     const rpcLabels = [...new Set(rpc.map((l) => RPC_PAYLOAD_LOG.exec(l)!).map((m) => `${m[1]} ${m[2].replace(/0x[0-9a-f]+/g, "…")}`))];
     places.push([`-v=9 lines other than the engine's RPC payloads (${v9.length - rpc.length})`, v9.length > rpc.length]);
     const data = env.kubectl.get("secret", METRIC_DEFAULTS.newRelicProfile, platform.argoRollouts.namespace)?.data ?? {};
     const inCluster = Buffer.from(data["personal-api-key"] ?? "", "base64").toString("utf8") === key;
     const found = places.filter(([, has]) => has).map(([where]) => where);
-    return stepResult(name, expected, `checked: ${places.map(([where]) => where).join("; ")}; found in: ${found.join(", ") || "none of them"}; `
-        + `the cluster's Secret ${inCluster ? "holds" : "does NOT hold"} it; at -v=9 in ${rpc.length} RPC payload lines: ${rpcLabels.join(" | ")}`,
-        found.length === 0 && inCluster, since(t0));
+    return stepResult(
+        name,
+        expected,
+        `checked: ${places.map(([where]) => where).join("; ")}; found in: ${found.join(", ") || "none of them"}; ` +
+            `the cluster's Secret ${inCluster ? "holds" : "does NOT hold"} it; at -v=9 in ${rpc.length} RPC payload lines: ${rpcLabels.join(" | ")}`,
+        found.length === 0 && inCluster,
+        since(t0),
+    );
 }

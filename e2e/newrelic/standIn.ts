@@ -20,8 +20,25 @@ export function certificatePaths(dir: string): { certFile: string; keyFile: stri
 export function makeCertificate(dir: string): { certFile: string; keyFile: string } {
     const paths = certificatePaths(dir);
     fs.mkdirSync(path.dirname(paths.certFile), { recursive: true });
-    run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", paths.keyFile, "-out", paths.certFile]);
+    run("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        paths.keyFile,
+        "-out",
+        paths.certFile,
+    ]);
     return paths;
 }
 
@@ -37,8 +54,13 @@ export class NerdGraphStandIn {
         this.requestLog = path.join(dir, "nerdgraph", "requests.jsonl");
         this.logFile = path.join(dir, "logs", "nerdgraph.log");
         this.config = {
-            port: NERDGRAPH_PORT, ...certificatePaths(dir), apiKeySha256: sha256(apiKey), accountId, simulatorUrl,
-            requestLog: this.requestLog, mode: "answer",
+            port: NERDGRAPH_PORT,
+            ...certificatePaths(dir),
+            apiKeySha256: sha256(apiKey),
+            accountId,
+            simulatorUrl,
+            requestLog: this.requestLog,
+            mode: "answer",
         };
         this.write();
     }
@@ -49,14 +71,25 @@ export class NerdGraphStandIn {
     }
 
     async start(): Promise<void> {
-        this.process = start("nerdgraph", "node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "nerdgraph.ts"), this.configFile], this.logFile);
-        await waitFor(`the NerdGraph stand-in on 127.0.0.1:${NERDGRAPH_PORT}`, 30000, () => new Promise<true | undefined>((resolve) => {
-            const socket = net.connect(NERDGRAPH_PORT, "127.0.0.1", () => {
-                socket.destroy();
-                resolve(true);
-            });
-            socket.on("error", () => resolve(undefined));
-        }), 250);
+        this.process = start(
+            "nerdgraph",
+            "node",
+            ["-r", "ts-node/register/transpile-only", path.join(__dirname, "nerdgraph.ts"), this.configFile],
+            this.logFile,
+        );
+        await waitFor(
+            `the NerdGraph stand-in on 127.0.0.1:${NERDGRAPH_PORT}`,
+            30000,
+            () =>
+                new Promise<true | undefined>((resolve) => {
+                    const socket = net.connect(NERDGRAPH_PORT, "127.0.0.1", () => {
+                        socket.destroy();
+                        resolve(true);
+                    });
+                    socket.on("error", () => resolve(undefined));
+                }),
+            250,
+        );
     }
 
     /** NerdGraph down: the process stopped, nothing listening on its port. */
@@ -73,7 +106,10 @@ export class NerdGraphStandIn {
     /** Every request logged so far, oldest first; `since` (epoch ms) keeps the later ones. */
     requests(since = 0): NerdGraphRequest[] {
         if (!fs.existsSync(this.requestLog)) return [];
-        return fs.readFileSync(this.requestLog, "utf8").split("\n").filter((l) => l.trim() !== "")
+        return fs
+            .readFileSync(this.requestLog, "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "")
             .map((l) => JSON.parse(l) as NerdGraphRequest)
             .filter((r) => Date.parse(r.at) >= since);
     }

@@ -35,9 +35,14 @@ export function v4ChartObjects(state: { deployment: { resources?: StateResource[
     const resources = state.deployment.resources ?? [];
     const charts = new Map<string, ObjectRef[]>();
     for (const chart of resources.filter((r) => r.type === V4_CHART)) {
-        const objects = resources.filter((r) => r.parent === chart.urn && r.outputs?.kind).map((r) => ({
-            apiVersion: r.outputs.apiVersion, kind: r.outputs.kind, name: r.outputs.metadata.name, namespace: r.outputs.metadata.namespace,
-        }));
+        const objects = resources
+            .filter((r) => r.parent === chart.urn && r.outputs?.kind)
+            .map((r) => ({
+                apiVersion: r.outputs.apiVersion,
+                kind: r.outputs.kind,
+                name: r.outputs.metadata.name,
+                namespace: r.outputs.metadata.namespace,
+            }));
         charts.set(chart.urn.split("::").pop()!, objects);
     }
     return charts;
@@ -45,7 +50,8 @@ export function v4ChartObjects(state: { deployment: { resources?: StateResource[
 
 /** The Helm releases (name, namespace, revision) of the helm.v3.Releases in a `pulumi stack export`. */
 export function v3Releases(state: { deployment: { resources?: StateResource[] } }): { name: string; namespace: string; revision: number }[] {
-    return (state.deployment.resources ?? []).filter((r) => r.type === V3_RELEASE && r.outputs?.status)
+    return (state.deployment.resources ?? [])
+        .filter((r) => r.type === V3_RELEASE && r.outputs?.status)
         .map((r) => ({ name: r.outputs.status.name, namespace: r.outputs.status.namespace, revision: r.outputs.status.revision }));
 }
 
@@ -56,10 +62,15 @@ export function helmRelease(kubectl: Kubectl, name: string, namespace: string, r
     const release = JSON.parse(gunzipSync(Buffer.from(Buffer.from(secret.data.release, "base64").toString(), "base64")).toString());
     // Helm puts a namespaced object without a namespace into the release's.
     const clusterScoped = clusterScopedKinds(kubectl);
-    const objects = parseAllDocuments(release.manifest).map((d) => d.toJS()).filter((o) => o?.kind).map((o) => ({
-        apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name,
-        namespace: clusterScoped.has(o.kind) ? undefined : o.metadata.namespace ?? namespace,
-    }));
+    const objects = parseAllDocuments(release.manifest)
+        .map((d) => d.toJS())
+        .filter((o) => o?.kind)
+        .map((o) => ({
+            apiVersion: o.apiVersion,
+            kind: o.kind,
+            name: o.metadata.name,
+            namespace: clusterScoped.has(o.kind) ? undefined : (o.metadata.namespace ?? namespace),
+        }));
     return { chartVersion: release.chart.metadata.version, objects };
 }
 
@@ -99,7 +110,10 @@ export function liveObjects(kubectl: Kubectl, objects: ObjectRef[]): { present: 
 export function kindCounts(objects: ObjectRef[]): string {
     const counts = new Map<string, number>();
     for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([kind, n]) => `${n} ${kind}`).join(", ");
+    return [...counts]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(", ");
 }
 
 /** Whether a live CRD reports Established=True. */

@@ -82,16 +82,29 @@ export function foreignClusterRoleRow(env: PlatformEnv, release: string): Scenar
     }
 }
 
-export function foreignRow(name: string, up: { code: number; output: string; summary: string },
-    before: ReturnType<typeof fingerprint>, after: ReturnType<typeof fingerprint>, inState: boolean, seconds: number): ScenarioResult {
-    const message = up.output.split("\n").find((l) => l.includes(alreadyExistsLine(name)))?.trim();
+export function foreignRow(
+    name: string,
+    up: { code: number; output: string; summary: string },
+    before: ReturnType<typeof fingerprint>,
+    after: ReturnType<typeof fingerprint>,
+    inState: boolean,
+    seconds: number,
+): ScenarioResult {
+    const message = up.output
+        .split("\n")
+        .find((l) => l.includes(alreadyExistsLine(name)))
+        ?.trim();
     const unchanged = JSON.stringify(before) === JSON.stringify(after) && before.resourceVersion !== "";
     const ok = up.code !== 0 && message !== undefined && up.output.includes("The resource already exists in the cluster") && unchanged && !inState;
-    return stepResult("platform: pulumi up with a chart's ClusterRole name already taken refuses it, and leaves it as it was",
-        `exit non-zero with "${alreadyExistsLine(name)}" (the provider's refusal, only the CRDs are applied over); the other team's ClusterRole `
-        + "unchanged (same resourceVersion, rules, labels, field managers) and not in the stack's state",
-        `exit ${up.code}; ${up.summary}; ${message ? JSON.stringify(message) : "no already-exists line"}; `
-        + `ClusterRole ${name}: ${unchanged ? `unchanged (resourceVersion ${after.resourceVersion}, managers ${after.managers.join(", ")})` : `changed: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`}; `
-        + `in the state: ${inState ? "yes" : "no"}` + (ok || message ? "" : `; output: ${up.output.slice(-1500)}`),
-        ok, seconds);
+    return stepResult(
+        "platform: pulumi up with a chart's ClusterRole name already taken refuses it, and leaves it as it was",
+        `exit non-zero with "${alreadyExistsLine(name)}" (the provider's refusal, only the CRDs are applied over); the other team's ClusterRole ` +
+            "unchanged (same resourceVersion, rules, labels, field managers) and not in the stack's state",
+        `exit ${up.code}; ${up.summary}; ${message ? JSON.stringify(message) : "no already-exists line"}; ` +
+            `ClusterRole ${name}: ${unchanged ? `unchanged (resourceVersion ${after.resourceVersion}, managers ${after.managers.join(", ")})` : `changed: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`}; ` +
+            `in the state: ${inState ? "yes" : "no"}` +
+            (ok || message ? "" : `; output: ${up.output.slice(-1500)}`),
+        ok,
+        seconds,
+    );
 }

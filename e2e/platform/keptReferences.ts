@@ -20,7 +20,11 @@ export interface Reference {
     from: string;
 }
 
-interface Named { name?: string; secretName?: string; optional?: boolean }
+interface Named {
+    name?: string;
+    secretName?: string;
+    optional?: boolean;
+}
 
 /** Every Secret and ConfigMap a pod template's spec names, once per (kind, name); optional only if every mention is. */
 export function podSpecReferences(spec: any): { kind: ReferencedKind; name: string; optional: boolean }[] {
@@ -63,7 +67,11 @@ export interface LiveSnapshot {
     objects: Set<string>;
 }
 
-const WORKLOAD_KINDS = [["deployments.apps", "Deployment"], ["statefulsets.apps", "StatefulSet"], ["daemonsets.apps", "DaemonSet"]];
+const WORKLOAD_KINDS = [
+    ["deployments.apps", "Deployment"],
+    ["statefulsets.apps", "StatefulSet"],
+    ["daemonsets.apps", "DaemonSet"],
+];
 
 /** Three list calls for the workloads, two for the names of the Secrets and ConfigMaps (their data is not read). */
 export function liveSnapshot(kubectl: Kubectl): LiveSnapshot {
@@ -74,8 +82,11 @@ export function liveSnapshot(kubectl: Kubectl): LiveSnapshot {
         }
     }
     const objects = new Set<string>();
-    for (const [resource, kind] of [["secrets", "Secret"], ["configmaps", "ConfigMap"]]) {
-        const names = kubectl.run(["get", resource, "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}"]);
+    for (const [resource, kind] of [
+        ["secrets", "Secret"],
+        ["configmaps", "ConfigMap"],
+    ]) {
+        const names = kubectl.run(["get", resource, "-A", "-o", 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
         for (const line of names.split("\n").filter(Boolean)) objects.add(`${kind} ${line}`);
     }
     return { workloads, objects };
@@ -89,7 +100,10 @@ const refKey = (r: { kind: string; namespace: string; name: string }) => `${r.ki
  * did not take it (on the local control plane, the Secret cert-manager would issue for a chart's
  * Certificate: its controller is a simulated pod there, so it never exists).
  */
-export function keptReferences(before: LiveSnapshot, after: LiveSnapshot): { workloads: string[]; checked: Reference[]; lost: Reference[]; neverThere: Reference[] } {
+export function keptReferences(
+    before: LiveSnapshot,
+    after: LiveSnapshot,
+): { workloads: string[]; checked: Reference[]; lost: Reference[]; neverThere: Reference[] } {
     const workloads = [...after.workloads.keys()].filter((w) => before.workloads.has(w)).sort();
     const checked = workloads.flatMap((from) => {
         const namespace = from.split(" ")[1].split("/")[0];
@@ -107,11 +121,15 @@ export function keptReferencesRow(before: LiveSnapshot, after: LiveSnapshot, sec
     const distinct = [...new Set(checked.map(refKey))];
     const ok = workloads.length > 0 && lost.length === 0;
     const named = (refs: Reference[]) => refs.map((r) => `${refKey(r)}${r.optional ? " (optional)" : ""} of ${r.from}`).join(", ");
-    return stepResult("platform: after pulumi destroy with shared: true, every Secret and ConfigMap a kept workload references still exists",
-        "every Secret and ConfigMap named in the live pod template of each Deployment, StatefulSet and DaemonSet that the destroy kept "
-        + "(env valueFrom, envFrom, volumes, projected volumes) and that existed before the destroy still exists after it",
-        `${workloads.length} kept workloads; ${checked.length} references (${required} required) to ${distinct.length} Secrets and ConfigMaps (${distinct.join(", ")}); `
-        + (lost.length ? `gone: ${named(lost)}` : "none gone")
-        + (neverThere.length ? `; not there before the destroy either: ${named(neverThere)}` : ""),
-        ok, seconds, { workloads, lost: lost.map((r) => ({ ...r })), neverThere: neverThere.map((r) => ({ ...r })) });
+    return stepResult(
+        "platform: after pulumi destroy with shared: true, every Secret and ConfigMap a kept workload references still exists",
+        "every Secret and ConfigMap named in the live pod template of each Deployment, StatefulSet and DaemonSet that the destroy kept " +
+            "(env valueFrom, envFrom, volumes, projected volumes) and that existed before the destroy still exists after it",
+        `${workloads.length} kept workloads; ${checked.length} references (${required} required) to ${distinct.length} Secrets and ConfigMaps (${distinct.join(", ")}); ` +
+            (lost.length ? `gone: ${named(lost)}` : "none gone") +
+            (neverThere.length ? `; not there before the destroy either: ${named(neverThere)}` : ""),
+        ok,
+        seconds,
+        { workloads, lost: lost.map((r) => ({ ...r })), neverThere: neverThere.map((r) => ({ ...r })) },
+    );
 }

@@ -27,10 +27,14 @@ function requirement(r: LabelSelectorRequirement, labels: Record<string, string>
     const has = Object.prototype.hasOwnProperty.call(labels, r.key);
     const value = labels[r.key];
     switch (r.operator) {
-        case "In": return [has && (r.values ?? []).includes(value), `${r.key} in (${(r.values ?? []).join(",")})`];
-        case "NotIn": return [!has || !(r.values ?? []).includes(value), `${r.key} notin (${(r.values ?? []).join(",")})`];
-        case "Exists": return [has, r.key];
-        case "DoesNotExist": return [!has, `!${r.key}`];
+        case "In":
+            return [has && (r.values ?? []).includes(value), `${r.key} in (${(r.values ?? []).join(",")})`];
+        case "NotIn":
+            return [!has || !(r.values ?? []).includes(value), `${r.key} notin (${(r.values ?? []).join(",")})`];
+        case "Exists":
+            return [has, r.key];
+        case "DoesNotExist":
+            return [!has, `!${r.key}`];
     }
 }
 
@@ -51,8 +55,12 @@ export function matchSelector(selector: LabelSelector | null | undefined, labels
 }
 
 /** A namespace selector of a Prometheus resource: nil means its own namespace only. */
-export function matchNamespaceSelector(selector: LabelSelector | null | undefined, namespace: string, namespaceLabels: Record<string, string>,
-    prometheusNamespace: string): SelectorMatch {
+export function matchNamespaceSelector(
+    selector: LabelSelector | null | undefined,
+    namespace: string,
+    namespaceLabels: Record<string, string>,
+    prometheusNamespace: string,
+): SelectorMatch {
     if (selector === null || selector === undefined) {
         const own = namespace === prometheusNamespace;
         return { matches: own, because: `no selector: only ${prometheusNamespace}, the Prometheus resource's own` };

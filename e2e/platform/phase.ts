@@ -59,8 +59,14 @@ function timedRow(make: () => ScenarioResult): ScenarioResult {
 function upRow(env: PlatformEnv, name: string, expected: string, args: string[]): Promise<ScenarioResult> {
     return timed(() => env.pulumi.run(args)).then(([result, seconds]) => {
         env.log(`pulumi ${args.join(" ")}: exit ${result.code}; ${result.summary}`);
-        return stepResult(name, expected, result.code === 0 ? `exit 0; ${result.summary}` : `exit ${result.code}: ${result.output.slice(-2000)}`,
-            result.code === 0, seconds, { summary: result.summary });
+        return stepResult(
+            name,
+            expected,
+            result.code === 0 ? `exit 0; ${result.summary}` : `exit ${result.code}: ${result.output.slice(-2000)}`,
+            result.code === 0,
+            seconds,
+            { summary: result.summary },
+        );
     });
 }
 
@@ -75,7 +81,11 @@ function setUp(dir: string, log: (message: string) => void): PlatformEnv {
     process.env.PATH = [path.join(ROOT, "node_modules", ".bin"), tools, process.env.PATH].join(":");
     log(`platform: cluster up in ${dir} (no CRDs: the charts bring theirs; no admission webhooks: the simulated nodes serve none)`);
     run(path.join(ROOT, "scripts", "cluster-up"), [], {
-        ...process.env, CANARY_E2E_DIR: dir, CANARY_E2E_SKIP_SMOKE: "1", CANARY_E2E_SKIP_CRDS: "1", CANARY_E2E_NO_WEBHOOKS: "1",
+        ...process.env,
+        CANARY_E2E_DIR: dir,
+        CANARY_E2E_SKIP_SMOKE: "1",
+        CANARY_E2E_SKIP_CRDS: "1",
+        CANARY_E2E_NO_WEBHOOKS: "1",
     });
     const kubeconfig = path.join(dir, "kubeconfig");
     const kubectl = new Kubectl(kubeconfig);
@@ -98,9 +108,13 @@ export async function platformPhase(dir: string, log: (message: string) => void,
         record(missingChartRow(env));
         const { platform } = platformConfig(env);
         record(foreignClusterRoleRow(env, platform.monitoring.release));
-        const first = await upRow(env, "platform: pulumi up installs Argo Rollouts, kube-prometheus-stack and cert-manager from chart archives",
-            "exit 0: the three charts from ../shared/vendor/charts, the canary PrometheusRule and dashboard, and the app migrated "
-            + "(the refused ClusterRole and what depends on it, the rest being there)", ["up", "--yes", "--skip-preview"]);
+        const first = await upRow(
+            env,
+            "platform: pulumi up installs Argo Rollouts, kube-prometheus-stack and cert-manager from chart archives",
+            "exit 0: the three charts from ../shared/vendor/charts, the canary PrometheusRule and dashboard, and the app migrated " +
+                "(the refused ClusterRole and what depends on it, the rest being there)",
+            ["up", "--yes", "--skip-preview"],
+        );
         record(first);
         if (!first.passed) return;
         const install = installed(env);
@@ -115,12 +129,22 @@ export async function platformPhase(dir: string, log: (message: string) => void,
         const dashboardValues = (kubePrometheusStackValues(platform.certManager.present) as any).grafana.sidecar.dashboards;
         record(timedRow(() => dashboardRow(env.kubectl, archive, dashboardValues, own("ConfigMap"), charts[1].objects)));
         for (const row of await scrapeRows(env, install)) record(row);
-        record(await upRow(env, "platform: a second pulumi up changes nothing", "exit 0 with --expect-no-changes (after the operator ran)",
-            ["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+        record(
+            await upRow(env, "platform: a second pulumi up changes nothing", "exit 0 with --expect-no-changes (after the operator ran)", [
+                "up",
+                "--yes",
+                "--skip-preview",
+                "--expect-no-changes",
+            ]),
+        );
         record(await destroyRow(env, charts, false));
         setShared(env, true);
-        const again = await upRow(env, "platform: pulumi up with shared: true installs again over the CRDs the destroy kept",
-            "exit 0: the charts' provider applies over the kept CRDs instead of refusing them", ["up", "--yes", "--skip-preview"]);
+        const again = await upRow(
+            env,
+            "platform: pulumi up with shared: true installs again over the CRDs the destroy kept",
+            "exit 0: the charts' provider applies over the kept CRDs instead of refusing them",
+            ["up", "--yes", "--skip-preview"],
+        );
         record(again);
         if (again.passed) {
             const { charts: kept } = installed(env);

@@ -30,9 +30,13 @@ export function selectorRow(kubectl: Kubectl, prometheusRef: ObjectRef, serviceM
         ...serviceMonitors.map((o) => judge(kubectl, prometheus, o, "serviceMonitorSelector", "serviceMonitorNamespaceSelector")),
         ...rules.map((o) => judge(kubectl, prometheus, o, "ruleSelector", "ruleNamespaceSelector")),
     ];
-    return stepResult("platform: the installed Prometheus selects the controller's and each app's ServiceMonitor and the canary PrometheusRule",
+    return stepResult(
+        "platform: the installed Prometheus selects the controller's and each app's ServiceMonitor and the canary PrometheusRule",
         `${refText(prometheusRef)}'s serviceMonitor/rule selectors and namespace selectors, as label selectors, match ${[...serviceMonitors, ...rules].map(refText).join(", ")}`,
-        verdicts.map((v) => v.text).join(" | "), verdicts.length > 0 && verdicts.every((v) => v.ok), 0);
+        verdicts.map((v) => v.text).join(" | "),
+        verdicts.length > 0 && verdicts.every((v) => v.ok),
+        0,
+    );
 }
 
 /** kube-prometheus-stack's own values.yaml, read from the chart archive the stack installs. */
@@ -63,9 +67,13 @@ export function dashboardRow(kubectl: Kubectl, archive: string, given: Dashboard
     const live = dashboard && kubectl.get("configmap", dashboard.name, dashboard.namespace);
     const carried = label ? live?.metadata?.labels?.[label] : undefined;
     const ok = Boolean(label) && env.LABEL === label && env.LABEL_VALUE === labelValue && carried === labelValue;
-    return stepResult(name, "the ConfigMap has <label>=<labelValue> of the chart's values, and the live sidecar watches the same",
-        `grafana.sidecar.dashboards: label ${label}, labelValue "${labelValue}" (values.yaml: ${defaults.label}/"${defaults.labelValue}", `
-        + `the stack's: ${given.label}/"${given.labelValue}"); ${grafanaRef ? refText(grafanaRef) : "(no Grafana Deployment)"} container grafana-sc-dashboard `
-        + `watches LABEL=${env.LABEL} LABEL_VALUE=${env.LABEL_VALUE} NAMESPACE=${env.NAMESPACE}; ${dashboard ? refText(dashboard) : "(no dashboard ConfigMap)"} has ${label}=${carried}`,
-        ok, 0);
+    return stepResult(
+        name,
+        "the ConfigMap has <label>=<labelValue> of the chart's values, and the live sidecar watches the same",
+        `grafana.sidecar.dashboards: label ${label}, labelValue "${labelValue}" (values.yaml: ${defaults.label}/"${defaults.labelValue}", ` +
+            `the stack's: ${given.label}/"${given.labelValue}"); ${grafanaRef ? refText(grafanaRef) : "(no Grafana Deployment)"} container grafana-sc-dashboard ` +
+            `watches LABEL=${env.LABEL} LABEL_VALUE=${env.LABEL_VALUE} NAMESPACE=${env.NAMESPACE}; ${dashboard ? refText(dashboard) : "(no dashboard ConfigMap)"} has ${label}=${carried}`,
+        ok,
+        0,
+    );
 }

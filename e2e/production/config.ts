@@ -32,7 +32,9 @@ function stackConfig(file: string): Record<string, unknown> {
 export function productionApp(): Record<string, any> {
     const app = structuredClone((stackConfig("Pulumi.prod.yaml")["canary-stack:apps"] as any[])[0]);
     Object.assign(app, {
-        name: DEMO.name, namespace: DEMO.namespace, service: DEMO.name,
+        name: DEMO.name,
+        namespace: DEMO.namespace,
+        service: DEMO.name,
         workloadRef: { name: DEMO.name, container: DEMO.container },
         deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
     });

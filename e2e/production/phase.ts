@@ -28,7 +28,9 @@ export async function productionPhase(dir: string, log: (message: string) => voi
     const app = productionAppConfig();
     try {
         const env = await setUp(dir, log, {
-            stack: PRODUCTION_STACK, configText: productionConfigText(), initialTag: slowTag("v1"),
+            stack: PRODUCTION_STACK,
+            configText: productionConfigText(),
+            initialTag: slowTag("v1"),
             podTargets: { metricsService: appObjectNames(app.name).metricsService, port: METRICS_PORT_NAME },
         });
         const original = appObjects(env);

@@ -18,9 +18,11 @@ const healthy: Behaviour = { errorRate: 0, latencySeconds: BASE_LATENCY_SECONDS 
 /** The runs of this canary, as `name (Background|Step): phase [failed metrics]`. */
 function runsText(run: CanaryRun): { text: string; failed: { type: string; metric: string }[]; phases: string[] } {
     const runs = run.observer.analysisRuns();
-    const failed = runs.flatMap((r) => (r.status?.metricResults ?? [])
-        .filter((m: any) => m.phase === "Failed")
-        .map((m: any) => ({ type: r.metadata.labels?.["rollout-type"] ?? "?", metric: m.name })));
+    const failed = runs.flatMap((r) =>
+        (r.status?.metricResults ?? [])
+            .filter((m: any) => m.phase === "Failed")
+            .map((m: any) => ({ type: r.metadata.labels?.["rollout-type"] ?? "?", metric: m.name })),
+    );
     const text = runs.map((r) => `${r.metadata.labels?.["rollout-type"] ?? "?"} ${r.status?.phase ?? "?"}`).join(", ");
     return { text, failed, phases: runs.map((r) => r.status?.phase ?? "?") };
 }
@@ -54,8 +56,11 @@ export function productionScenarios(app: AppConfig): CanaryScenario[] {
     const gateBroken = brokenRelease(onlyGate(app, gate.name));
     return [
         {
-            name: "production: healthy image, pods Ready after 40 s, prod's gates and watchdog", tag: slowTag("v2"), behaviour: healthy,
-            expected: "promoted", timeoutSeconds: ladder.bestSeconds + 300,
+            name: "production: healthy image, pods Ready after 40 s, prod's gates and watchdog",
+            tag: slowTag("v2"),
+            behaviour: healthy,
+            expected: "promoted",
+            timeoutSeconds: ladder.bestSeconds + 300,
             expectedText: `promoted, never paused or aborted, every AnalysisRun Successful; the model: promoted ${formatSeconds(ladder.bestSeconds)} after the image change (within ${inline}s)`,
             extra: { predictedSeconds: ladder.bestSeconds },
             check: async (run): Promise<Check> => {
@@ -67,8 +72,11 @@ export function productionScenarios(app: AppConfig): CanaryScenario[] {
             },
         },
         {
-            name: "production: image failing 30% of requests, pods Ready after 40 s, prod's watchdog", tag: slowTag("v3"),
-            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS }, expected: "aborted", timeoutSeconds: broken.seconds + 180,
+            name: "production: image failing 30% of requests, pods Ready after 40 s, prod's watchdog",
+            tag: slowTag("v3"),
+            behaviour: { errorRate: 0.3, latencySeconds: BASE_LATENCY_SECONDS },
+            expected: "aborted",
+            timeoutSeconds: broken.seconds + 180,
             expectedText: `aborted by the watchdog's background run; the model: at ${broken.seconds}s, ${broken.maxWeight}% of traffic (within ${watchdogInterval}s)`,
             extra: { predictedAbortSeconds: broken.seconds, injectedErrorRate: 0.3 },
             check: async (run): Promise<Check> => {
@@ -82,8 +90,10 @@ export function productionScenarios(app: AppConfig): CanaryScenario[] {
         },
         {
             name: `production: a counter created at its first failure (${gateCounter(gate)} counts 1 once per pod), caught by ${gate.name}`,
-            tag: slowTag("v4"), behaviour: { ...healthy, failuresAtStart: { [gateCounter(gate)]: 1 } },
-            expected: "aborted", timeoutSeconds: gateBroken.seconds + 240,
+            tag: slowTag("v4"),
+            behaviour: { ...healthy, failuresAtStart: { [gateCounter(gate)]: 1 } },
+            expected: "aborted",
+            timeoutSeconds: gateBroken.seconds + 240,
             expectedText: `aborted by ${gate.name} in the ladder's analysis step; the model: at ${gateBroken.seconds}s (within ${inline}s)`,
             extra: { predictedAbortSeconds: gateBroken.seconds },
             check: async (run): Promise<Check> => {

@@ -9,7 +9,10 @@ export interface ReportMeta {
 
 /** A file-name-safe form of a scenario name: runs of anything but [a-z0-9] become one '-'. */
 export function slug(name: string): string {
-    const s = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const s = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     return s === "" ? "scenario" : s;
 }
 
@@ -49,8 +52,19 @@ function detectionRows(results: ScenarioResult[]): unknown[][] {
         if (canary === undefined || whole === undefined || threshold === undefined) return [];
         const [injected, injectedStable] = ["injectedErrorRate", "injectedStableErrorRate"].map((k) => numberIn(r.extra, k));
         const shown = (n?: number) => (n === undefined ? "—" : rate(n));
-        return [[r.name, `${shown(injected)} / ${shown(injectedStable)}`, rate(canary), rate(whole), rate(threshold),
-            yesNo(canary > threshold), yesNo(whole > threshold), failedGates(r), r.observed.split(" ")[0]]];
+        return [
+            [
+                r.name,
+                `${shown(injected)} / ${shown(injectedStable)}`,
+                rate(canary),
+                rate(whole),
+                rate(threshold),
+                yesNo(canary > threshold),
+                yesNo(whole > threshold),
+                failedGates(r),
+                r.observed.split(" ")[0],
+            ],
+        ];
     });
 }
 
@@ -59,15 +73,25 @@ function comparisonRows(results: ScenarioResult[]): unknown[][] {
     return results.flatMap((r) => {
         const gates = r.extra?.gates as Record<string, number> | undefined;
         if (!gates) return [];
-        const [canaryErrors, stableErrors, canaryP95, stableP95] = ["canaryErrorRate", "stableErrorRate", "canaryP95", "stableP95"].map((k) => numberIn(r.extra, k));
+        const [canaryErrors, stableErrors, canaryP95, stableP95] = ["canaryErrorRate", "stableErrorRate", "canaryP95", "stableP95"].map((k) =>
+            numberIn(r.extra, k),
+        );
         const measured = (canary?: number, stable?: number) => `${canary === undefined ? "—" : rate(canary)} / ${stable === undefined ? "—" : rate(stable)}`;
         const verdict = (metric: string) => {
             const phases = r.measurements.filter((m) => m.metric === metric).map((m) => m.phase);
-            return phases.includes("Failed") ? "Failed" : phases.at(-1) ?? "not measured";
+            return phases.includes("Failed") ? "Failed" : (phases.at(-1) ?? "not measured");
         };
-        return [[r.name, measured(canaryErrors, stableErrors), measured(canaryP95, stableP95),
-            `${verdict("error-rate")} / ${verdict("error-vs-stable")}`, `${verdict("latency-p95")} / ${verdict("latency-vs-stable")}`,
-            r.observed.split(" ")[0], r.passed ? "pass" : "**FAIL**"]];
+        return [
+            [
+                r.name,
+                measured(canaryErrors, stableErrors),
+                measured(canaryP95, stableP95),
+                `${verdict("error-rate")} / ${verdict("error-vs-stable")}`,
+                `${verdict("latency-p95")} / ${verdict("latency-vs-stable")}`,
+                r.observed.split(" ")[0],
+                r.passed ? "pass" : "**FAIL**",
+            ],
+        ];
     });
 }
 
@@ -115,30 +139,55 @@ export function summaryMarkdown(results: ScenarioResult[], meta: ReportMeta): st
         "",
     );
 
-    lines.push(...optionalSection("Detection power",
-        "The error rate injected into the canary and into the stable pods; the canary's as a query scoped to its pods and the whole Service's "
-            + "saw it when the analysis decided, against the absolute threshold (caught means above it); the gates whose measurements failed "
-            + "(the watchdog's background run marked), and the outcome. A canary worse than its stable by less than the threshold is caught by "
-            + "the relative gate alone.",
-        ["Scenario", "Injected error rate, canary / stable", "Canary-scoped", "Whole-service", "Threshold", "Caught by canary-scoped", "Caught by whole-service",
-            "Failed gates", "Outcome"],
-        detectionRows(results)));
+    lines.push(
+        ...optionalSection(
+            "Detection power",
+            "The error rate injected into the canary and into the stable pods; the canary's as a query scoped to its pods and the whole Service's " +
+                "saw it when the analysis decided, against the absolute threshold (caught means above it); the gates whose measurements failed " +
+                "(the watchdog's background run marked), and the outcome. A canary worse than its stable by less than the threshold is caught by " +
+                "the relative gate alone.",
+            [
+                "Scenario",
+                "Injected error rate, canary / stable",
+                "Canary-scoped",
+                "Whole-service",
+                "Threshold",
+                "Caught by canary-scoped",
+                "Caught by whole-service",
+                "Failed gates",
+                "Outcome",
+            ],
+            detectionRows(results),
+        ),
+    );
     const gates = results.map((r) => r.extra?.gates as Record<string, number> | undefined).find((g) => g !== undefined);
-    lines.push(...optionalSection("Canary against stable",
-        "Each version's error rate and p95 (s) as measured when the analysis decided, and each gate's verdict: absolute "
-            + `(error rate at most ${gates?.errorMax}, p95 at most ${gates?.p95Max} s) and relative (the canary's error rate at most the stable pods' `
-            + `+ ${gates?.errorMaxIncrease}, its p95 at most ${gates?.p95MaxRatio} times theirs).`,
-        ["Scenario", "Error rate canary / stable", "p95 canary / stable", "Errors: absolute / relative", "p95: absolute / relative", "Outcome", "Result"],
-        comparisonRows(results)));
-    lines.push(...optionalSection("Time to abort",
-        "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
-        ["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"],
-        abortRows(results)));
+    lines.push(
+        ...optionalSection(
+            "Canary against stable",
+            "Each version's error rate and p95 (s) as measured when the analysis decided, and each gate's verdict: absolute " +
+                `(error rate at most ${gates?.errorMax}, p95 at most ${gates?.p95Max} s) and relative (the canary's error rate at most the stable pods' ` +
+                `+ ${gates?.errorMaxIncrease}, its p95 at most ${gates?.p95MaxRatio} times theirs).`,
+            ["Scenario", "Error rate canary / stable", "p95 canary / stable", "Errors: absolute / relative", "p95: absolute / relative", "Outcome", "Result"],
+            comparisonRows(results),
+        ),
+    );
+    lines.push(
+        ...optionalSection(
+            "Time to abort",
+            "Seconds from the image change to the abort, against what the analysis settings predict; a positive difference is slower than predicted.",
+            ["Scenario", "Observed (s)", "Predicted (s)", "Difference (s)"],
+            abortRows(results),
+        ),
+    );
 
-    lines.push(...optionalSection("Alerts",
-        "Seconds from the event to the alert firing in the e2e's Prometheus, which runs the rule file the Prometheus operator generated from the stack's PrometheusRule (local alertFor).",
-        ["Event", "Alert", "Seconds to fire"],
-        alertRows(results)));
+    lines.push(
+        ...optionalSection(
+            "Alerts",
+            "Seconds from the event to the alert firing in the e2e's Prometheus, which runs the rule file the Prometheus operator generated from the stack's PrometheusRule (local alertFor).",
+            ["Event", "Alert", "Seconds to fire"],
+            alertRows(results),
+        ),
+    );
 
     lines.push("## Timelines", "");
     for (const r of results) {

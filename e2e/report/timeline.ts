@@ -40,6 +40,7 @@ const EVENT_COLOR: Record<TimelineEvent["kind"], string> = {
 /** Escapes text for element content and attribute values, dropping control characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
     const entities: Record<string, string> = { "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" };
+    // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these control characters: removed on purpose.
     return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "").replace(/[<>&"']/g, (c) => entities[c]);
 }
 
@@ -211,7 +212,9 @@ export function timelineSvg(result: ScenarioResult): string {
     }
     metrics.forEach((metric, row) => {
         const rowY = bandTop + row * ROW_HEIGHT + ROW_HEIGHT / 2;
-        out.push(`<text x="${LEFT - 6}" y="${num(rowY + 4)}" text-anchor="end" font-size="10"><title>${escapeXml(metric)}</title>${escapeXml(clip(metric, LEFT - 12, 10))}</text>`);
+        out.push(
+            `<text x="${LEFT - 6}" y="${num(rowY + 4)}" text-anchor="end" font-size="10"><title>${escapeXml(metric)}</title>${escapeXml(clip(metric, LEFT - 12, 10))}</text>`,
+        );
         for (const m of measurements.filter((mm) => mm.metric === metric)) {
             const tip = `${m.metric}: ${m.phase}${m.value === undefined ? "" : ` (${m.value})`} at ${num(m.t)} s`;
             out.push(`<g class="measurement"><title>${escapeXml(tip)}</title>${marker(m.phase, x(m.t), rowY)}</g>`);

@@ -50,7 +50,6 @@ export interface ScenarioResult {
 }
 
 /** A result of a step that has no canary to draw (a command's exit code, a destroy, a failed run). */
-export function stepResult(name: string, expected: string, observed: string, passed: boolean, seconds = 0,
-    extra?: Record<string, unknown>): ScenarioResult {
+export function stepResult(name: string, expected: string, observed: string, passed: boolean, seconds = 0, extra?: Record<string, unknown>): ScenarioResult {
     return { name, image: "", expected, observed, passed, seconds, maxWeight: 0, samples: [], measurements: [], events: [], extra };
 }

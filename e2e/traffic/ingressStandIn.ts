@@ -35,25 +35,36 @@ export const DEPLOYMENT_PODS = "deployment";
 export const UNROUTED = "unrouted";
 
 async function getIngress(api: IngressApis, namespace: string, name: string): Promise<IIngress | undefined> {
-    return api.networking.readNamespacedIngress({ namespace, name }).then((i) => i as unknown as IIngress, (err: { code?: number }) => {
-        if (err.code === 404) return undefined;
-        throw err;
-    });
+    return api.networking.readNamespacedIngress({ namespace, name }).then(
+        (i) => i as unknown as IIngress,
+        (err: { code?: number }) => {
+            if (err.code === 404) return undefined;
+            throw err;
+        },
+    );
 }
 
 export async function readIngressState(api: IngressApis, namespace: string, names: IngressNames): Promise<IngressState> {
     const [stable, canary, pods] = await Promise.all([
-        getIngress(api, namespace, names.stable), getIngress(api, namespace, names.canary), api.core.listNamespacedPod({ namespace }),
+        getIngress(api, namespace, names.stable),
+        getIngress(api, namespace, names.canary),
+        api.core.listNamespacedPod({ namespace }),
     ]);
     const view = ingressView(stable, canary);
     const services = [view.stableService, view.canary?.service].filter((s): s is string => s !== undefined);
     const readyPods = new Map<string, string[]>();
-    await Promise.all(services.map(async (service) => {
-        const slices = await api.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
-        readyPods.set(service, slices.items.flatMap((s) => s.endpoints ?? [])
-            .filter((e) => e.conditions?.ready === true && e.targetRef?.kind === "Pod" && e.targetRef.name)
-            .map((e) => e.targetRef!.name!));
-    }));
+    await Promise.all(
+        services.map(async (service) => {
+            const slices = await api.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+            readyPods.set(
+                service,
+                slices.items
+                    .flatMap((s) => s.endpoints ?? [])
+                    .filter((e) => e.conditions?.ready === true && e.targetRef?.kind === "Pod" && e.targetRef.name)
+                    .map((e) => e.targetRef!.name!),
+            );
+        }),
+    );
     const hashOfPod = new Map(pods.items.map((p) => [p.metadata?.name ?? "", p.metadata?.labels?.["rollouts-pod-template-hash"] ?? DEPLOYMENT_PODS]));
     return { view, readyPods, hashOfPod };
 }
@@ -70,5 +81,5 @@ export interface Routed {
 export function routeOne(state: IngressState, robin: RoundRobin, draw = Math.random()): Routed {
     const { side, service } = routeRequest(state.view, draw);
     const pod = service ? robin.next(service, state.readyPods.get(service) ?? []) : undefined;
-    return { side, service, pod, key: pod ? state.hashOfPod.get(pod) ?? DEPLOYMENT_PODS : UNROUTED };
+    return { side, service, pod, key: pod ? (state.hashOfPod.get(pod) ?? DEPLOYMENT_PODS) : UNROUTED };
 }

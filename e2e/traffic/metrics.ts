@@ -13,7 +13,10 @@ export class VersionMetrics {
     readonly registry = new Registry();
     private readonly requests = new Counter({ name: "http_requests_total", help: "HTTP requests.", labelNames: ["code"], registers: [this.registry] });
     private readonly duration = new Histogram({
-        name: "http_request_duration_seconds", help: "HTTP request duration.", buckets: DURATION_BUCKETS, registers: [this.registry],
+        name: "http_request_duration_seconds",
+        help: "HTTP request duration.",
+        buckets: DURATION_BUCKETS,
+        registers: [this.registry],
     });
 
     /** Counters of failures the app counts beside its requests, created at their first increment (as a labelled client-library counter is). */
@@ -21,8 +24,9 @@ export class VersionMetrics {
 
     countFailures(name: string, n: number): void {
         if (n <= 0) return;
-        const counter = this.failures.get(name)
-            ?? this.failures.set(name, new Counter({ name, help: "Failures.", labelNames: ["reason"], registers: [this.registry] })).get(name)!;
+        const counter =
+            this.failures.get(name) ??
+            this.failures.set(name, new Counter({ name, help: "Failures.", labelNames: ["reason"], registers: [this.registry] })).get(name)!;
         counter.inc({ reason: "e2e" }, n);
     }
 

@@ -91,11 +91,13 @@ export function endpointTarget(service: MetricsServiceInfo, endpoint: MetricsEnd
             ...labelSet(`${m}_pod`, pod.labels),
             ...(pod.controller ? { [`${m}_pod_controller_kind`]: pod.controller.kind, [`${m}_pod_controller_name`]: pod.controller.name } : {}),
             ...(container ? { [`${m}_pod_container_name`]: container.name } : {}),
-            ...(port ? {
-                [`${m}_pod_container_port_name`]: port.name ?? "",
-                [`${m}_pod_container_port_number`]: String(port.containerPort),
-                [`${m}_pod_container_port_protocol`]: port.protocol ?? "TCP",
-            } : {}),
+            ...(port
+                ? {
+                      [`${m}_pod_container_port_name`]: port.name ?? "",
+                      [`${m}_pod_container_port_number`]: String(port.containerPort),
+                      [`${m}_pod_container_port_protocol`]: port.protocol ?? "TCP",
+                  }
+                : {}),
         });
     }
     return { targets: [simAddress], labels };

@@ -88,10 +88,12 @@ async function liveVersions(api: Apis, config: SimConfig): Promise<Live> {
         api.core.listNamespacedPod({ namespace, labelSelector: "rollouts-pod-template-hash" }),
     ]);
     const hashOfPod = new Map(pods.items.map((p) => [p.metadata?.name ?? "", p.metadata?.labels?.["rollouts-pod-template-hash"] ?? ""]));
-    const endpoints = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => ({
-        pod: e.targetRef?.kind === "Pod" ? e.targetRef.name : undefined,
-        ready: e.conditions?.ready === true,
-    }));
+    const endpoints = slices.items
+        .flatMap((s) => s.endpoints ?? [])
+        .map((e) => ({
+            pod: e.targetRef?.kind === "Pod" ? e.targetRef.name : undefined,
+            ready: e.conditions?.ready === true,
+        }));
     const ready = readyEndpointsByHash(endpoints, hashOfPod);
     const readyPods = new Map<string, string[]>();
     for (const e of endpoints) {
@@ -111,10 +113,19 @@ async function liveVersions(api: Apis, config: SimConfig): Promise<Live> {
 function podInfo(p: k8sClient.V1Pod): PodInfo {
     const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
     return {
-        name: p.metadata?.name ?? "", uid: p.metadata?.uid, ip: p.status?.podIP, phase: p.status?.phase, nodeName: p.spec?.nodeName, hostIP: p.status?.hostIP,
+        name: p.metadata?.name ?? "",
+        uid: p.metadata?.uid,
+        ip: p.status?.podIP,
+        phase: p.status?.phase,
+        nodeName: p.spec?.nodeName,
+        hostIP: p.status?.hostIP,
         ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
-        labels: p.metadata?.labels ?? {}, controller: owner ? { kind: owner.kind, name: owner.name } : undefined,
-        containers: (p.spec?.containers ?? []).map((c) => ({ name: c.name, ports: (c.ports ?? []).map((q) => ({ name: q.name, containerPort: q.containerPort, protocol: q.protocol })) })),
+        labels: p.metadata?.labels ?? {},
+        controller: owner ? { kind: owner.kind, name: owner.name } : undefined,
+        containers: (p.spec?.containers ?? []).map((c) => ({
+            name: c.name,
+            ports: (c.ports ?? []).map((q) => ({ name: q.name, containerPort: q.containerPort, protocol: q.protocol })),
+        })),
     };
 }
 
@@ -129,25 +140,34 @@ async function podTargetGroups(api: Apis, config: SimConfig, pods: k8sClient.V1P
     const servicePort = service.spec?.ports?.find((p) => p.name === port);
     if (!servicePort) throw new Error(`Service ${namespace}/${metricsService} has no port named ${port}`);
     const info: MetricsServiceInfo = {
-        namespace, name: metricsService, labels: service.metadata?.labels ?? {},
+        namespace,
+        name: metricsService,
+        labels: service.metadata?.labels ?? {},
         port: { name: port, port: Number(servicePort.targetPort ?? servicePort.port), protocol: servicePort.protocol ?? "TCP" },
     };
     const podByName = new Map(pods.map((p) => [p.metadata?.name ?? "", p]));
-    return slices.items.flatMap((s) => s.endpoints ?? [])
+    return slices.items
+        .flatMap((s) => s.endpoints ?? [])
         .filter((e) => e.targetRef?.kind === "Pod" && e.targetRef.name)
         .map((e) => {
             const pod = podByName.get(e.targetRef!.name!);
-            return endpointTarget(info, { pod: e.targetRef!.name!, ready: e.conditions?.ready === true, nodeName: e.nodeName }, pod && podInfo(pod),
-                `127.0.0.1:${config.port}`);
+            return endpointTarget(
+                info,
+                { pod: e.targetRef!.name!, ready: e.conditions?.ready === true, nodeName: e.nodeName },
+                pod && podInfo(pod),
+                `127.0.0.1:${config.port}`,
+            );
         })
         .sort((a, b) => a.labels.__metrics_path__.localeCompare(b.labels.__metrics_path__));
 }
 
 function versionTargets(config: SimConfig, versions: Version[]) {
-    return versions.map((v) => ({
-        targets: [`127.0.0.1:${config.port}`],
-        labels: { __metrics_path__: `/metrics/${v.hash}`, rollouts_pod_template_hash: v.hash },
-    })).sort((a, b) => a.labels.__metrics_path__.localeCompare(b.labels.__metrics_path__));
+    return versions
+        .map((v) => ({
+            targets: [`127.0.0.1:${config.port}`],
+            labels: { __metrics_path__: `/metrics/${v.hash}`, rollouts_pod_template_hash: v.hash },
+        }))
+        .sort((a, b) => a.labels.__metrics_path__.localeCompare(b.labels.__metrics_path__));
 }
 
 function writeTargets(config: SimConfig, targets: object[]): void {
@@ -163,7 +183,9 @@ async function main(): Promise<void> {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(config.kubeconfig);
     const api: Apis = {
-        apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+        apps: kc.makeApiClient(k8s.AppsV1Api),
+        core: kc.makeApiClient(k8s.CoreV1Api),
+        discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
         networking: kc.makeApiClient(k8s.NetworkingV1Api),
     };
     const robin = new RoundRobin();
@@ -192,7 +214,10 @@ async function main(): Promise<void> {
             return;
         }
         if (req.url === "/route" && config.ingress) {
-            const routed = await readIngressState(api, config.namespace, config.ingress).then((state) => routeOne(state, robin), (err: Error) => ({ error: err.message }));
+            const routed = await readIngressState(api, config.namespace, config.ingress).then(
+                (state) => routeOne(state, robin),
+                (err: Error) => ({ error: err.message }),
+            );
             res.writeHead("key" in routed && routed.pod ? 200 : 503, { "Content-Type": "application/json" });
             res.end(JSON.stringify(routed));
             return;
@@ -241,7 +266,14 @@ async function main(): Promise<void> {
             for (const [key, owed] of share) {
                 const { requests, errors } = accumulator.take(key, owed, behaviour.errorRate);
                 metricsOf(key).record(requests, errors, behaviour.latencySeconds);
-                transactions.record(Date.now(), config.rollout, config.podTargets ? [key] : readyPods.get(v.hash) ?? [], requests, errors, behaviour.latencySeconds);
+                transactions.record(
+                    Date.now(),
+                    config.rollout,
+                    config.podTargets ? [key] : (readyPods.get(v.hash) ?? []),
+                    requests,
+                    errors,
+                    behaviour.latencySeconds,
+                );
                 served.set(v.hash, (served.get(v.hash) ?? 0) + requests);
                 if (requests > 0 && !started.has(key)) {
                     started.add(key);

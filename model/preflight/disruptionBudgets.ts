@@ -44,20 +44,35 @@ export function disruptionBudgetFindings(app: AppConfig, podLabels: Labels, budg
     const replicas = `${app.replicas} replica${app.replicas === 1 ? "" : "s"}`;
     if (selecting.length === 0) {
         if (app.replicas > FEW_REPLICAS) return [];
-        return [warning("disruptionBudget", `${app.name}: no PodDisruptionBudget selects the app's pods (${formatLabels(podLabels)}) and the Rollout `
-            + `runs ${replicas}: a node drain may evict all of them at once, stable and canary. Add a PodDisruptionBudget with maxUnavailable: 1 `
-            + `and a selector matching the app's pods`)];
+        return [
+            warning(
+                "disruptionBudget",
+                `${app.name}: no PodDisruptionBudget selects the app's pods (${formatLabels(podLabels)}) and the Rollout ` +
+                    `runs ${replicas}: a node drain may evict all of them at once, stable and canary. Add a PodDisruptionBudget with maxUnavailable: 1 ` +
+                    `and a selector matching the app's pods`,
+            ),
+        ];
     }
     if (selecting.length > 1) {
-        return [warning("disruptionBudget", `${app.name}: ${selecting.length} PodDisruptionBudgets select the app's pods `
-            + `(${selecting.map((pdb) => ref(app, pdb)).join(", ")}): the eviction API refuses to evict a pod with more than one, `
-            + "so node drains fail on them. Keep one")];
+        return [
+            warning(
+                "disruptionBudget",
+                `${app.name}: ${selecting.length} PodDisruptionBudgets select the app's pods ` +
+                    `(${selecting.map((pdb) => ref(app, pdb)).join(", ")}): the eviction API refuses to evict a pod with more than one, ` +
+                    "so node drains fail on them. Keep one",
+            ),
+        ];
     }
     const [pdb] = selecting;
     if (allowedDisruptions(pdb, app.replicas) > 0) return [];
     const keep = app.replicas - 1;
-    return [warning("disruptionBudget", `${app.name}: PodDisruptionBudget ${ref(app, pdb)} (${rule(pdb)}) allows no disruption at the Rollout's `
-        + `${replicas}: no node drain or cluster-autoscaler scale-down can evict one of its pods. It does not hold up the canary, `
-        + "whose pods Argo Rollouts removes by scaling ReplicaSets, without the eviction API. "
-        + `${keep > 0 ? `Set minAvailable: ${keep} or less, or maxUnavailable: 1` : "Run at least 2 replicas, or set maxUnavailable: 1"}`)];
+    return [
+        warning(
+            "disruptionBudget",
+            `${app.name}: PodDisruptionBudget ${ref(app, pdb)} (${rule(pdb)}) allows no disruption at the Rollout's ` +
+                `${replicas}: no node drain or cluster-autoscaler scale-down can evict one of its pods. It does not hold up the canary, ` +
+                "whose pods Argo Rollouts removes by scaling ReplicaSets, without the eviction API. " +
+                `${keep > 0 ? `Set minAvailable: ${keep} or less, or maxUnavailable: 1` : "Run at least 2 replicas, or set maxUnavailable: 1"}`,
+        ),
+    ];
 }

@@ -31,9 +31,10 @@ interface Manager {
 function manager(app: AppConfig, deployment: IDeployment): Manager | undefined {
     const labels = deployment.metadata?.labels ?? {};
     const annotations = deployment.metadata?.annotations ?? {};
-    const argoCdFix = (application: string) => `In Argo CD Application ${application}, ignore the field and make syncs respect that: `
-        + `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${app.deployment}, namespace: ${app.namespace}, jsonPointers: [/spec/replicas]}] `
-        + "and spec.syncPolicy.syncOptions: [RespectIgnoreDifferences=true]";
+    const argoCdFix = (application: string) =>
+        `In Argo CD Application ${application}, ignore the field and make syncs respect that: ` +
+        `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${app.deployment}, namespace: ${app.namespace}, jsonPointers: [/spec/replicas]}] ` +
+        "and spec.syncPolicy.syncOptions: [RespectIgnoreDifferences=true]";
     const trackingId = annotations[ARGO_CD_TRACKING_ID];
     if (trackingId) {
         const application = trackingId.split(":")[0];
@@ -45,8 +46,9 @@ function manager(app: AppConfig, deployment: IDeployment): Manager | undefined {
         return {
             who: `Flux (Kustomization ${kustomization}, labels ${FLUX_KUSTOMIZATION}/name and /namespace)`,
             when: "its next reconcile",
-            fix: "Once Argo Rollouts has scaled the Deployment to 0, remove spec.replicas from the Deployment's manifest in the Kustomization's source: "
-                + "the field then stays with Argo Rollouts",
+            fix:
+                "Once Argo Rollouts has scaled the Deployment to 0, remove spec.replicas from the Deployment's manifest in the Kustomization's source: " +
+                "the field then stays with Argo Rollouts",
         };
     }
     const helmRelease = flux(FLUX_HELM_RELEASE);
@@ -58,8 +60,9 @@ function manager(app: AppConfig, deployment: IDeployment): Manager | undefined {
         return {
             who: what,
             when: "the next upgrade of the release",
-            fix: `Render the Deployment without spec.replicas, and after that upgrade check that it is still at 0 replicas `
-                + `(kubectl get deployment ${app.deployment} -n ${app.namespace})`,
+            fix:
+                `Render the Deployment without spec.replicas, and after that upgrade check that it is still at 0 replicas ` +
+                `(kubectl get deployment ${app.deployment} -n ${app.namespace})`,
         };
     }
     const instance = labels[INSTANCE_LABEL];
@@ -74,8 +77,13 @@ export function gitOpsFindings(app: AppConfig, deployment: IDeployment): Preflig
     if (app.scaleDown === "never") return [];
     const found = manager(app, deployment);
     if (!found) return [];
-    return [warning("gitOps", `${app.name}: Deployment ${deploymentRef(app)} is managed by ${found.who}: ${found.when} would put spec.replicas back `
-        + "after Argo Rollouts scales the Deployment down, which Argo Rollouts does only while the Rollout is at its first revision: "
-        + "from the next release on, the Deployment's pods "
-        + `would run its newest image beside the Rollout's, outside the canary. ${found.fix}`)];
+    return [
+        warning(
+            "gitOps",
+            `${app.name}: Deployment ${deploymentRef(app)} is managed by ${found.who}: ${found.when} would put spec.replicas back ` +
+                "after Argo Rollouts scales the Deployment down, which Argo Rollouts does only while the Rollout is at its first revision: " +
+                "from the next release on, the Deployment's pods " +
+                `would run its newest image beside the Rollout's, outside the canary. ${found.fix}`,
+        ),
+    ];
 }

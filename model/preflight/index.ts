@@ -12,14 +12,22 @@ export * from "./types";
 
 function readWhat(app: AppConfig, stableService: string, read: LiveRead): string {
     switch (read) {
-    case "deployment": return `Deployment ${app.namespace}/${app.deployment}`;
-    case "service": return `Service ${app.namespace}/${app.service.name}`;
-    case "rollout": return `Rollout ${app.namespace}/${app.name}`;
-    case "autoscalers": return `the HorizontalPodAutoscalers of namespace ${app.namespace}`;
-    case "disruptionBudgets": return `the PodDisruptionBudgets of namespace ${app.namespace}`;
-    case "ingress": return `Ingress ${app.namespace}/${app.stableIngress}`;
-    case "ingressClass": return `the IngressClass of Ingress ${app.namespace}/${app.stableIngress}`;
-    case "stableService": return `Service ${app.namespace}/${stableService}`;
+        case "deployment":
+            return `Deployment ${app.namespace}/${app.deployment}`;
+        case "service":
+            return `Service ${app.namespace}/${app.service.name}`;
+        case "rollout":
+            return `Rollout ${app.namespace}/${app.name}`;
+        case "autoscalers":
+            return `the HorizontalPodAutoscalers of namespace ${app.namespace}`;
+        case "disruptionBudgets":
+            return `the PodDisruptionBudgets of namespace ${app.namespace}`;
+        case "ingress":
+            return `Ingress ${app.namespace}/${app.stableIngress}`;
+        case "ingressClass":
+            return `the IngressClass of Ingress ${app.namespace}/${app.stableIngress}`;
+        case "stableService":
+            return `Service ${app.namespace}/${stableService}`;
     }
 }
 
@@ -35,7 +43,12 @@ export function preflightFindings(app: AppConfig, live: LiveObjects | undefined,
     const findings: PreflightFinding[] = unrealized ? [warning("replicas", unrealized)] : [];
     if (!live) return findings;
     for (const [read, reason] of Object.entries(live.unread) as [LiveRead, string][]) {
-        findings.push(warning("unread", `${app.name}: the preflight could not read ${readWhat(app, stableService, read)}, and skipped the checks that need it: ${reason}`));
+        findings.push(
+            warning(
+                "unread",
+                `${app.name}: the preflight could not read ${readWhat(app, stableService, read)}, and skipped the checks that need it: ${reason}`,
+            ),
+        );
     }
     const { deployment, service } = live;
     findings.push(...missingObjects(app, live), ...ingressFindings(app, stableService, live));

@@ -1,4 +1,6 @@
-import type { IIoK8sApimachineryPkgApisMetaV1LabelSelector as ILabelSelector } from "@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector" with { "resolution-mode": "import" };
+import type { IIoK8sApimachineryPkgApisMetaV1LabelSelector as ILabelSelector } from "@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector" with {
+    "resolution-mode": "import",
+};
 
 export type { ILabelSelector };
 export type Labels = Record<string, string>;
@@ -13,17 +15,25 @@ export type Labels = Record<string, string>;
 export function selectorSelects(selector: ILabelSelector | undefined, labels: Labels): boolean {
     if (!selector) return false;
     const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-    return pairs && (selector.matchExpressions ?? []).every((e) => {
-        const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-        const values = e.values ?? [];
-        switch (e.operator) {
-        case "In": return has && values.includes(labels[e.key]);
-        case "NotIn": return !has || !values.includes(labels[e.key]);
-        case "Exists": return has;
-        case "DoesNotExist": return !has;
-        default: return false;
-        }
-    });
+    return (
+        pairs &&
+        (selector.matchExpressions ?? []).every((e) => {
+            const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+            const values = e.values ?? [];
+            switch (e.operator) {
+                case "In":
+                    return has && values.includes(labels[e.key]);
+                case "NotIn":
+                    return !has || !values.includes(labels[e.key]);
+                case "Exists":
+                    return has;
+                case "DoesNotExist":
+                    return !has;
+                default:
+                    return false;
+            }
+        })
+    );
 }
 
 /** A Service's selector: every pair must be on the object (an empty one, which selects nothing here, is refused before). */

@@ -21,8 +21,19 @@ export interface PreflightFinding {
 }
 
 export type PreflightCheck =
-    | "deployment" | "service" | "readiness" | "container" | "autoscaler" | "disruptionBudget" | "gitOps" | "serviceWiring" | "replicas" | "servingBesideRollout"
-    | "ingress" | "ingressClass" | "unread";
+    | "deployment"
+    | "service"
+    | "readiness"
+    | "container"
+    | "autoscaler"
+    | "disruptionBudget"
+    | "gitOps"
+    | "serviceWiring"
+    | "replicas"
+    | "servingBesideRollout"
+    | "ingress"
+    | "ingressClass"
+    | "unread";
 
 /** The reads the preflight makes; each may fail on its own (e.g. RBAC forbids listing PodDisruptionBudgets). */
 export type LiveRead = "deployment" | "service" | "rollout" | "autoscalers" | "disruptionBudgets" | "ingress" | "ingressClass" | "stableService";

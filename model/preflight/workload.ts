@@ -8,12 +8,22 @@ export const deploymentRef = (app: AppConfig) => `${app.namespace}/${app.deploym
 export function missingObjects(app: AppConfig, live: LiveObjects): PreflightFinding[] {
     const findings: PreflightFinding[] = [];
     if (!live.deployment && !live.unread.deployment) {
-        findings.push(error("deployment", `${app.name}: Deployment ${deploymentRef(app)} not found: the Rollout can only adopt an existing `
-            + "Deployment. Create it, or name the right one in the app's workloadRef.name"));
+        findings.push(
+            error(
+                "deployment",
+                `${app.name}: Deployment ${deploymentRef(app)} not found: the Rollout can only adopt an existing ` +
+                    "Deployment. Create it, or name the right one in the app's workloadRef.name",
+            ),
+        );
     }
     if (!live.service && !live.unread.service) {
-        findings.push(error("service", `${app.name}: Service ${app.namespace}/${app.service.name} not found: the stable and canary Services `
-            + "copy its ports and selector. Create it, or name the right one in the app's service"));
+        findings.push(
+            error(
+                "service",
+                `${app.name}: Service ${app.namespace}/${app.service.name} not found: the stable and canary Services ` +
+                    "copy its ports and selector. Create it, or name the right one in the app's service",
+            ),
+        );
     }
     return findings;
 }
@@ -35,15 +45,25 @@ export function containerFindings(app: AppConfig, deployment: IDeployment, probe
     const all = containers(deployment);
     const container = all.find((c) => c.name === app.container);
     if (!container) {
-        return [warning("container", `${app.name}: Deployment ${deploymentRef(app)} has no container ${app.container} `
-            + `(it has ${all.map((c) => c.name).join(", ") || "none"}): the deploy commands would set the image of a container that does not exist. `
-            + "Name one of its containers in the app's workloadRef.container")];
+        return [
+            warning(
+                "container",
+                `${app.name}: Deployment ${deploymentRef(app)} has no container ${app.container} ` +
+                    `(it has ${all.map((c) => c.name).join(", ") || "none"}): the deploy commands would set the image of a container that does not exist. ` +
+                    "Name one of its containers in the app's workloadRef.container",
+            ),
+        ];
     }
     if (container.readinessProbe) return [];
     const example = probePort === undefined ? "" : ` (e.g. httpGet on port ${probePort}, the port the Service sends traffic to)`;
-    return [warning("readiness", `${app.name}: container ${app.container} of Deployment ${deploymentRef(app)} has no readinessProbe: `
-        + "a canary pod is Ready as soon as it starts, so it takes traffic before it can serve, and the Rollout goes on to its next step "
-        + `without waiting for it. Add a readinessProbe to the container${example}`)];
+    return [
+        warning(
+            "readiness",
+            `${app.name}: container ${app.container} of Deployment ${deploymentRef(app)} has no readinessProbe: ` +
+                "a canary pod is Ready as soon as it starts, so it takes traffic before it can serve, and the Rollout goes on to its next step " +
+                `without waiting for it. Add a readinessProbe to the container${example}`,
+        ),
+    ];
 }
 
 /** Argo Rollouts' `RevisionAnnotation` (v1.8.3 `utils/annotations/annotations.go`: `RolloutLabel + "/revision"`). */
@@ -69,12 +89,15 @@ export function servingBesideRollout(app: AppConfig, deployment: IDeployment, ro
     const pods = Math.max(specReplicas, running);
     const rolloutPods = rollout.spec.replicas ?? 1;
     const share = Math.round((100 * pods) / (pods + rolloutPods));
-    return error("servingBesideRollout", `${app.name}: Deployment ${deploymentRef(app)} runs pods (spec.replicas ${specReplicas}, `
-        + `status.replicas ${running}) beside Rollout ${app.namespace}/${app.name}, which is at revision ${revision}: Argo Rollouts scales a `
-        + "workloadRef Deployment down only while its Rollout is at revision 1, so it never will, and the next image set on the Deployment "
-        + `reaches these pods at once, outside the canary (${pods} of ${pods + rolloutPods} pods, about ${share}% of the traffic). `
-        + "A failed pulumi destroy followed by pulumi refresh and pulumi up leaves this. "
-        + `Scale the Deployment to 0 (kubectl scale deployment/${app.deployment} -n ${app.namespace} --replicas=0), then run pulumi up again`);
+    return error(
+        "servingBesideRollout",
+        `${app.name}: Deployment ${deploymentRef(app)} runs pods (spec.replicas ${specReplicas}, ` +
+            `status.replicas ${running}) beside Rollout ${app.namespace}/${app.name}, which is at revision ${revision}: Argo Rollouts scales a ` +
+            "workloadRef Deployment down only while its Rollout is at revision 1, so it never will, and the next image set on the Deployment " +
+            `reaches these pods at once, outside the canary (${pods} of ${pods + rolloutPods} pods, about ${share}% of the traffic). ` +
+            "A failed pulumi destroy followed by pulumi refresh and pulumi up leaves this. " +
+            `Scale the Deployment to 0 (kubectl scale deployment/${app.deployment} -n ${app.namespace} --replicas=0), then run pulumi up again`,
+    );
 }
 
 /**
@@ -92,7 +115,12 @@ export function replicaFindings(app: AppConfig, deployment: IDeployment, rollout
     const live = deployment.spec?.replicas ?? 1;
     if (live === 0 || live === app.replicas) return [];
     const change = live > app.replicas ? "fewer pods than serve it now" : "more pods than serve it now";
-    return [warning("replicas", `${app.name}: Deployment ${deploymentRef(app)} runs ${live} replicas, and the Rollout will run ${app.replicas} `
-        + `(the app's replicas in the stack config), ${change}; the canary's shares and the exposure figures are for ${app.replicas}. `
-        + `Set replicas: ${live} to keep the capacity`)];
+    return [
+        warning(
+            "replicas",
+            `${app.name}: Deployment ${deploymentRef(app)} runs ${live} replicas, and the Rollout will run ${app.replicas} ` +
+                `(the app's replicas in the stack config), ${change}; the canary's shares and the exposure figures are for ${app.replicas}. ` +
+                `Set replicas: ${live} to keep the capacity`,
+        ),
+    ];
 }

@@ -46,13 +46,23 @@ export function clusterSource(connection: KubeConnection): LiveSource {
             attempt(`reading Deployment ${namespace}/${target.deployment}`, () => apps.readNamespacedDeployment({ namespace, name: target.deployment })),
             attempt(`reading Service ${namespace}/${target.service}`, () => core.readNamespacedService({ namespace, name: target.service })),
             // Not found also when the Rollout CRD is not installed yet: a first migration.
-            attempt(`reading Rollout ${namespace}/${target.rollout}`, () => custom.getNamespacedCustomObject({
-                group: "argoproj.io", version: "v1alpha1", plural: "rollouts", namespace, name: target.rollout,
-            })),
-            attempt(`listing HorizontalPodAutoscalers in ${namespace}`, async () => (await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items),
+            attempt(`reading Rollout ${namespace}/${target.rollout}`, () =>
+                custom.getNamespacedCustomObject({
+                    group: "argoproj.io",
+                    version: "v1alpha1",
+                    plural: "rollouts",
+                    namespace,
+                    name: target.rollout,
+                }),
+            ),
+            attempt(
+                `listing HorizontalPodAutoscalers in ${namespace}`,
+                async () => (await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items,
+            ),
             attempt(`listing PodDisruptionBudgets in ${namespace}`, async () => (await policy.listNamespacedPodDisruptionBudget({ namespace })).items),
             attempt(`reading Service ${namespace}/${target.stableService}`, () => core.readNamespacedService({ namespace, name: target.stableService })),
-            ingressName === undefined ? { value: undefined }
+            ingressName === undefined
+                ? { value: undefined }
                 : attempt(`reading Ingress ${namespace}/${ingressName}`, () => networking.readNamespacedIngress({ namespace, name: ingressName })),
         ]);
         const unread: LiveObjects["unread"] = {};
@@ -65,9 +75,10 @@ export function clusterSource(connection: KubeConnection): LiveSource {
         };
         const liveIngress = value("ingress", ingress) as LiveObjects["ingress"];
         const cls = liveIngress && ingressClass(liveIngress);
-        const ingressClassRead = cls?.from === "ingressClassName"
-            ? await attempt(`reading IngressClass ${cls.name}`, () => networking.readIngressClass({ name: cls.name }))
-            : { value: undefined };
+        const ingressClassRead =
+            cls?.from === "ingressClassName"
+                ? await attempt(`reading IngressClass ${cls.name}`, () => networking.readIngressClass({ name: cls.name }))
+                : { value: undefined };
         return {
             deployment: value("deployment", deployment) as LiveObjects["deployment"],
             service: value("service", service) as LiveObjects["service"],

@@ -11,8 +11,15 @@ import { LiveSource } from "./liveSource";
  */
 export class PreflightError extends pulumi.ResourceError {
     constructor(app: string, errors: number, resource: pulumi.Resource) {
-        super(`${app}: the preflight found ${errors === 1 ? "1 error in the app's live objects: the Rollout is not created or changed until it is fixed"
-            : `${errors} errors in the app's live objects: the Rollout is not created or changed until they are fixed`}`, resource, true);
+        super(
+            `${app}: the preflight found ${
+                errors === 1
+                    ? "1 error in the app's live objects: the Rollout is not created or changed until it is fixed"
+                    : `${errors} errors in the app's live objects: the Rollout is not created or changed until they are fixed`
+            }`,
+            resource,
+            true,
+        );
         this.stack = this.message;
     }
 }
@@ -28,9 +35,15 @@ export class PreflightError extends pulumi.ResourceError {
  */
 export function preflight(app: AppConfig, source: LiveSource, parent: pulumi.Resource, after?: pulumi.Resource): pulumi.Output<PreflightFinding[]> {
     const { stableService } = appObjectNames(app.name);
-    const read = () => source({
-        namespace: app.namespace, deployment: app.deployment, service: app.service.name, rollout: app.name, stableService, ingress: app.stableIngress,
-    }).then((live) => preflightFindings(app, live, stableService));
+    const read = () =>
+        source({
+            namespace: app.namespace,
+            deployment: app.deployment,
+            service: app.service.name,
+            rollout: app.name,
+            stableService,
+            ingress: app.stableIngress,
+        }).then((live) => preflightFindings(app, live, stableService));
     // A URN is known once the registration is done, in a preview too; a failed one rejects, and so does this.
     const findings = after ? after.urn.apply(read) : pulumi.output(read());
     return findings.apply((all) => {

@@ -23,10 +23,12 @@ async function waitForEndpoints(api: KubeApi, target: IngressTarget, command: st
         const ready = await api.readyEndpoints(namespace, names.service);
         if (ready > 0) return ready;
         if (Date.now() >= deadline) {
-            throw new Error(`Service ${namespace}/${names.service} has no ready endpoint within ${target.timeoutSeconds}s, so Ingress `
-                + `${namespace}/${names.stableIngress} was left on ${names.stableService}. ${target.leftAs} Find out why the Deployment's pods `
-                + `are not among its endpoints (kubectl get endpointslices -n ${namespace} -l kubernetes.io/service-name=${names.service}), `
-                + `then point the Ingress at it (${command}) and run pulumi destroy again.`);
+            throw new Error(
+                `Service ${namespace}/${names.service} has no ready endpoint within ${target.timeoutSeconds}s, so Ingress ` +
+                    `${namespace}/${names.stableIngress} was left on ${names.stableService}. ${target.leftAs} Find out why the Deployment's pods ` +
+                    `are not among its endpoints (kubectl get endpointslices -n ${namespace} -l kubernetes.io/service-name=${names.service}), ` +
+                    `then point the Ingress at it (${command}) and run pulumi destroy again.`,
+            );
         }
         await sleep(target.pollIntervalSeconds);
     }
@@ -47,19 +49,25 @@ export async function handBackIngress(api: KubeApi, target: IngressTarget, log: 
     } else {
         const where = `Ingress ${namespace}/${names.stableIngress}`;
         if (!(await api.hasService(namespace, names.service))) {
-            throw new Error(`${where} routes to ${names.stableService}, which the destroy deletes, and the app's Service ${namespace}/${names.service} `
-                + `to route it back to does not exist. ${target.leftAs} Recreate Service ${names.service}, or point the Ingress at a Service `
-                + "that serves the Deployment, then run pulumi destroy again.");
+            throw new Error(
+                `${where} routes to ${names.stableService}, which the destroy deletes, and the app's Service ${namespace}/${names.service} ` +
+                    `to route it back to does not exist. ${target.leftAs} Recreate Service ${names.service}, or point the Ingress at a Service ` +
+                    "that serves the Deployment, then run pulumi destroy again.",
+            );
         }
         const ready = await waitForEndpoints(api, target, decision.command);
         try {
             await api.patchIngress(namespace, names.stableIngress, decision.patch);
         } catch (err) {
-            throw new Error(`${where} could not be moved back to Service ${names.service} (${(err as Error).message}). ${target.leftAs} `
-                + `Point it at Service ${names.service} (${decision.command}), then run pulumi destroy again.`);
+            throw new Error(
+                `${where} could not be moved back to Service ${names.service} (${(err as Error).message}). ${target.leftAs} ` +
+                    `Point it at Service ${names.service} (${decision.command}), then run pulumi destroy again.`,
+            );
         }
-        log(`${where}: ${decision.backends.map((b) => b.where).join(", ")} moved from ${names.stableService} to the app's Service ${names.service} `
-            + `(${ready} ready endpoint${ready === 1 ? "" : "s"})`);
+        log(
+            `${where}: ${decision.backends.map((b) => b.where).join(", ")} moved from ${names.stableService} to the app's Service ${names.service} ` +
+                `(${ready} ready endpoint${ready === 1 ? "" : "s"})`,
+        );
     }
     await deleteCanaryIngress(api, target, log);
 }
@@ -78,8 +86,10 @@ async function deleteCanaryIngress(api: KubeApi, target: IngressTarget, log: Log
         const canary = await api.getIngress(namespace, names.canaryIngress);
         if (!ownedCanaryIngress(canary, target.rolloutUid)) return;
         if (deletes === MAX_DELETES) {
-            throw new Error(`Ingress ${namespace}/${names.canaryIngress}, the Rollout's canary Ingress, came back after ${MAX_DELETES} deletes. `
-                + `${target.leftAs} Run pulumi destroy again.`);
+            throw new Error(
+                `Ingress ${namespace}/${names.canaryIngress}, the Rollout's canary Ingress, came back after ${MAX_DELETES} deletes. ` +
+                    `${target.leftAs} Run pulumi destroy again.`,
+            );
         }
         await api.deleteIngress(namespace, names.canaryIngress, canary?.metadata?.uid as string);
         log(`Ingress ${namespace}/${names.canaryIngress}, the Rollout's canary Ingress, deleted before the canary Service goes`);

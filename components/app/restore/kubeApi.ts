@@ -34,29 +34,50 @@ export function kubeApi(connection: KubeConnection): KubeApi {
     const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
     const strategicMergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
     return {
-        getRollout: (namespace, name) => orUndefined(`reading Rollout ${namespace}/${name}`,
-            () => custom.getNamespacedCustomObject({ ...ROLLOUTS, namespace, name }) as Promise<IRollout>),
-        patchRollout: (namespace, name, body) => orThrow(`patching Rollout ${namespace}/${name}`,
-            () => custom.patchNamespacedCustomObject({ ...ROLLOUTS, namespace, name, body }, mergePatch) as Promise<IRollout>),
-        listReplicaSets: (namespace, labelSelector) => orThrow(`listing ReplicaSets ${labelSelector} in ${namespace}`,
-            async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as unknown as IReplicaSet[]),
-        getDeployment: (namespace, name) => orUndefined(`reading Deployment ${namespace}/${name}`,
-            async () => (await apps.readNamespacedDeployment({ namespace, name })) as unknown as IDeployment),
-        patchDeployment: (namespace, name, body) => orThrow(`patching Deployment ${namespace}/${name}`,
-            async () => (await apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch)) as unknown as IDeployment),
-        getIngress: (namespace, name) => orUndefined(`reading Ingress ${namespace}/${name}`,
-            async () => (await networking.readNamespacedIngress({ namespace, name })) as unknown as IIngress),
-        patchIngress: (namespace, name, body) => orThrow(`patching Ingress ${namespace}/${name}`,
-            async () => (await networking.patchNamespacedIngress({ namespace, name, body }, jsonPatch)) as unknown as IIngress),
+        getRollout: (namespace, name) =>
+            orUndefined(`reading Rollout ${namespace}/${name}`, () => custom.getNamespacedCustomObject({ ...ROLLOUTS, namespace, name }) as Promise<IRollout>),
+        patchRollout: (namespace, name, body) =>
+            orThrow(
+                `patching Rollout ${namespace}/${name}`,
+                () => custom.patchNamespacedCustomObject({ ...ROLLOUTS, namespace, name, body }, mergePatch) as Promise<IRollout>,
+            ),
+        listReplicaSets: (namespace, labelSelector) =>
+            orThrow(
+                `listing ReplicaSets ${labelSelector} in ${namespace}`,
+                async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as unknown as IReplicaSet[],
+            ),
+        getDeployment: (namespace, name) =>
+            orUndefined(
+                `reading Deployment ${namespace}/${name}`,
+                async () => (await apps.readNamespacedDeployment({ namespace, name })) as unknown as IDeployment,
+            ),
+        patchDeployment: (namespace, name, body) =>
+            orThrow(
+                `patching Deployment ${namespace}/${name}`,
+                async () => (await apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch)) as unknown as IDeployment,
+            ),
+        getIngress: (namespace, name) =>
+            orUndefined(
+                `reading Ingress ${namespace}/${name}`,
+                async () => (await networking.readNamespacedIngress({ namespace, name })) as unknown as IIngress,
+            ),
+        patchIngress: (namespace, name, body) =>
+            orThrow(
+                `patching Ingress ${namespace}/${name}`,
+                async () => (await networking.patchNamespacedIngress({ namespace, name, body }, jsonPatch)) as unknown as IIngress,
+            ),
         deleteIngress: async (namespace, name, uid) => {
-            await orUndefined(`deleting Ingress ${namespace}/${name}`, () => networking.deleteNamespacedIngress({ namespace, name, body: { preconditions: { uid } } }));
+            await orUndefined(`deleting Ingress ${namespace}/${name}`, () =>
+                networking.deleteNamespacedIngress({ namespace, name, body: { preconditions: { uid } } }),
+            );
         },
-        hasService: async (namespace, name) => (await orUndefined(`reading Service ${namespace}/${name}`,
-            () => core.readNamespacedService({ namespace, name }))) !== undefined,
-        readyEndpoints: (namespace, service) => orThrow(`listing the EndpointSlices of Service ${namespace}/${service}`, async () => {
-            const slices = await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
-            // EndpointConditions: "ready ... A nil value should be interpreted as 'true'" (discovery.k8s.io/v1).
-            return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
-        }),
+        hasService: async (namespace, name) =>
+            (await orUndefined(`reading Service ${namespace}/${name}`, () => core.readNamespacedService({ namespace, name }))) !== undefined,
+        readyEndpoints: (namespace, service) =>
+            orThrow(`listing the EndpointSlices of Service ${namespace}/${service}`, async () => {
+                const slices = await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+                // EndpointConditions: "ready ... A nil value should be interpreted as 'true'" (discovery.k8s.io/v1).
+                return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
+            }),
     };
 }

@@ -1,5 +1,13 @@
 import {
-    deploymentAvailability, deploymentPatch, deploymentRecord, DeploymentRecord, IDeployment, planDrift, restorePlan, RestorePlan, ROLLOUT_HASH_LABEL,
+    deploymentAvailability,
+    deploymentPatch,
+    deploymentRecord,
+    DeploymentRecord,
+    IDeployment,
+    planDrift,
+    restorePlan,
+    RestorePlan,
+    ROLLOUT_HASH_LABEL,
     stopScaleDownPatch,
 } from "../../../model/restorePlan";
 import { IngressNames } from "../../../model/ingressHandBack";
@@ -49,16 +57,22 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
     const rollout = await api.getRollout(namespace, target.rollout);
     const deployment = await api.getDeployment(namespace, target.deployment);
     if (!deployment) {
-        throw new Error(`Deployment ${namespace}/${target.deployment} not found: there is nothing to hand the app back to, `
-            + `so the destroy stops here${rollout ? ` and Rollout ${namespace}/${target.rollout} keeps serving` : ""}. `
-            + "Recreate the Deployment, then run pulumi destroy again.");
+        throw new Error(
+            `Deployment ${namespace}/${target.deployment} not found: there is nothing to hand the app back to, ` +
+                `so the destroy stops here${rollout ? ` and Rollout ${namespace}/${target.rollout} keeps serving` : ""}. ` +
+                "Recreate the Deployment, then run pulumi destroy again.",
+        );
     }
     if (!rollout) return restoreWithoutRollout(api, target, deployment, log);
 
     // Without a stable ReplicaSet the plan reads none; otherwise it needs the stable one and the canary's.
     const replicaSets = rollout.status?.stableRS ? await api.listReplicaSets(namespace, ROLLOUT_HASH_LABEL) : [];
     const decision = restorePlan({
-        rollout, replicaSets, deployment, recordedReplicas: target.recordedReplicas, recordedImages: target.recordedImages,
+        rollout,
+        replicaSets,
+        deployment,
+        recordedReplicas: target.recordedReplicas,
+        recordedImages: target.recordedImages,
         allowUnhealthy: target.allowUnhealthy,
     });
     if (decision.kind === "refuse") throw new Error(decision.message);
@@ -68,17 +82,27 @@ export async function restoreDeployment(api: KubeApi, target: RestoreTarget, log
     const leftAs = `Rollout ${namespace}/${target.rollout} was not deleted (its workloadRef.scaleDown is now never), so the app keeps serving.`;
     await waitUntilAvailable(api, target, decision.plan, log, leftAs);
     const images = decision.plan.containers.map((c) => `${c.name}=${c.image}`).join(", ") || "unchanged images";
-    log(`Rollout ${namespace}/${target.rollout} ${decision.why} [${decision.case}]: `
-        + `Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); the Rollout can go`);
+    log(
+        `Rollout ${namespace}/${target.rollout} ${decision.why} [${decision.case}]: ` +
+            `Deployment ${namespace}/${target.deployment} is Available with ${decision.plan.replicas} replicas (${images}); the Rollout can go`,
+    );
     await ingressBack(api, target, rollout.metadata?.uid, leftAs, log);
 }
 
 async function ingressBack(api: KubeApi, target: RestoreTarget, rolloutUid: string | undefined, leftAs: string, log: Log): Promise<void> {
     if (!target.ingress) return;
-    await handBackIngress(api, {
-        namespace: target.namespace, names: target.ingress, rolloutUid, timeoutSeconds: target.timeoutSeconds,
-        pollIntervalSeconds: target.pollIntervalSeconds, leftAs,
-    }, log);
+    await handBackIngress(
+        api,
+        {
+            namespace: target.namespace,
+            names: target.ingress,
+            rolloutUid,
+            timeoutSeconds: target.timeoutSeconds,
+            pollIntervalSeconds: target.pollIntervalSeconds,
+            leftAs,
+        },
+        log,
+    );
 }
 
 /** Nothing left to protect; only make sure the Deployment is not left at 0 replicas (argoproj/argo-rollouts#3855). */
@@ -91,8 +115,10 @@ async function restoreWithoutRollout(api: KubeApi, target: RestoreTarget, deploy
         return ingressBack(api, target, undefined, leftAs, log);
     }
     if (target.recordedReplicas <= 0) {
-        throw new Error(`Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} is at 0 replicas, `
-            + `but no replica count was recorded: scale it yourself (kubectl scale deployment ${target.deployment} -n ${target.namespace} --replicas=N)`);
+        throw new Error(
+            `Rollout ${target.namespace}/${target.rollout} is already gone and Deployment ${where} is at 0 replicas, ` +
+                `but no replica count was recorded: scale it yourself (kubectl scale deployment ${target.deployment} -n ${target.namespace} --replicas=N)`,
+        );
     }
     const plan: RestorePlan = { replicas: target.recordedReplicas, containers: [], initContainers: [] };
     await api.patchDeployment(target.namespace, target.deployment, deploymentPatch(plan));
@@ -120,10 +146,12 @@ async function waitUntilAvailable(api: KubeApi, target: RestoreTarget, plan: Res
         if (drift === undefined && available) return;
         if (Date.now() >= deadline) {
             const patched = repatches > 0 ? ` The restore patched it again ${repatches} time(s) after something changed it back.` : "";
-            throw new Error(`Deployment ${where} did not become Available with the planned ${plan.replicas} replicas within ${target.timeoutSeconds}s `
-                + `(last seen: ${seen}${drift ? `; it ${drift}` : ""}).${patched} `
-                + `${leftAs} `
-                + `Find out why the pods are not available (kubectl describe deployment ${target.deployment} -n ${target.namespace}), then run pulumi destroy again.`);
+            throw new Error(
+                `Deployment ${where} did not become Available with the planned ${plan.replicas} replicas within ${target.timeoutSeconds}s ` +
+                    `(last seen: ${seen}${drift ? `; it ${drift}` : ""}).${patched} ` +
+                    `${leftAs} ` +
+                    `Find out why the pods are not available (kubectl describe deployment ${target.deployment} -n ${target.namespace}), then run pulumi destroy again.`,
+            );
         }
         if (drift !== undefined) {
             repatches++;
