@@ -10,6 +10,18 @@ export const DEMO = { namespace: "demo", name: "demo", container: "app", replica
 export const CI_DEPLOYER = { namespace: DEMO.namespace, name: "ci-deployer" };
 export const AS_CI = `--as=system:serviceaccount:${CI_DEPLOYER.namespace}:${CI_DEPLOYER.name}`;
 
+/** A stack file's app config moved onto the demo Deployment, its Service and namespace, deployed by the CI account (the e2e phases that run a checked-in stack's app). */
+export function onDemoDeployment(app: Record<string, any>): Record<string, any> {
+    return {
+        ...app,
+        name: DEMO.name,
+        namespace: DEMO.namespace,
+        service: DEMO.name,
+        workloadRef: { name: DEMO.name, container: DEMO.container },
+        deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
+    };
+}
+
 /** The image change a CI job makes: `kubectl set image` on the adopted Deployment, as the CI service account. */
 export function setImageArgs(image: string): string[] {
     return ["set", "image", `deployment/${DEMO.name}`, `${DEMO.container}=${image}`, "-n", DEMO.namespace, AS_CI];

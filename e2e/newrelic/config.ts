@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { parseStackConfig } from "../../stacks";
 import { AppConfig, PlatformConfig } from "../../stacks/types";
-import { CI_DEPLOYER, DEMO } from "../demoApp";
+import { DEMO, onDemoDeployment } from "../demoApp";
 
 const ROOT = path.join(__dirname, "..", "..");
 export const NEWRELIC_STACK = "local-newrelic";
@@ -29,16 +29,9 @@ function checkedIn(): Record<string, any> {
 
 /** Pulumi.newrelic.yaml's first app, moved onto the demo Deployment, its waits shortened. */
 export function newRelicApp(): Record<string, any> {
-    const app = structuredClone(checkedIn()["canary-stack:apps"][0]);
-    const from = app.name as string;
-    Object.assign(app, {
-        name: DEMO.name,
-        namespace: DEMO.namespace,
-        service: DEMO.name,
-        workloadRef: { name: DEMO.name, container: DEMO.container },
-        deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
-        podReadySeconds: 0,
-    });
+    const original = structuredClone(checkedIn()["canary-stack:apps"][0]);
+    const from = original.name as string;
+    const app: Record<string, any> = { ...onDemoDeployment(original), podReadySeconds: 0 };
     app.steps = app.steps.map((s: any) => (s.pause?.duration ? { pause: { duration: SHORT_WAIT } } : s));
     app.analysis = { ...app.analysis, interval: SHORT_WAIT, initialDelay: SHORT_WAIT };
     app.analysis.metrics = app.analysis.metrics.map((m: any) => {

@@ -14,7 +14,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { parseStackConfig } from "../../stacks";
 import { AppConfig } from "../../stacks/types";
-import { CI_DEPLOYER, DEMO } from "../demoApp";
+import { DEMO, onDemoDeployment } from "../demoApp";
 
 const ROOT = path.join(__dirname, "..", "..");
 export const PRODUCTION_STACK = "local-production";
@@ -30,14 +30,7 @@ function stackConfig(file: string): Record<string, unknown> {
 
 /** Pulumi.prod.yaml's first app, moved onto the demo Deployment, with shorter pauses and without the metrics it leaves disabled. */
 export function productionApp(): Record<string, any> {
-    const app = structuredClone((stackConfig("Pulumi.prod.yaml")["canary-stack:apps"] as any[])[0]);
-    Object.assign(app, {
-        name: DEMO.name,
-        namespace: DEMO.namespace,
-        service: DEMO.name,
-        workloadRef: { name: DEMO.name, container: DEMO.container },
-        deployer: { serviceAccount: CI_DEPLOYER.name, namespace: CI_DEPLOYER.namespace },
-    });
+    const app = onDemoDeployment(structuredClone((stackConfig("Pulumi.prod.yaml")["canary-stack:apps"] as any[])[0]));
     app.metrics = { ...app.metrics, port: DEMO.port };
     app.podReadySeconds = START_SECONDS;
     app.steps = app.steps.map((s: any) => (s.pause?.duration ? { pause: { duration: SHORT_PAUSE } } : s));
