@@ -244,7 +244,7 @@ export function plantDecoySecret(env: Env, app: AppConfig): void {
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: METRIC_DEFAULTS.newRelicProfile, namespace: app.namespace },
-            stringData: { "personal-api-key": "NRAK-DECOYINTHEAPPSNAMESPACE0000", "account-id": "1", region: "us", "base-url-nerdgraph": NERDGRAPH_URL },
+            stringData: { "personal-api-key": "decoy-key-in-the-apps-namespace", "account-id": "1", region: "us", "base-url-nerdgraph": NERDGRAPH_URL },
         }),
     );
 }
