@@ -1,4 +1,4 @@
-// The exposure model's test ladders and helpers (test/exposure.test.ts): the demo app parsed as a stack
+// The exposure model's test ladders and helpers (test/exposure*.test.ts, test/exposureLadders.ts): the demo app parsed as a stack
 // would have it, steps, metrics, and the shapes of the expected outcomes.
 import { parseStackConfig } from "../stacks";
 import { AnalysisMode, AppConfig, BuiltinMetric, CanaryStep, MeasurementSettings, MetricConfig } from "../stacks/types";

@@ -1,6 +1,6 @@
 import { AppConfig } from "../stacks/types";
 import { parseStackConfig } from "../stacks";
-import { LiveObjects } from "../model/preflight";
+import { LiveObjects, preflightFindings } from "../model/preflight";
 import { existingPlatform, validApp } from "./fixtures";
 
 /**
@@ -109,4 +109,9 @@ export function live(change: (objects: LiveObjects & { deployment: any; service:
     };
     change(objects);
     return objects;
+}
+
+/** Each finding as `severity check: message`. */
+export function found(app: AppConfig, objects: LiveObjects | undefined): string[] {
+    return preflightFindings(app, objects, "demo-stable").map((f) => `${f.severity} ${f.check}: ${f.message}`);
 }
