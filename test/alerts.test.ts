@@ -208,17 +208,22 @@ describe("timed pauses against RolloutPausedTooLong", () => {
     };
     const warning = (cfg: ReturnType<typeof parsed>) => timedPausesWarning(cfg.apps[0], cfg.platform.monitoring);
 
-    it("says nothing when every timed pause is shorter than the alert's for (1m and 30s against 1h)", () => {
+    it("says nothing when every timed pause plus the 30s scrape is shorter than the alert's for (1m and 30s against 1h)", () => {
         assert.equal(warning(parsed(undefined)), undefined);
+        assert.equal(warning(parsed({ RolloutPausedTooLong: "91s" })), undefined, "1m + 30s < 91s");
     });
 
-    it("names each timed pause at least as long as the alert's for, and what to set", () => {
+    it("names each timed pause that, with the controller's 30s scrape interval added, is at least the alert's for, and what to set", () => {
         assert.equal(
-            warning(parsed({ RolloutPausedTooLong: "30s" })),
-            "demo: steps[1] (pause 1m), steps[4] (pause 30s) are not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (30s); " +
-                "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause",
+            warning(parsed({ RolloutPausedTooLong: "60s" })),
+            "demo: steps[1] (pause 1m), steps[4] (pause 30s) plus the controller's 30s scrape interval are not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (60s); " +
+                "the controller reports a timed pause as Paused, and a scrape that catches it reads Paused until the next one, so that alert can fire during releases; " +
+                "set alertFor.RolloutPausedTooLong longer than the longest timed pause plus 30s",
         );
-        assert.match(warning(parsed({ RolloutPausedTooLong: "45s" }))!, /^demo: steps\[1\] \(pause 1m\) is not shorter than/);
+        assert.match(
+            warning(parsed({ RolloutPausedTooLong: "90s" }))!,
+            /^demo: steps\[1\] \(pause 1m\) plus the controller's 30s scrape interval is not shorter than/,
+        );
     });
 
     it("ignores pauses without a duration, and says nothing without alerts", () => {

@@ -226,7 +226,7 @@ describe("CanaryApp under the mock engine", () => {
         }
     });
 
-    it("warns at preview when a timed pause is as long as the paused alert's for", async () => {
+    it("warns at preview when a timed pause plus the controller's scrape interval is as long as the paused alert's for", async () => {
         const warned: string[] = [];
         const warn = pulumi.log.warn;
         (pulumi.log as { warn: typeof warn }).warn = async (message: string) => {
@@ -236,11 +236,14 @@ describe("CanaryApp under the mock engine", () => {
             const { apps, platform } = config((app) => {
                 app.stableIngress = "demo";
             });
-            const monitoring = { ...platform.monitoring, alertFor: { ...platform.monitoring.alertFor, RolloutPausedTooLong: "1m" } };
+            const monitoring = { ...platform.monitoring, alertFor: { ...platform.monitoring.alertFor, RolloutPausedTooLong: "90s" } };
             new CanaryApp("demo", { app: apps[0], platform: { ...platform, monitoring }, connection: {} });
             await settle();
             assert.deepEqual(warned, [timedPausesWarning(apps[0], monitoring)]);
-            assert.match(warned[0], /^demo: steps\[1\] \(pause 1m\) is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong \(1m\)/);
+            assert.match(
+                warned[0],
+                /^demo: steps\[1\] \(pause 1m\) plus the controller's 30s scrape interval is not shorter than platform.monitoring.alertFor.RolloutPausedTooLong \(90s\)/,
+            );
         } finally {
             (pulumi.log as { warn: typeof warn }).warn = warn;
         }

@@ -235,7 +235,7 @@ describe("platform: an existing controller and Prometheus (install: false)", () 
                 ["CanaryAnalysisFailed", undefined],
                 ["CanaryAnalysisErrored", undefined],
                 ["RolloutDegraded", "5s"],
-                ["RolloutPausedTooLong", "20s"],
+                ["RolloutPausedTooLong", "45s"],
                 ["RolloutsControllerDown", "10s"],
             ],
         );

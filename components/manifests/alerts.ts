@@ -162,10 +162,19 @@ export function canaryAlertRule(
 }
 
 /**
+ * How often Prometheus scrapes the controller: the chart's ServiceMonitor sets no interval, so the
+ * Prometheus's global one applies, 30s unless its operator was told otherwise (kube-prometheus-stack
+ * 75.15.0 values.yaml `prometheus.prometheusSpec.scrapeInterval: ""`, "Defaults to 30s").
+ */
+export const CONTROLLER_SCRAPE_SECONDS = 30;
+
+/**
  * The controller reports a rollout at a timed pause as Paused, like one waiting for a human
  * (calculatePhase() in controller/metrics/rollouts.go), so RolloutPausedTooLong tells them apart
- * only by its `for`: a warning for `pulumi preview` naming each timed pause at least that long,
- * during which the alert would fire on every release. Undefined when there is none.
+ * only by its `for`. And `rollout_info` is only as fresh as the last scrape: a pause the scrape
+ * catches reads as Paused until the next one, so a timed pause can look up to one scrape interval
+ * longer than it is. A warning for `pulumi preview` naming each timed pause that, with that interval
+ * added, is at least the alert's `for`: the alert would fire during releases. Undefined when there is none.
  */
 export function timedPausesWarning(app: AppConfig, monitoring: MonitoringConfig): string | undefined {
     if (!monitoring.alerts) return undefined;
@@ -174,11 +183,13 @@ export function timedPausesWarning(app: AppConfig, monitoring: MonitoringConfig)
     const long = app.steps.flatMap((step, i) => {
         if (!("pause" in step)) return [];
         const seconds = pauseSeconds(step.pause.duration);
-        return seconds !== undefined && seconds >= limit ? [`steps[${i}] (pause ${step.pause.duration})`] : [];
+        return seconds !== undefined && seconds + CONTROLLER_SCRAPE_SECONDS >= limit ? [`steps[${i}] (pause ${step.pause.duration})`] : [];
     });
     if (long.length === 0) return undefined;
     return (
-        `${app.name}: ${long.join(", ")} ${long.length === 1 ? "is" : "are"} not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}); ` +
-        "the controller reports a timed pause as Paused, so that alert will fire during every release; set alertFor.RolloutPausedTooLong longer than the longest timed pause"
+        `${app.name}: ${long.join(", ")} plus the controller's ${CONTROLLER_SCRAPE_SECONDS}s scrape interval ${long.length === 1 ? "is" : "are"} ` +
+        `not shorter than platform.monitoring.alertFor.RolloutPausedTooLong (${alertFor}); ` +
+        "the controller reports a timed pause as Paused, and a scrape that catches it reads Paused until the next one, so that alert can fire during releases; " +
+        `set alertFor.RolloutPausedTooLong longer than the longest timed pause plus ${CONTROLLER_SCRAPE_SECONDS}s`
     );
 }
