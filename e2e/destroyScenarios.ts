@@ -13,6 +13,17 @@ import { ScenarioResult, stepResult } from "./report/types";
  * serves again before anything of the stack is deleted.
  */
 
+/** After a destroy: waits (up to 2 minutes) until no pod of the Rollout is left, then 3 s more of whatever probes are running. */
+export async function rolloutPodsGone(env: Env): Promise<void> {
+    await waitFor(
+        "the Rollout's pods to be gone",
+        120000,
+        () => (env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined),
+        500,
+    ).catch(() => undefined);
+    await sleep(3000);
+}
+
 /** `planned`: the `kind namespace/name` of every object the stack created. */
 export async function destroyMidCanary(env: Env, planned: string[]): Promise<ScenarioResult> {
     const image = demoImage("v8");
@@ -185,13 +196,7 @@ export async function destroyHealthy(
     }
     env.log(`pulumi destroy: exit ${destroy.code}; ${destroy.summary}`);
     // Endpoints are still probed while the Rollout's pods go away.
-    await waitFor(
-        "the Rollout's pods to be gone",
-        120000,
-        () => (env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined),
-        500,
-    ).catch(() => undefined);
-    await sleep(3000);
+    await rolloutPodsGone(env);
     finished = true;
     const timeline = await watching;
     const seconds = (Date.now() - t0) / 1000;

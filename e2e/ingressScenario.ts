@@ -5,6 +5,7 @@ import { ingressFindings } from "../model/preflight/ingress";
 import { parseStackConfig } from "../stacks";
 import { AppConfig } from "../stacks/types";
 import { asStream, DEMO, demoImage, demoManifests, setImageArgs } from "./demoApp";
+import { rolloutPodsGone } from "./destroyScenarios";
 import { BASE_LATENCY_SECONDS, Env, servedByHash, setBehaviour, startController } from "./environment";
 import { run, sleep, waitFor } from "./lib/proc";
 import { ScenarioResult, stepResult } from "./report/types";
@@ -249,13 +250,7 @@ async function destroyRow(env: Env): Promise<ScenarioResult> {
     })();
     env.log("pulumi destroy of the app behind its Ingress, a request through the stand-in every 100 ms");
     const destroy = await env.pulumi.destroy();
-    await waitFor(
-        "the Rollout's pods to be gone",
-        120000,
-        () => (env.kubectl.list("pod", DEMO.namespace, `app=${DEMO.name},rollouts-pod-template-hash`).length === 0 ? true : undefined),
-        500,
-    ).catch(() => undefined);
-    await sleep(3000);
+    await rolloutPodsGone(env);
     done = true;
     await probing;
     const failed = probes.filter((p) => !p.ok);
