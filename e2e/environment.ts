@@ -8,7 +8,7 @@ import { Kubectl } from "./lib/kubectl";
 import { run, start, Started, stop } from "./lib/proc";
 import { OPERATOR_PORT, RULES_CONFIGMAP, startOperator } from "./operator";
 import { loadGeneratedJobs, PrometheusOptions, startPrometheus } from "./prometheus";
-import { PulumiStack } from "./pulumiStack";
+import { PulumiStack, StateBackend } from "./pulumiStack";
 import type { SimConfig } from "./traffic/server";
 import { HEALTHY } from "./traffic/split";
 
@@ -131,6 +131,8 @@ export interface SetUpOptions {
     noPrometheus?: boolean;
     /** Environment for the controller beyond the run's own, made once the cluster is up (its dir is fresh then). */
     controllerEnv?: (dir: string) => NodeJS.ProcessEnv;
+    /** The stack's state backend (default: files in `<dir>/pulumi-state`); e.g. e2e/state/postgres.ts's server, started outside `dir` (cluster-up empties it). */
+    backend?: StateBackend;
 }
 
 /** The Argo Rollouts controller, out of cluster, logging to <dir>/logs (appended to after a restart). */
@@ -192,7 +194,7 @@ export async function setUp(dir: string, log: (message: string) => void, options
     };
     const stackKubeconfig = path.join(dir, "stack-kubeconfig");
     fs.copyFileSync(kubeconfig, stackKubeconfig);
-    const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText);
+    const pulumi = new PulumiStack(dir, stackKubeconfig, options.stack, options.configText, options.backend);
     log(`provider plugins into ${pulumi.env.PULUMI_HOME}:\n${pulumi.installPlugins().trim()}`);
     pulumi.init();
     const env: Env = {

@@ -42,9 +42,21 @@ export function plannedObject(step: any): string | undefined {
     return `${inputs.kind} ${ns ? `${ns}/` : ""}${inputs.metadata?.name}`;
 }
 
+/** A state backend other than the e2e dir's files: its URL (no password in it) and what its client needs in the environment (e.g. `PGPASSWORD`). */
+export interface StateBackend {
+    url: string;
+    env?: NodeJS.ProcessEnv;
+}
+
+/** A pulumi command running in the background (its own process group, led by `pid`). */
+export interface RunningCommand {
+    pid: number;
+    done: Promise<EngineRun>;
+}
+
 /**
  * The project itself (index.ts) under the real Pulumi engine (the CLI built
- * by scripts/toolchain), on a file backend in the e2e dir, with the provider
+ * by scripts/toolchain), on a file backend in the e2e dir (or `backend`), with the provider
  * plugins installed into its own PULUMI_HOME by scripts/pulumi-plugins. The
  * stack's config is a copy of `Pulumi.<stack>.yaml` in the e2e dir (passed
  * with `--config-file`), so a run never writes the checked-in file and a
@@ -54,12 +66,13 @@ export class PulumiStack {
     readonly env: NodeJS.ProcessEnv;
     readonly configFile: string;
 
-    /** `configText`: the stack's config file; defaults to the checked-in `Pulumi.<stack>.yaml`. */
+    /** `configText`: the stack's config file; defaults to the checked-in `Pulumi.<stack>.yaml`. `backend`: defaults to `<dir>/pulumi-state`. */
     constructor(
         dir: string,
         kubeconfig: string,
         readonly stack = "local",
         configText?: string,
+        backend?: StateBackend,
     ) {
         const state = path.join(dir, "pulumi-state");
         fs.mkdirSync(state, { recursive: true });
@@ -71,10 +84,11 @@ export class PulumiStack {
             // node 22 comes first for the program and the dynamic provider (bundled beside the CLI by scripts/toolchain).
             PATH: [path.join(ROOT, "node_modules", ".bin"), process.env.PATH].join(":"),
             PULUMI_HOME: path.join(dir, "pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${state}`,
+            PULUMI_BACKEND_URL: backend?.url ?? `file://${state}`,
             PULUMI_CONFIG_PASSPHRASE: "canary-e2e",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_SKIP_UPDATE_CHECK: "true",
+            ...backend?.env,
         };
     }
 
@@ -101,6 +115,25 @@ export class PulumiStack {
     private argv(args: string[], configFile: string): string[] {
         const withConfig = ["preview", "up", "destroy", "refresh"].includes(args[0]) ? ["--config-file", configFile] : [];
         return [...args, "--non-interactive", "--stack", this.stack, ...withConfig];
+    }
+
+    /** `run` in the background, in a process group of its own (so that all of it can be signalled). */
+    start(args: string[], configFile = this.configFile): RunningCommand {
+        const child = spawn("pulumi", this.argv(args, configFile), { cwd: ROOT, env: this.env, detached: true });
+        let output = "";
+        let stdout = "";
+        child.stdout.on("data", (d) => {
+            output += d;
+            stdout += d;
+        });
+        child.stderr.on("data", (d) => {
+            output += d;
+        });
+        const done = new Promise<EngineRun>((resolve) => {
+            child.on("close", (code) => resolve({ code: code ?? 1, output, stdout, summary: engineSummary(output) }));
+        });
+        if (child.pid === undefined) throw new Error(`could not start pulumi ${args.join(" ")}`);
+        return { pid: child.pid, done };
     }
 
     /** `run`, throwing with the output when the command fails. */
