@@ -9,18 +9,21 @@
  *                            14150 (the NerdGraph stand-in), so not beside it
  *   npm run e2e:demo         the demo phase (e2e/demo/phase.ts): npm start and its printed commands, on
  *                            the demo's ports (14160-14165), so beside the main run but not beside a demo
+ *   npm run e2e:fleet        the fleet phase (e2e/fleet/phase.ts): two control planes, their stacks in
+ *                            PostgreSQL (14170), npm run fleet; the main run's ports and 14180-14184, so not beside it
  *
  *   CANARY_E2E_DIR   the phase's control plane runs in <dir>-<phase> (default /tmp/canary-e2e)
  *   CANARY_E2E_OUT   where the report goes (default <dir>-<phase>-report)
  */
 import { demoPhase } from "./demo/phase";
+import { fleetPhase } from "./fleet/phase";
 import { platformPhase } from "./platform/phase";
 import { newRelicPhase } from "./newrelic/phase";
 import { productionPhase } from "./production/phase";
 import { writeReport } from "./report/write";
 import { ScenarioResult } from "./report/types";
 
-const PHASES = { platform: platformPhase, production: productionPhase, newrelic: newRelicPhase, demo: demoPhase };
+const PHASES = { platform: platformPhase, production: productionPhase, newrelic: newRelicPhase, demo: demoPhase, fleet: fleetPhase };
 type Phase = keyof typeof PHASES;
 
 const started = Date.now();

@@ -55,6 +55,10 @@ export class AutomationOps implements FleetOps {
     static async create(projectDir: string, configDir: string): Promise<AutomationOps> {
         const auto: Automation = require("@pulumi/pulumi/automation");
         const workspace = await auto.LocalWorkspace.create({ workDir: projectDir });
+        // Stack.up() reads the stack's outputs afterwards with `pulumi stack output --show-secrets`, which takes no
+        // --config-file: the CLI then writes the passphrase's salt into the project's Pulumi.<stack>.yaml (seen with
+        // --config-dir elsewhere), and decrypts secret outputs (Grafana's password) the fleet never shows. It reads none.
+        workspace.stackOutputs = async () => ({});
         return new AutomationOps(auto, workspace, configDir);
     }
 

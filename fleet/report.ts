@@ -12,11 +12,13 @@ export function table(header: string[], rows: string[][]): string {
     return [line(header), ...rows.map(line)].join("\n");
 }
 
-const SYMBOLS: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-", same: "=" };
+const SYMBOLS: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-" };
+/** The engine's counts that change nothing: resources left as they are, and objects only read (the Argo CRDs, ...). */
+const NOT_CHANGES = ["same", "read"];
 
 export function changesText(changes: Record<string, number>): string {
     const parts = Object.entries(changes)
-        .filter(([op]) => op !== "same")
+        .filter(([op]) => !NOT_CHANGES.includes(op))
         .map(([op, n]) => `${SYMBOLS[op] ?? ""}${n} ${op}`);
     return parts.length > 0 ? parts.join(", ") : "no changes";
 }

@@ -209,7 +209,8 @@ function logTexts(dirs: string[]): Record<string, string> {
 export async function secretsRow(ctx: StateContext, logDirs: string[]): Promise<ScenarioResult> {
     const { env, pg } = ctx;
     const t0 = Date.now();
-    const key = clientKey(env.stackKubeconfig);
+    // The cluster's own kubeconfig has one user, this cluster's; the stack's copy may hold several contexts (the fleet phase's).
+    const key = clientKey(env.kubeconfig);
     const pem = Buffer.from(key, "base64").toString("utf8").split("\n")[1] ?? "";
     const dump = pg.dump();
     const inDump = [sightings(dump, key), sightings(dump, pem)];
