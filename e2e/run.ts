@@ -7,6 +7,7 @@
  *   CANARY_E2E_PRODUCTION=skip leave out the production phase (e2e/production/phase.ts, on its own control plane in <dir>-production)
  *   CANARY_E2E_NEWRELIC=skip   leave out the New Relic phase (e2e/newrelic/phase.ts, on its own control plane in <dir>-newrelic)
  *   CANARY_E2E_DEMO=skip       leave out the demo phase (e2e/demo/phase.ts: npm start and its printed commands, in <dir>-demo on the demo's ports)
+ *   CANARY_E2E_FLEET=skip      leave out the fleet phase (e2e/fleet/phase.ts: two control planes in <dir>-fleet, their stacks in PostgreSQL, npm run fleet)
  *   CANARY_E2E_PLATFORM=skip   leave out the platform phase (e2e/platform/phase.ts, on its own control plane in <dir>-platform)
  */
 import * as fs from "fs";
@@ -39,6 +40,7 @@ import { serverUrlRow } from "./kubeconfigScenarios";
 import { flatKeyRow, SecondCluster, startSecondCluster, stopSecondCluster, wrongClusterRows } from "./guardScenarios";
 import { newRelicPhase } from "./newrelic/phase";
 import { demoPhase } from "./demo/phase";
+import { fleetPhase } from "./fleet/phase";
 import { platformPhase } from "./platform/phase";
 import { productionPhase } from "./production/phase";
 import { run, stop, stopAll } from "./lib/proc";
@@ -193,6 +195,7 @@ async function main(): Promise<number> {
     if (process.env.CANARY_E2E_PRODUCTION !== "skip") await productionPhase(`${dir}-production`, log, recordPhase);
     if (process.env.CANARY_E2E_NEWRELIC !== "skip") await newRelicPhase(`${dir}-newrelic`, log, recordPhase);
     if (process.env.CANARY_E2E_DEMO !== "skip") await demoPhase(`${dir}-demo`, log, recordPhase);
+    if (process.env.CANARY_E2E_FLEET !== "skip") await fleetPhase(`${dir}-fleet`, log, recordPhase);
     if (process.env.CANARY_E2E_PLATFORM !== "skip") await platformPhase(`${dir}-platform`, log, recordPhase);
     const written = writeReport(out, results, {
         startedAt: new Date(started).toISOString(),

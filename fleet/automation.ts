@@ -55,9 +55,8 @@ export class AutomationOps implements FleetOps {
     static async create(projectDir: string, configDir: string): Promise<AutomationOps> {
         const auto: Automation = require("@pulumi/pulumi/automation");
         const workspace = await auto.LocalWorkspace.create({ workDir: projectDir });
-        // Stack.up() reads the stack's outputs afterwards with `pulumi stack output --show-secrets`, which takes no
-        // --config-file: the CLI then writes the passphrase's salt into the project's Pulumi.<stack>.yaml (seen with
-        // --config-dir elsewhere), and decrypts secret outputs (Grafana's password) the fleet never shows. It reads none.
+        // Stack.up() reads every output afterwards, secrets decrypted (`pulumi stack output --show-secrets`): Grafana's
+        // password among them, which the fleet never shows; so it reads none.
         workspace.stackOutputs = async () => ({});
         return new AutomationOps(auto, workspace, configDir);
     }
@@ -93,7 +92,9 @@ export class AutomationOps implements FleetOps {
         try {
             const stack = await this.stack(name);
             if (verb === "preview") await stack.preview(opts);
-            else await stack.up(opts);
+            // showSecrets false: Stack.up() ends with `pulumi stack history --json`, which takes no --config-file, and with
+            // --show-secrets (its default) the CLI writes the passphrase's salt into the project's Pulumi.<stack>.yaml.
+            else await stack.up({ ...opts, showSecrets: false });
             return summarise(name, events, (Date.now() - started) / 1000);
         } catch (err) {
             return summarise(name, events, (Date.now() - started) / 1000, err);

@@ -34,7 +34,8 @@ export function mergeKubeconfigs(byContext: Record<string, string>): string {
     const merged: any = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [], "current-context": Object.keys(byContext)[0] };
     for (const [name, text] of Object.entries(byContext)) {
         const doc = parse(text);
-        if (doc.clusters?.length !== 1 || doc.users?.length !== 1) throw new Error(`the kubeconfig for ${name} has ${doc.clusters?.length} clusters and ${doc.users?.length} users, not one of each`);
+        if (doc.clusters?.length !== 1 || doc.users?.length !== 1)
+            throw new Error(`the kubeconfig for ${name} has ${doc.clusters?.length} clusters and ${doc.users?.length} users, not one of each`);
         merged.clusters.push({ name, cluster: doc.clusters[0].cluster });
         merged.users.push({ name: `${name}-admin`, user: doc.users[0].user });
         merged.contexts.push({ name, context: { cluster: name, user: `${name}-admin`, namespace: "default" } });

@@ -5,6 +5,7 @@
  * themselves and against `kubectl argo rollouts get`.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { DEMO, demoImage, setImageArgs } from "../demoApp";
 import { Env, setBehaviour, BASE_LATENCY_SECONDS } from "../environment";
@@ -61,7 +62,9 @@ export function previewRow(fleet: Fleet): ScenarioResult {
     const r = report<PreviewReport>(run);
     const stacks = r?.stacks ?? [];
     const untouched = Object.values(fleet.clusters).every((env) => env.kubectl.get("rollout", DEMO.name, DEMO.namespace) === undefined);
-    const each = stacks.map((s) => `${s.stack}: ${s.ok ? "ok" : "FAILED"}, ${changesText(s.changes)}, ${s.warnings.length} warning(s), exposure "${s.exposure[0] ?? "none"}"`);
+    const each = stacks.map(
+        (s) => `${s.stack}: ${s.ok ? "ok" : "FAILED"}, ${changesText(s.changes)}, ${s.warnings.length} warning(s), exposure "${s.exposure[0] ?? "none"}"`,
+    );
     const ok =
         run.code === 0 &&
         stacks.length === 2 &&
@@ -90,7 +93,9 @@ export function upRow(fleet: Fleet): ScenarioResult {
     const gate = lineAt(run, `wave 2: checking that ${STAGING} is healthy`);
     const upProd = lineAt(run, `wave 2: pulumi up ${PROD}`);
     const ordered = upStaging >= 0 && upStaging < gate && gate < upProd;
-    const phases = Object.entries(fleet.clusters).map(([stack, env]) => `${stack} ${env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.phase ?? "no Rollout"}`);
+    const phases = Object.entries(fleet.clusters).map(
+        ([stack, env]) => `${stack} ${env.kubectl.get("rollout", DEMO.name, DEMO.namespace)?.status?.phase ?? "no Rollout"}`,
+    );
     const ok =
         run.code === 0 &&
         first?.ups?.[0]?.stack === STAGING &&
@@ -102,7 +107,9 @@ export function upRow(fleet: Fleet): ScenarioResult {
         (r?.final ?? []).every((h) => h.healthy) &&
         ordered &&
         phases.every((p) => p.endsWith("Healthy"));
-    const ups = [first, second].flatMap((w) => w?.ups ?? []).map((u) => `${u.stack} ${u.ok ? "succeeded" : "FAILED"} (${changesText(u.changes)}) in ${u.seconds.toFixed(0)}s`);
+    const ups = [first, second]
+        .flatMap((w) => w?.ups ?? [])
+        .map((u) => `${u.stack} ${u.ok ? "succeeded" : "FAILED"} (${changesText(u.changes)}) in ${u.seconds.toFixed(0)}s`);
     return stepResult(
         "fleet up with two waves: the first, then the second",
         `exit 0; ${STAGING} applied, then found healthy, then ${PROD} applied; both Rollouts Healthy`,
@@ -141,9 +148,12 @@ export function statusRow(fleet: Fleet, when: string): ScenarioResult {
         const ours = { status: view.status, step: view.step, setWeight: view.setWeight, actualWeight: view.actualWeight, images: imageText(view) };
         const theirs = { ...plugin, images: [...plugin.images].sort() };
         for (const key of Object.keys(ours) as (keyof typeof ours)[]) {
-            if (JSON.stringify(ours[key]) !== JSON.stringify(theirs[key])) problems.push(`${stack}: ${key} ${JSON.stringify(ours[key])}, the plugin ${JSON.stringify(theirs[key])}`);
+            if (JSON.stringify(ours[key]) !== JSON.stringify(theirs[key]))
+                problems.push(`${stack}: ${key} ${JSON.stringify(ours[key])}, the plugin ${JSON.stringify(theirs[key])}`);
         }
-        seen.push(`${stack} on ${uid.slice(0, 8)}…: ${view.status}, step ${view.step}, weight ${view.actualWeight}/${view.setWeight}, ${imageText(view).join(" + ")}`);
+        seen.push(
+            `${stack} on ${uid.slice(0, 8)}…: ${view.status}, step ${view.step}, weight ${view.actualWeight}/${view.setWeight}, ${imageText(view).join(" + ")}`,
+        );
     }
     const ok = run.code === 0 && problems.length === 0 && seen.length === 2;
     return stepResult(
@@ -209,5 +219,21 @@ export function refusedRow(fleet: Fleet, left: string): ScenarioResult {
         ok,
         run.seconds,
         { stdout: run.stdout },
+    );
+}
+
+/**
+ * The fleet read its stacks' config from its --config-dir and wrote nothing into the project: the
+ * Automation API's up once left `Pulumi.<stack>.yaml` there, holding the passphrase's salt, through the
+ * `pulumi stack output --show-secrets` it runs afterwards (fleet/automation.ts no longer reads outputs).
+ */
+export function projectFilesRow(projectDir: string, stacks: string[]): ScenarioResult {
+    const written = stacks.map((s) => `Pulumi.${s}.yaml`).filter((f) => fs.existsSync(path.join(projectDir, f)));
+    for (const f of written) fs.rmSync(path.join(projectDir, f));
+    return stepResult(
+        "the fleet writes no stack file into the project",
+        `no Pulumi.<stack>.yaml of ${stacks.join(", ")} in the project's folder after every fleet command (their config is in --config-dir)`,
+        written.length === 0 ? "none" : `written (and removed now): ${written.join(", ")}`,
+        written.length === 0,
     );
 }
