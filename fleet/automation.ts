@@ -109,13 +109,13 @@ export class AutomationOps implements FleetOps {
         return this.run(stack, "up");
     }
 
-    async health(stack: string, upSucceeded: boolean) {
+    async health(stack: string) {
         const target = stackTarget(stack, this.configDir);
         const [reading, alerts] = await Promise.all([readCluster(target).catch((err: Error) => err), readAlerts(target)]);
         if (reading instanceof Error) {
-            return stackHealth({ stack, upSucceeded, rollouts: [], alerts, readError: reading.message });
+            return stackHealth({ stack, rollouts: [], alerts, readError: reading.message });
         }
-        return stackHealth({ stack, upSucceeded, rollouts: reading.rollouts, alerts });
+        return stackHealth({ stack, rollouts: reading.rollouts, alerts });
     }
 
     async status(stack: string): Promise<StackStatus> {

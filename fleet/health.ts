@@ -62,8 +62,6 @@ export function rolloutReasons(view: RolloutView): string[] {
 
 export interface HealthInput {
     stack: string;
-    /** false: this run's `pulumi up` of the stack failed. */
-    upSucceeded: boolean;
     /** The Rollouts the stack's config names (namespace/name), and what was read of them; undefined: not found. */
     rollouts: { namespace: string; name: string; view?: RolloutView }[];
     alerts: AlertCheck;
@@ -74,7 +72,6 @@ export interface HealthInput {
 export function stackHealth(input: HealthInput): StackHealth {
     const reasons: string[] = [];
     const notes: string[] = [];
-    if (!input.upSucceeded) reasons.push("its pulumi up failed");
     if (input.readError) reasons.push(`its cluster could not be read: ${input.readError}`);
     for (const r of input.rollouts) {
         if (!r.view) reasons.push(`Rollout ${r.namespace}/${r.name} is not in the cluster`);

@@ -34,8 +34,8 @@ export interface StackStatus {
 export interface FleetOps {
     preview(stack: string): Promise<OperationSummary>;
     up(stack: string): Promise<OperationSummary>;
-    /** The stack's health now; `upSucceeded` is false when this run's up of it failed. */
-    health(stack: string, upSucceeded: boolean): Promise<StackHealth>;
+    /** The stack's health now (its Rollouts and alerts; a failed up stops the run before any gate). */
+    health(stack: string): Promise<StackHealth>;
     status(stack: string): Promise<StackStatus>;
 }
 
@@ -100,13 +100,13 @@ export interface UpReport {
 }
 
 /** Reads the stacks' health until every one is healthy or the timeout passes; the last reading. */
-export async function waitHealthy(stacks: string[], upFailed: Set<string>, ops: FleetOps, options: RunOptions): Promise<StackHealth[]> {
+export async function waitHealthy(stacks: string[], ops: FleetOps, options: RunOptions): Promise<StackHealth[]> {
     const clock = options.clock ?? realClock;
     const deadline = clock.now() + options.healthTimeoutSeconds * 1000;
     for (;;) {
-        const healths = await bounded(stacks, options.concurrency, (s) => ops.health(s, !upFailed.has(s)));
+        const healths = await bounded(stacks, options.concurrency, (s) => ops.health(s));
         const unhealthy = healths.filter((h) => !h.healthy);
-        if (unhealthy.length === 0 || clock.now() >= deadline || unhealthy.some((h) => upFailed.has(h.stack))) return healths;
+        if (unhealthy.length === 0 || clock.now() >= deadline) return healths;
         options.log(`waiting for ${unhealthy.map((h) => `${h.stack} (${h.reasons[0]})`).join("; ")}`);
         await clock.sleep(Math.min((options.pollSeconds ?? 5) * 1000, Math.max(0, deadline - clock.now())));
     }
@@ -119,7 +119,6 @@ function unhealthyOf(healths: StackHealth[]) {
 
 export async function fleetUp(waves: string[][], ops: FleetOps, options: RunOptions): Promise<UpReport> {
     const reports: WaveReport[] = [];
-    const upFailed = new Set<string>();
     const finish = (stopped: UpReport["stopped"], exitCode: number, final?: StackHealth[]): UpReport => {
         const ran = reports.filter((r) => r.ups).length;
         return { command: "up", waves: reports, final, stopped, untouched: waves.slice(ran).map((stacks, i) => ({ wave: ran + i + 1, stacks })), exitCode };
@@ -130,7 +129,7 @@ export async function fleetUp(waves: string[][], ops: FleetOps, options: RunOpti
         if (w > 0) {
             const before = waves.slice(0, w).flat();
             options.log(`wave ${w + 1}: checking that ${before.join(", ")} ${before.length === 1 ? "is" : "are"} healthy`);
-            report.gate = await waitHealthy(before, upFailed, ops, options);
+            report.gate = await waitHealthy(before, ops, options);
             const bad = unhealthyOf(report.gate);
             if (bad.stacks.length > 0) {
                 options.log(`wave ${w + 1} refused: ${bad.reasons.join("; ")}`);
@@ -145,7 +144,6 @@ export async function fleetUp(waves: string[][], ops: FleetOps, options: RunOpti
         });
         const broken = report.ups.filter((u) => !u.ok);
         if (broken.length > 0) {
-            for (const u of broken) upFailed.add(u.stack);
             return finish(
                 { wave: w + 1, at: "up", stacks: broken.map((u) => u.stack), reasons: broken.flatMap((u) => u.errors.map((e) => `${u.stack}: ${e}`)) },
                 EXIT.failed,
@@ -154,7 +152,7 @@ export async function fleetUp(waves: string[][], ops: FleetOps, options: RunOpti
     }
     const all = waves.flat();
     options.log(`after the last wave: checking that ${all.join(", ")} ${all.length === 1 ? "is" : "are"} healthy`);
-    const final = await waitHealthy(all, upFailed, ops, options);
+    const final = await waitHealthy(all, ops, options);
     const bad = unhealthyOf(final);
     if (bad.stacks.length > 0) return finish({ wave: waves.length, at: "final", ...bad }, EXIT.unhealthy, final);
     return finish(undefined, EXIT.ok, final);

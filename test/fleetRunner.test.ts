@@ -42,12 +42,12 @@ function mockOps(script: Script) {
             if (result instanceof Error) throw result;
             return result;
         },
-        health: async (stack, upSucceeded) => {
+        health: async (stack) => {
             calls.push(`health ${stack}`);
             const list = script.health?.[stack] ?? [{}];
             const reading = list[Math.min(reads[stack] ?? 0, list.length - 1)];
             reads[stack] = (reads[stack] ?? 0) + 1;
-            const reasons = [...(upSucceeded ? [] : ["its pulumi up failed"]), ...(reading.reasons ?? [])];
+            const reasons = reading.reasons ?? [];
             return { stack, healthy: reasons.length === 0, reasons, notes: reading.notes ?? [] };
         },
         status: async (stack) => {

@@ -120,16 +120,14 @@ describe("fleet health gate", () => {
     it("healthy: up succeeded, every Rollout Healthy and finished, no canary alert firing", () => {
         const h = stackHealth({
             stack: "a",
-            upSucceeded: true,
             rollouts: [{ namespace: "demo", name: "demo", view: healthy }],
             alerts: { checked: true, firing: [] },
         });
         assert.deepEqual(h, { stack: "a", healthy: true, reasons: [], notes: [] });
     });
-    it("names every reason: a failed up, a missing or mid-canary Rollout, a firing alert; notes alerts it could not check", () => {
+    it("names every reason: a paused, mid-canary or missing Rollout, a firing alert; notes alerts it could not check", () => {
         const h = stackHealth({
             stack: "a",
-            upSucceeded: false,
             rollouts: [
                 { namespace: "demo", name: "demo", view: paused },
                 { namespace: "shop", name: "cart" },
@@ -143,7 +141,6 @@ describe("fleet health gate", () => {
         });
         assert.equal(h.healthy, false);
         assert.deepEqual(h.reasons, [
-            "its pulumi up failed",
             "Rollout demo/demo is Paused: manually paused",
             "Rollout demo/demo is mid-canary: step 1/6, canary weight 20 (set 20), canary demo:v2",
             "Rollout shop/cart is not in the cluster",
@@ -151,7 +148,6 @@ describe("fleet health gate", () => {
         ]);
         const none = stackHealth({
             stack: "nr",
-            upSucceeded: true,
             rollouts: [{ namespace: "demo", name: "demo", view: healthy }],
             alerts: { checked: false, note: "no Prometheus" },
         });
