@@ -117,21 +117,27 @@ export class PulumiStack {
         return [...args, "--non-interactive", "--stack", this.stack, ...withConfig];
     }
 
-    /** `run` in the background, in a process group of its own (so that all of it can be signalled). */
-    start(args: string[], configFile = this.configFile): RunningCommand {
-        const child = spawn("pulumi", this.argv(args, configFile), { cwd: ROOT, env: this.env, detached: true });
+    /** A pulumi command as a child process; `done` resolves with its run when it exits. */
+    private spawnRun(args: string[], configFile: string, detached: boolean): { child: ReturnType<typeof spawn>; done: Promise<EngineRun> } {
+        const child = spawn("pulumi", this.argv(args, configFile), { cwd: ROOT, env: this.env, detached });
         let output = "";
         let stdout = "";
-        child.stdout.on("data", (d) => {
+        child.stdout!.on("data", (d) => {
             output += d;
             stdout += d;
         });
-        child.stderr.on("data", (d) => {
+        child.stderr!.on("data", (d) => {
             output += d;
         });
         const done = new Promise<EngineRun>((resolve) => {
             child.on("close", (code) => resolve({ code: code ?? 1, output, stdout, summary: engineSummary(output) }));
         });
+        return { child, done };
+    }
+
+    /** `run` in the background, in a process group of its own (so that all of it can be signalled). */
+    start(args: string[], configFile = this.configFile): RunningCommand {
+        const { child, done } = this.spawnRun(args, configFile, true);
         if (child.pid === undefined) throw new Error(`could not start pulumi ${args.join(" ")}`);
         return { pid: child.pid, done };
     }
@@ -185,19 +191,7 @@ export class PulumiStack {
 
     /** Asynchronous, so that probes of the cluster keep running while the engine works. */
     destroy(): Promise<EngineRun> {
-        return new Promise((resolve) => {
-            const child = spawn("pulumi", this.argv(["destroy", "--yes", "--skip-preview"], this.configFile), { cwd: ROOT, env: this.env });
-            let output = "";
-            let stdout = "";
-            child.stdout.on("data", (d) => {
-                output += d;
-                stdout += d;
-            });
-            child.stderr.on("data", (d) => {
-                output += d;
-            });
-            child.on("close", (code) => resolve({ code: code ?? 1, output, stdout, summary: engineSummary(output) }));
-        });
+        return this.spawnRun(["destroy", "--yes", "--skip-preview"], this.configFile, false).done;
     }
 
     /** URNs of the resources in the stack's state (`pulumi stack export`). */

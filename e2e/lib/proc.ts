@@ -45,7 +45,8 @@ export function start(name: string, command: string, args: string[], log: string
     return started;
 }
 
-function alive(pid: number): boolean {
+/** The process runs (signal 0 reaches it). */
+export function alive(pid: number): boolean {
     try {
         process.kill(pid, 0);
         return true;

@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { sleep } from "../lib/proc";
+import { alive, sleep } from "../lib/proc";
 
 export const POSTGRES_PORT = 14170;
 /** The role and database the state lives in; the backend creates its table (`pulumi_state`) on first connect. */
@@ -49,15 +49,6 @@ export function postgresBin(root = "/usr/lib/postgresql"): string {
         : [];
     if (majors.length === 0) throw new Error(`no ${root}/*/bin/initdb: run scripts/e2e-prereqs (it installs Debian's postgresql)`);
     return path.join(root, majors[0], "bin");
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 /** The PID on the first line of `postmaster.pid`, if the file is there. */
