@@ -80,32 +80,32 @@ export async function readAlerts(target: StackTarget): Promise<AlertCheck> {
         if (proxy) {
             const { k8s, config } = loadKubeConfig({ context: target.context });
             const core = config.makeApiClient(k8s.CoreV1Api);
-            body = String(
-                await orThrow(`reading the alerts through the service proxy ${proxy.namespace}/${proxy.name}`, () =>
-                    core.connectGetNamespacedServiceProxyWithPath({
-                        namespace: proxy.namespace,
-                        name: proxy.name,
-                        path: `${proxy.path}/api/v1/alerts`.replace(/^\//, ""),
-                    }),
-                ),
+            const raw: unknown = await orThrow(`reading the alerts through the service proxy ${proxy.namespace}/${proxy.name}`, () =>
+                core.connectGetNamespacedServiceProxyWithPath({
+                    namespace: proxy.namespace,
+                    name: proxy.name,
+                    path: `${proxy.path}/api/v1/alerts`.replace(/^\//, ""),
+                }),
             );
+            body = typeof raw === "string" ? raw : JSON.stringify(raw);
         } else {
             const res = await fetch(`${address.replace(/\/$/, "")}/api/v1/alerts`, { signal: AbortSignal.timeout(PROMETHEUS_TIMEOUT_MS) });
             if (!res.ok) throw new Error(`HTTP ${res.status}`);
             body = await res.text();
         }
+        const alerts = JSON.parse(body)?.data?.alerts ?? [];
+        return {
+            checked: true,
+            firing: stackAlerts(
+                alerts,
+                target.alertNames,
+                target.apps.map((a) => a.namespace),
+            ),
+        };
     } catch (err) {
-        return { checked: true, firing: [{ alertname: "(unreadable)", labels: { error: `${address}: ${(err as Error).message}` } }] };
+        // Not knowing whether an alert fires is not healthy.
+        return { checked: true, firing: [], error: `${address}: ${(err as Error).message}` };
     }
-    const alerts = (typeof body === "string" ? JSON.parse(body) : body)?.data?.alerts ?? [];
-    return {
-        checked: true,
-        firing: stackAlerts(
-            alerts,
-            target.alertNames,
-            target.apps.map((a) => a.namespace),
-        ),
-    };
 }
 
 export interface ClusterReading {

@@ -11,7 +11,7 @@ export interface FiringAlert {
 }
 
 /** The stack's canary alerts as its Prometheus reports them, or why they were not read. */
-export type AlertCheck = { checked: true; firing: FiringAlert[] } | { checked: false; note: string };
+export type AlertCheck = { checked: true; firing: FiringAlert[]; error?: string } | { checked: false; note: string };
 
 export interface StackHealth {
     stack: string;
@@ -78,6 +78,7 @@ export function stackHealth(input: HealthInput): StackHealth {
         else reasons.push(...rolloutReasons(r.view));
     }
     if (input.alerts.checked) {
+        if (input.alerts.error) reasons.push(`its Prometheus could not be read (${input.alerts.error}): its canary alerts are unknown`);
         for (const a of input.alerts.firing) reasons.push(`alert ${a.alertname} is firing${labelText(a.labels)}`);
     } else {
         notes.push(`alerts not checked: ${input.alerts.note}`);

@@ -4,7 +4,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { serviceProxy, stackTarget } from "../fleet/cluster";
+import * as http from "http";
+import { readAlerts, serviceProxy, stackTarget, StackTarget } from "../fleet/cluster";
 import { stackAlerts, stackHealth } from "../fleet/health";
 import { statusText } from "../fleet/report";
 import { rolloutPhase, rolloutView, setWeight } from "../fleet/rolloutInfo";
@@ -146,6 +147,15 @@ describe("fleet health gate", () => {
             "Rollout shop/cart is not in the cluster",
             "alert RolloutPausedTooLong is firing (namespace=demo, name=demo)",
         ]);
+        const unread = stackHealth({
+            stack: "a",
+            rollouts: [{ namespace: "demo", name: "demo", view: healthy }],
+            alerts: { checked: true, firing: [], error: "http://127.0.0.1:14090: fetch failed" },
+        });
+        assert.deepEqual(
+            [unread.healthy, unread.reasons],
+            [false, ["its Prometheus could not be read (http://127.0.0.1:14090: fetch failed): its canary alerts are unknown"]],
+        );
         const none = stackHealth({
             stack: "nr",
             rollouts: [{ namespace: "demo", name: "demo", view: healthy }],
@@ -207,5 +217,46 @@ describe("fleet targets from the stack files", () => {
         assert.deepEqual(serviceProxy("https://prom.obs.svc/prometheus/"), { namespace: "obs", name: "https:prom:443", path: "/prometheus" });
         assert.equal(serviceProxy("http://127.0.0.1:14090"), undefined);
         assert.equal(serviceProxy("https://prometheus.example.com"), undefined);
+    });
+    it("reads the firing alerts from the stack's Prometheus; one that does not answer leaves them unknown", async () => {
+        const server = http.createServer((_req, res) => {
+            res.setHeader("content-type", "application/json");
+            res.end(
+                JSON.stringify({
+                    status: "success",
+                    data: {
+                        alerts: [
+                            { labels: { alertname: "RolloutDegraded", namespace: "demo", name: "demo" }, state: "firing", activeAt: "2026-12-03T10:00:00Z" },
+                        ],
+                    },
+                }),
+            );
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const port = (server.address() as { port: number }).port;
+        const target: StackTarget = {
+            stack: "a",
+            apps: [{ name: "demo", namespace: "demo" }],
+            prometheus: { address: `http://127.0.0.1:${port}/` },
+            alertNames: ["RolloutDegraded"],
+        };
+        try {
+            const read = await readAlerts(target);
+            assert.deepEqual(read, {
+                checked: true,
+                firing: [
+                    {
+                        alertname: "RolloutDegraded",
+                        labels: { alertname: "RolloutDegraded", namespace: "demo", name: "demo" },
+                        activeAt: "2026-12-03T10:00:00Z",
+                    },
+                ],
+            });
+        } finally {
+            await new Promise((r) => server.close(r));
+        }
+        const gone = await readAlerts(target);
+        assert.ok(gone.checked && gone.firing.length === 0 && /127\.0\.0\.1/.test(gone.error ?? ""), JSON.stringify(gone));
+        assert.deepEqual(await readAlerts({ ...target, prometheus: { none: "no Prometheus" } }), { checked: false, note: "no Prometheus" });
     });
 });
