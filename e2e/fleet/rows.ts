@@ -76,7 +76,7 @@ export function previewRow(fleet: Fleet): ScenarioResult {
         `exit ${run.code} in ${run.seconds.toFixed(1)}s; ${each.join("; ")}; no Rollout in either cluster afterwards: ${untouched}${ok ? "" : tail(run)}`,
         ok,
         run.seconds,
-        { stdout: run.stdout },
+        { stdout: run.stdout, stderr: run.stderr },
     );
 }
 
@@ -117,7 +117,7 @@ export function upRow(fleet: Fleet): ScenarioResult {
             `progress in order (up ${STAGING} at line ${upStaging}, gate at ${gate}, up ${PROD} at ${upProd}): ${ordered}; Rollouts: ${phases.join(", ")}${ok ? "" : tail(run)}`,
         ok,
         run.seconds,
-        { stdout: run.stdout },
+        { stdout: run.stdout, stderr: run.stderr },
     );
 }
 
@@ -218,7 +218,7 @@ export function refusedRow(fleet: Fleet, left: string): ScenarioResult {
             `${PROD}'s updates ${prodUpdates} before, ${after} after${ok ? "" : tail(run)}`,
         ok,
         run.seconds,
-        { stdout: run.stdout },
+        { stdout: run.stdout, stderr: run.stderr },
     );
 }
 
