@@ -42,6 +42,29 @@ export function summarise(stack: string, events: EngineEvent[], seconds: number,
     };
 }
 
+/** What the fleet calls on an Automation API Stack. */
+export type StackLike = Pick<Stack, "preview" | "up">;
+
+/**
+ * One stack's preview or up through the Automation API, with its config file and the engine's events
+ * collected, summarised (a failure, thrown by the API or the stack's selection, is summarised too).
+ */
+export async function runStack(name: string, select: () => Promise<StackLike>, verb: "preview" | "up", configFile: string): Promise<OperationSummary> {
+    const events: EngineEvent[] = [];
+    const started = Date.now();
+    const opts = { configFile, color: "never" as const, onEvent: (e: EngineEvent) => events.push(e) };
+    try {
+        const stack = await select();
+        if (verb === "preview") await stack.preview(opts);
+        // showSecrets false: Stack.up() ends with `pulumi stack history --json`, which takes no --config-file, and with
+        // --show-secrets (its default) the CLI writes the passphrase's salt into the project's Pulumi.<stack>.yaml.
+        else await stack.up({ ...opts, showSecrets: false });
+        return summarise(name, events, (Date.now() - started) / 1000);
+    } catch (err) {
+        return summarise(name, events, (Date.now() - started) / 1000, err);
+    }
+}
+
 export class AutomationOps implements FleetOps {
     private readonly selected = new Map<string, Promise<Stack>>();
 
@@ -85,20 +108,8 @@ export class AutomationOps implements FleetOps {
         return stack;
     }
 
-    private async run(name: string, verb: "preview" | "up"): Promise<OperationSummary> {
-        const events: EngineEvent[] = [];
-        const started = Date.now();
-        const opts = { configFile: configFile(this.configDir, name), color: "never" as const, onEvent: (e: EngineEvent) => events.push(e) };
-        try {
-            const stack = await this.stack(name);
-            if (verb === "preview") await stack.preview(opts);
-            // showSecrets false: Stack.up() ends with `pulumi stack history --json`, which takes no --config-file, and with
-            // --show-secrets (its default) the CLI writes the passphrase's salt into the project's Pulumi.<stack>.yaml.
-            else await stack.up({ ...opts, showSecrets: false });
-            return summarise(name, events, (Date.now() - started) / 1000);
-        } catch (err) {
-            return summarise(name, events, (Date.now() - started) / 1000, err);
-        }
+    private run(name: string, verb: "preview" | "up"): Promise<OperationSummary> {
+        return runStack(name, () => this.stack(name), verb, configFile(this.configDir, name));
     }
 
     preview(stack: string): Promise<OperationSummary> {

@@ -2,7 +2,7 @@
 // summaries, over mocks of the Automation API's engine events and of the stacks' health.
 import { strict as assert } from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { summarise } from "../fleet/automation";
+import { runStack, StackLike, summarise } from "../fleet/automation";
 import { StackHealth } from "../fleet/health";
 import { Clock, EXIT, fleetPreview, fleetStatus, fleetUp, FleetOps, OperationSummary } from "../fleet/runner";
 
@@ -95,6 +95,40 @@ describe("fleet summaries of the Automation API's engine events", () => {
         const cli = summarise("prod", [], 2, new Error("code: 255\n stdout: \n stderr: error: no stack named 'prod' found"));
         assert.deepEqual(cli.errors, [" stderr: error: no stack named 'prod' found"]);
         assert.equal(cli.ok, false);
+    });
+});
+
+describe("fleet: one stack through a mocked Automation API Stack", () => {
+    /** Emits the events a real run's event log gives, then resolves like the API (or rejects like a CommandError). */
+    function fakeStack(events: EngineEvent[], fail?: Error) {
+        const calls: { verb: string; opts: any }[] = [];
+        const act = (verb: string) => async (opts: any) => {
+            calls.push({ verb, opts });
+            for (const e of events) opts.onEvent(e);
+            if (fail) throw fail;
+            return verb === "up" ? { stdout: "", stderr: "", outputs: {}, summary: { result: "succeeded" } } : { stdout: "", stderr: "", changeSummary: {} };
+        };
+        return { stack: { preview: act("preview"), up: act("up") } as unknown as StackLike, calls };
+    }
+    it("passes the stack's config file, and up without secrets shown (the CLI would write the salt into the project)", async () => {
+        const { stack, calls } = fakeStack([diag("info", "demo: healthy ladder 40s"), summary({ update: 1, same: 20 })]);
+        const preview = await runStack("prod", async () => stack, "preview", "/cfg/Pulumi.prod.yaml");
+        const up = await runStack("prod", async () => stack, "up", "/cfg/Pulumi.prod.yaml");
+        assert.deepEqual(
+            calls.map((c) => [c.verb, c.opts.configFile, c.opts.showSecrets, c.opts.color]),
+            [
+                ["preview", "/cfg/Pulumi.prod.yaml", undefined, "never"],
+                ["up", "/cfg/Pulumi.prod.yaml", false, "never"],
+            ],
+        );
+        for (const s of [preview, up]) assert.deepEqual([s.ok, s.changes, s.exposure], [true, { update: 1, same: 20 }, ["demo: healthy ladder 40s"]]);
+    });
+    it("a CommandError, or a stack that cannot be selected, is a failed summary with the engine's errors", async () => {
+        const { stack } = fakeStack([diag("error", "demo: the preflight found 1 error in the app's live objects")], new Error("code: 255"));
+        const up = await runStack("prod", async () => stack, "up", "/cfg/Pulumi.prod.yaml");
+        assert.deepEqual([up.ok, up.errors], [false, ["demo: the preflight found 1 error in the app's live objects"]]);
+        const missing = await runStack("nope", () => Promise.reject(new Error("stack 'nope' not found")), "preview", "/cfg/Pulumi.nope.yaml");
+        assert.deepEqual([missing.ok, missing.errors], [false, ["stack 'nope' not found"]]);
     });
 });
 
