@@ -45,9 +45,9 @@ function maxTrafficWeight(ro: any): number {
 
 /** GetRolloutPhase: the controller's phase once it has seen the current spec, else Progressing. */
 export function rolloutPhase(ro: any): { status: string; message: string } {
-    const observed = Number(ro.status?.observedGeneration);
-    const generation = Number(ro.metadata?.generation);
-    if (Number.isInteger(observed) && String(ro.status?.observedGeneration).match(/^\d+$/) && observed < generation) {
+    // isGenerationObserved: unobserved while a numeric observedGeneration is below metadata.generation (a hash-valued one counts as observed).
+    const observed = String(ro.status?.observedGeneration ?? "");
+    if (/^\d+$/.test(observed) && Number(observed) < Number(ro.metadata?.generation)) {
         return { status: "Progressing", message: "waiting for rollout spec update to be observed" };
     }
     if (ro.status?.controllerPause && (ro.status?.pauseConditions ?? []).length === 0) {

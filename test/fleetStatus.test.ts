@@ -92,6 +92,8 @@ describe("fleet status: a Rollout as kubectl argo rollouts get shows it", () => 
             message: "waiting for rollout spec update to be observed",
         });
         assert.equal(rolloutPhase({ metadata: { generation: 4 }, status: { observedGeneration: "4", phase: "Healthy" } }).status, "Healthy");
+        // A v0.9 Rollout's hash-valued observedGeneration counts as observed (isGenerationObserved).
+        assert.equal(rolloutPhase({ metadata: { generation: 4 }, status: { observedGeneration: "7d9f8c", phase: "Healthy" } }).status, "Healthy");
         assert.equal(
             rolloutPhase({ metadata: { generation: 4 }, status: { observedGeneration: "4", controllerPause: true, phase: "Paused" } }).status,
             "Progressing",
